@@ -1,0 +1,185 @@
+/**
+ * The compliance projection of a plan (DOMAIN.md §4.1): per unit, counts of
+ * on-time, late, missing and pending obligations for the unit itself (`self`)
+ * and for its whole subtree (`total`), rolled up the hierarchy as it stood at
+ * each obligation's deadline, with the list of obligations behind them.
+ *
+ * `total` is always a sum of counts, never an average of rates, so a reader
+ * can check any row by adding the rows below it.
+ */
+import { Either } from "effect"
+import { PlanNotFound } from "./Errors.js"
+import * as Hierarchy from "./Hierarchy.js"
+import type { Obligation } from "./Obligations.js"
+import * as Obligations from "./Obligations.js"
+import type { State, View } from "./State.js"
+import { visible } from "./State.js"
+import * as Time from "./Time.js"
+
+/** Counts of obligations by status, and the rates derived from them. */
+export interface Counts {
+  readonly onTime: number
+  readonly late: number
+  readonly missing: number
+  readonly pending: number
+  /** `(onTime + late) / (onTime + late + missing)`, `null` when nothing is due yet. */
+  readonly reportingRate: number | null
+  /** `onTime / (onTime + late + missing)`, `null` when nothing is due yet. */
+  readonly onTimeRate: number | null
+}
+
+/** One unit's row. */
+export interface UnitRow {
+  readonly unitId: string
+  readonly name: string
+  readonly level: string
+  /** The parent as of `asOf` (the last parent of a closed unit). */
+  readonly parentId: string | null
+  readonly self: Counts
+  readonly total: Counts
+}
+
+/** One obligation, as the contract of DOMAIN.md §5 prints it. */
+export interface ObligationRow {
+  readonly unitId: string
+  readonly scheduleId: string
+  readonly period: string
+  readonly deadline: string
+  readonly status: Obligations.Status
+  readonly filedAt: string | null
+  readonly reportId: string | null
+}
+
+/** The compliance of a plan, exactly the JSON of DOMAIN.md §5. */
+export interface Compliance {
+  readonly planId: string
+  readonly asOf: string
+  readonly knownAt: string
+  readonly units: ReadonlyArray<UnitRow>
+  readonly obligations: ReadonlyArray<ObligationRow>
+}
+
+/** What to project. */
+export interface Query {
+  readonly planId: string
+  /** Valid time, epoch milliseconds. */
+  readonly asOf: number
+  /** Knowledge time, epoch milliseconds. */
+  readonly knownAt: number
+  /** Keep only this unit's subtree (as of `asOf`). */
+  readonly unit?: string | undefined
+  /** Keep rows down to this many levels below the top row. */
+  readonly depth?: number | undefined
+}
+
+class Tally {
+  onTime = 0
+  late = 0
+  missing = 0
+  pending = 0
+  add(status: Obligations.Status): void {
+    if (status === "on-time") this.onTime++
+    else if (status === "late") this.late++
+    else if (status === "missing") this.missing++
+    else this.pending++
+  }
+  counts(): Counts {
+    const due = this.onTime + this.late + this.missing
+    return {
+      onTime: this.onTime,
+      late: this.late,
+      missing: this.missing,
+      pending: this.pending,
+      reportingRate: due === 0 ? null : (this.onTime + this.late) / due,
+      onTimeRate: due === 0 ? null : this.onTime / due
+    }
+  }
+}
+
+const tallyOf = (map: Map<string, Tally>, unitId: string): Tally => {
+  let tally = map.get(unitId)
+  if (tally === undefined) {
+    tally = new Tally()
+    map.set(unitId, tally)
+  }
+  return tally
+}
+
+/** Rates are computed from counts; this is the counts of a row with none. */
+export const zero: Counts = new Tally().counts()
+
+/** The row of an obligation for the contract. */
+export const obligationRow = (o: Obligation): ObligationRow => ({
+  unitId: o.unitId,
+  scheduleId: o.scheduleId,
+  period: o.period,
+  deadline: Time.formatInstant(o.deadline),
+  status: o.status,
+  filedAt: o.filed === undefined ? null : Time.formatInstant(o.filed.stamp.at),
+  reportId: o.filed === undefined ? null : o.filed.id
+})
+
+/**
+ * Projects the compliance of a plan. The plan must be issued in the view
+ * (`occurredAt <= asOf` and `recordedAt <= knownAt`), else `PlanNotFound`.
+ */
+export const project = (state: State, query: Query): Either.Either<Compliance, PlanNotFound> => {
+  const view: View = { asOf: query.asOf, knownAt: query.knownAt }
+  const plan = state.plans.get(query.planId)
+  if (plan === undefined || !visible(plan.issued, view)) {
+    return Either.left(new PlanNotFound({ planId: query.planId, role: "plan" }))
+  }
+  const obligations = Obligations.ofPlan(state, plan, view)
+  const self = new Map<string, Tally>()
+  const total = new Map<string, Tally>()
+  // Obligations of one schedule share a deadline across units: cache each unit's ancestors per deadline.
+  const chains = new Map<number, Map<string, Array<string>>>()
+  for (const o of obligations) {
+    tallyOf(self, o.unitId).add(o.status)
+    tallyOf(total, o.unitId).add(o.status)
+    let atDeadline = chains.get(o.deadline)
+    if (atDeadline === undefined) {
+      atDeadline = new Map()
+      chains.set(o.deadline, atDeadline)
+    }
+    let chain = atDeadline.get(o.unitId)
+    if (chain === undefined) {
+      chain = Hierarchy.ancestorsAt(state, o.unitId, o.deadline, view)
+      atDeadline.set(o.unitId, chain)
+    }
+    for (const ancestorId of chain) tallyOf(total, ancestorId).add(o.status)
+  }
+
+  const tree = Hierarchy.treeOf(state, total.keys(), query.asOf, view)
+  const rows: Array<UnitRow> = []
+  for (const { unitId } of Hierarchy.depthFirst(tree)) {
+    const unit = state.units.get(unitId)
+    rows.push({
+      unitId,
+      name: unit?.name ?? unitId,
+      level: unit?.level ?? "unknown",
+      parentId: tree.parentOf.get(unitId) ?? null,
+      self: self.get(unitId)?.counts() ?? zero,
+      total: total.get(unitId)!.counts()
+    })
+  }
+  const order = new Map(rows.map((row, i) => [row.unitId, i]))
+  const selected = query.unit === undefined && query.depth === undefined
+    ? rows
+    : Hierarchy.selectSubtree(rows, { unit: query.unit, depth: query.depth })
+  const kept = selected === rows ? undefined : new Set(selected.map((r) => r.unitId))
+  const obligationRows = obligations
+    .filter((o) => kept === undefined || kept.has(o.unitId))
+    .sort((a, b) =>
+      order.get(a.unitId)! - order.get(b.unitId)! || a.deadline - b.deadline ||
+      (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0)
+    )
+    .map(obligationRow)
+  return Either.right({
+    planId: plan.planId,
+    asOf: Time.formatInstant(query.asOf),
+    knownAt: Time.formatInstant(query.knownAt),
+    units: selected,
+    obligations: obligationRows
+  })
+}

@@ -1,0 +1,211 @@
+/**
+ * The coverage projection (DOMAIN.md §4.2): per open unit, with the hierarchy
+ * as it stands at `asOf`, how many open residential areas lie in its subtree,
+ * how many have at least one active model (of a kind, default any), the share,
+ * and the households and commitments of the active models in its subtree;
+ * optionally restricted to a tag (`key-area`, `program-135`, `new-rural`).
+ * For a plan, the share of open units at each level under the issuer that are
+ * assigned to it.
+ */
+import { Either } from "effect"
+import type { Level } from "./Events.js"
+import { levelRank } from "./Events.js"
+import { PlanNotFound } from "./Errors.js"
+import * as Hierarchy from "./Hierarchy.js"
+import type { ModelRecord, State, UnitRecord, View } from "./State.js"
+import { visible } from "./State.js"
+import * as Time from "./Time.js"
+
+/** One open unit's coverage. */
+export interface CoverageRow {
+  readonly unitId: string
+  readonly name: string
+  readonly level: string
+  readonly parentId: string | null
+  readonly residentialAreas: number
+  readonly covered: number
+  /** `covered / residentialAreas`, `null` when there are none. */
+  readonly coverage: number | null
+  readonly households: number
+  readonly committed: number
+}
+
+/** The share of open units at one level under a plan's issuer that are assigned to it. */
+export interface PlanLevel {
+  readonly level: Level
+  readonly units: number
+  readonly assigned: number
+  /** `assigned / units`, `null` when there are none. */
+  readonly share: number | null
+}
+
+/** The coverage report, the JSON of DOMAIN.md §5 (with `kind`, `tag` and `plan` when asked). */
+export interface Coverage {
+  readonly asOf: string
+  readonly knownAt: string
+  readonly kind?: string
+  readonly tag?: string
+  readonly plan?: { readonly planId: string; readonly issuerId: string; readonly levels: ReadonlyArray<PlanLevel> }
+  readonly units: ReadonlyArray<CoverageRow>
+}
+
+/** What to project. */
+export interface Query {
+  /** Valid time, epoch milliseconds. */
+  readonly asOf: number
+  /** Knowledge time, epoch milliseconds. */
+  readonly knownAt: number
+  /** Count only models of this kind (default: any). */
+  readonly kind?: string | undefined
+  /** Count only residential areas that carry the tag or lie under a unit that does. */
+  readonly tag?: string | undefined
+  /** Also report the plan's assignment shares, level by level under its issuer. */
+  readonly planId?: string | undefined
+  /** Keep only this unit's subtree. */
+  readonly unit?: string | undefined
+  /** Keep rows down to this many levels below the top row. */
+  readonly depth?: number | undefined
+}
+
+/** Whether a model counts in the view at `asOf`: established, not dissolved, of the kind asked. */
+export const isActive = (model: ModelRecord, view: View, kind: string | undefined): boolean =>
+  visible(model.established, view) &&
+  !(model.dissolved !== undefined && visible(model.dissolved, view)) &&
+  (kind === undefined || model.kind === kind)
+
+/** The open units in the view at `asOf`, with the tree they form. */
+export const openUnits = (state: State, view: View): { units: Array<UnitRecord>; tree: Hierarchy.Tree } => {
+  const units: Array<UnitRecord> = []
+  for (const unit of state.units.values()) if (Hierarchy.isOpenAt(unit, view.asOf, view)) units.push(unit)
+  return { units, tree: Hierarchy.treeOf(state, units.map((u) => u.unitId), view.asOf, view) }
+}
+
+class Sums {
+  residentialAreas = 0
+  covered = 0
+  households = 0
+  committed = 0
+}
+
+/** Projects coverage; `PlanNotFound` only when a plan is asked for and not issued in the view. */
+export const project = (state: State, query: Query): Either.Either<Coverage, PlanNotFound> => {
+  const view: View = { asOf: query.asOf, knownAt: query.knownAt }
+  const { tree, units } = openUnits(state, view)
+  const sums = new Map<string, Sums>()
+  for (const unit of units) sums.set(unit.unitId, new Sums())
+
+  // A unit's tag applies to its whole subtree: mark tagged subtrees once, from the roots down.
+  const tagged = new Set<string>()
+  if (query.tag !== undefined) {
+    for (const { unitId } of Hierarchy.depthFirst(tree)) {
+      const parentId = tree.parentOf.get(unitId)
+      if ((parentId !== undefined && tagged.has(parentId)) || state.units.get(unitId)!.tags.includes(query.tag)) {
+        tagged.add(unitId)
+      }
+    }
+  }
+  const counts = (unitId: string) => query.tag === undefined || tagged.has(unitId)
+
+  const addUp = (unitId: string, f: (s: Sums) => void): void => {
+    let id: string | undefined = unitId
+    let guard = 0
+    while (id !== undefined && guard++ < 16) {
+      const s = sums.get(id)
+      if (s === undefined) break
+      f(s)
+      id = tree.parentOf.get(id)
+    }
+  }
+
+  for (const unit of units) {
+    if (!counts(unit.unitId)) continue
+    const models = state.modelsByUnit.get(unit.unitId)
+    let households = 0
+    let committed = 0
+    let covered = false
+    if (models !== undefined) {
+      for (const model of models) {
+        if (!isActive(model, view, query.kind)) continue
+        covered = true
+        households += model.households
+        committed += model.committed
+      }
+    }
+    const isArea = unit.level === "residential-area"
+    if (!isArea && households === 0 && committed === 0) continue
+    addUp(unit.unitId, (s) => {
+      if (isArea) {
+        s.residentialAreas++
+        if (covered) s.covered++
+      }
+      s.households += households
+      s.committed += committed
+    })
+  }
+
+  const rows: Array<CoverageRow> = []
+  for (const { unitId } of Hierarchy.depthFirst(tree)) {
+    const unit = state.units.get(unitId)!
+    const s = sums.get(unitId)!
+    rows.push({
+      unitId,
+      name: unit.name,
+      level: unit.level,
+      parentId: tree.parentOf.get(unitId) ?? null,
+      residentialAreas: s.residentialAreas,
+      covered: s.covered,
+      coverage: s.residentialAreas === 0 ? null : s.covered / s.residentialAreas,
+      households: s.households,
+      committed: s.committed
+    })
+  }
+
+  let plan: Coverage["plan"]
+  if (query.planId !== undefined) {
+    const record = state.plans.get(query.planId)
+    if (record === undefined || !visible(record.issued, view)) {
+      return Either.left(new PlanNotFound({ planId: query.planId, role: "plan" }))
+    }
+    plan = { planId: record.planId, issuerId: record.issuerId, levels: planLevels(state, tree, record, view) }
+  }
+
+  const selected = query.unit === undefined && query.depth === undefined
+    ? rows
+    : Hierarchy.selectSubtree(rows, { unit: query.unit, depth: query.depth })
+  return Either.right({
+    asOf: Time.formatInstant(query.asOf),
+    knownAt: Time.formatInstant(query.knownAt),
+    ...(query.kind === undefined ? {} : { kind: query.kind }),
+    ...(query.tag === undefined ? {} : { tag: query.tag }),
+    ...(plan === undefined ? {} : { plan }),
+    units: selected
+  })
+}
+
+const planLevels = (
+  state: State,
+  tree: Hierarchy.Tree,
+  plan: NonNullable<ReturnType<State["plans"]["get"]>>,
+  view: View
+): Array<PlanLevel> => {
+  const byLevel = new Map<Level, { units: number; assigned: number }>()
+  const issuer = state.units.get(plan.issuerId)
+  if (issuer === undefined || !tree.parentOf.has(plan.issuerId)) return []
+  const stack = [...(tree.childrenOf.get(plan.issuerId) ?? [])]
+  while (stack.length > 0) {
+    const unitId = stack.pop()!
+    const unit = state.units.get(unitId)!
+    let entry = byLevel.get(unit.level)
+    if (entry === undefined) {
+      entry = { units: 0, assigned: 0 }
+      byLevel.set(unit.level, entry)
+    }
+    entry.units++
+    const assignment = plan.assignments.get(unitId)
+    if (assignment !== undefined && visible(assignment.stamp, view)) entry.assigned++
+    for (const child of tree.childrenOf.get(unitId) ?? []) stack.push(child)
+  }
+  return [...byLevel.entries()]
+    .sort(([a], [b]) => levelRank[a] - levelRank[b])
+    .map(([level, { assigned, units }]) => ({ level, units, assigned, share: units === 0 ? null : assigned / units }))
+}

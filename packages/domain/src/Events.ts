@@ -1,0 +1,392 @@
+/**
+ * The events of DOMAIN.md §3: payload schemas, the envelope, and decoding of
+ * unknown JSON (an NDJSON line, an HTTP body) into typed events.
+ *
+ * Decoding names the field that was wrong and what was expected
+ * (`data.level: expected "province" | "district" | …, got "tinh"`), refuses
+ * fields it does not know (a misspelt `suppersedes` must not be silently
+ * dropped), and upcasts old payload versions before validating them.
+ */
+import { Either, ParseResult, Schema } from "effect"
+import * as Time from "./Time.js"
+import { InvalidEvent } from "./Errors.js"
+
+// ---------------------------------------------------------------------------
+// Scalars
+
+/** An identifier: a non-empty string without surrounding spaces. */
+export const Id = Schema.String.pipe(
+  Schema.filter((s) => s.length > 0 && s.length <= 200 && s.trim() === s, {
+    message: () => "expected a non-empty identifier (at most 200 characters, no surrounding spaces)"
+  })
+)
+
+const Text = Schema.String.pipe(
+  Schema.filter((s) => s.trim().length > 0, { message: () => "expected a non-empty text" })
+)
+
+/** An ISO 8601 instant with an offset, kept as written (the hash chain covers it). */
+export const Instant = Schema.String.pipe(
+  Schema.filter((s) => Time.parseInstant(s) !== undefined, {
+    message: (issue) =>
+      `expected an ISO 8601 instant with offset such as 2018-03-19T23:59:59+07:00, got ${JSON.stringify(issue.actual)}`
+  })
+)
+
+/** A calendar date `YYYY-MM-DD`, read in Asia/Ho_Chi_Minh. */
+export const LocalDate = Schema.String.pipe(
+  Schema.filter(Time.isLocalDate, {
+    message: (issue) => `expected a date YYYY-MM-DD, got ${JSON.stringify(issue.actual)}`
+  })
+)
+
+const Count = Schema.Number.pipe(
+  Schema.filter((n) => Number.isSafeInteger(n) && n >= 0, {
+    message: (issue) => `expected a whole number >= 0, got ${JSON.stringify(issue.actual)}`
+  })
+)
+
+/** The levels of the hierarchy, from the top: tỉnh, huyện, xã, khu dân cư. */
+export const Level = Schema.Literal("province", "district", "commune", "residential-area")
+export type Level = typeof Level.Type
+
+/** Rank of a level: a parent must have a strictly smaller rank than its child. */
+export const levelRank: Readonly<Record<Level, number>> = {
+  province: 0,
+  district: 1,
+  commune: 2,
+  "residential-area": 3
+}
+
+// ---------------------------------------------------------------------------
+// Payloads
+
+/** A unit exists from `occurredAt`. Only a province may have no parent. */
+export const UnitRegistered = Schema.Struct({
+  unitId: Id,
+  name: Text,
+  level: Level,
+  parentId: Schema.optional(Id),
+  tags: Schema.optional(Schema.Array(Id))
+})
+export type UnitRegistered = typeof UnitRegistered.Type
+
+/** A unit has a new parent from `occurredAt`. */
+export const UnitMoved = Schema.Struct({ unitId: Id, parentId: Id })
+export type UnitMoved = typeof UnitMoved.Type
+
+/** A unit is closed from `occurredAt`, merged into `successorId` when given. */
+export const UnitClosed = Schema.Struct({ unitId: Id, successorId: Schema.optional(Id) })
+export type UnitClosed = typeof UnitClosed.Type
+
+/** One task of a plan's section II, e.g. `{ code: "II.2", text: "Đẩy mạnh công tác tuyên truyền…" }`. */
+export const Task = Schema.Struct({ code: Id, text: Text })
+export type Task = typeof Task.Type
+
+/** Báo cáo tháng: a report due before day `dueBeforeDay` of every month. */
+export const MonthlySchedule = Schema.Struct({
+  scheduleId: Id,
+  kind: Schema.Literal("monthly"),
+  dueBeforeDay: Schema.Number.pipe(
+    Schema.filter((n) => Number.isInteger(n) && n >= 1 && n <= 31, {
+      message: (issue) => `expected a day of the month from 1 to 31, got ${JSON.stringify(issue.actual)}`
+    })
+  )
+})
+export type MonthlySchedule = typeof MonthlySchedule.Type
+
+/** A report due once, e.g. Báo cáo năm: period `2018`, due before 2018-11-30. */
+export const OnceSchedule = Schema.Struct({
+  scheduleId: Id,
+  kind: Schema.Literal("once"),
+  period: Id,
+  dueBefore: LocalDate
+})
+export type OnceSchedule = typeof OnceSchedule.Type
+
+/** A reporting schedule of a plan. */
+export const Schedule = Schema.Union(MonthlySchedule, OnceSchedule)
+export type Schedule = typeof Schedule.Type
+
+/** Kế hoạch: a plan issued by a unit, with its reporting regime. */
+export const PlanIssued = Schema.Struct({
+  planId: Id,
+  documentNumber: Id,
+  title: Text,
+  issuerId: Id,
+  parentPlanId: Schema.optional(Id),
+  basis: Schema.optional(Schema.Array(Text)),
+  tasks: Schema.optional(Schema.Array(Task)),
+  effectiveFrom: LocalDate,
+  effectiveUntil: LocalDate,
+  schedules: Schema.Array(Schedule)
+})
+export type PlanIssued = typeof PlanIssued.Type
+
+/** A unit must carry out a plan from `occurredAt`. */
+export const UnitAssigned = Schema.Struct({
+  planId: Id,
+  unitId: Id,
+  tasks: Schema.optional(Schema.Array(Id)),
+  schedules: Schema.optional(Schema.Array(Id)),
+  subPlanDueBy: Schema.optional(LocalDate)
+})
+export type UnitAssigned = typeof UnitAssigned.Type
+
+/** A report filed at `occurredAt` for one (plan, unit, schedule, period). */
+export const ReportFiled = Schema.Struct({
+  reportId: Id,
+  planId: Id,
+  unitId: Id,
+  scheduleId: Id,
+  period: Id,
+  metrics: Schema.optional(Schema.Record({ key: Schema.String, value: Count })),
+  summary: Schema.optional(Schema.String),
+  supersedes: Schema.optional(Id)
+})
+export type ReportFiled = typeof ReportFiled.Type
+
+/** Mô hình tự quản: a model set up in a unit, normally a residential area. */
+export const ModelEstablished = Schema.Struct({
+  modelId: Id,
+  unitId: Id,
+  kind: Id,
+  name: Text,
+  planId: Schema.optional(Id),
+  households: Schema.optional(Count),
+  committed: Schema.optional(Count)
+})
+export type ModelEstablished = typeof ModelEstablished.Type
+
+/** A model stops counting from `occurredAt`. */
+export const ModelDissolved = Schema.Struct({ modelId: Id })
+export type ModelDissolved = typeof ModelDissolved.Type
+
+/** The payload schema of every event type, by type name. */
+export const payloads = {
+  UnitRegistered,
+  UnitMoved,
+  UnitClosed,
+  PlanIssued,
+  UnitAssigned,
+  ReportFiled,
+  ModelEstablished,
+  ModelDissolved
+} as const
+
+/** The payload of each event type. */
+export type EventData = { readonly [K in keyof typeof payloads]: (typeof payloads)[K]["Type"] }
+
+/** The name of an event type. */
+export type EventType = keyof EventData
+
+/** The event types, in the order of DOMAIN.md §3. */
+export const eventTypes = Object.keys(payloads) as ReadonlyArray<EventType>
+
+/** An event's type and payload, discriminated by `type`. */
+export type DomainEvent = { readonly [K in EventType]: { readonly type: K; readonly data: EventData[K] } }[EventType]
+
+/** An event as proposed for the log: what happened and when, before the store records it. */
+export type ProposedEvent = DomainEvent & {
+  readonly occurredAt: string
+  readonly id?: string | undefined
+}
+
+/**
+ * An event as the log holds it: the payload and the envelope the store set
+ * (position, id, version, knowledge time and who recorded it).
+ */
+export type RecordedEvent = DomainEvent & {
+  readonly position: number
+  readonly id: string
+  readonly version: number
+  readonly occurredAt: string
+  readonly recordedAt: string
+  readonly recordedBy: string
+}
+
+/** The version of each payload schema that this software writes. */
+export const currentVersion: Readonly<Record<EventType, number>> = {
+  UnitRegistered: 1,
+  UnitMoved: 1,
+  UnitClosed: 1,
+  PlanIssued: 1,
+  UnitAssigned: 1,
+  ReportFiled: 1,
+  ModelEstablished: 1,
+  ModelDissolved: 1
+}
+
+// ---------------------------------------------------------------------------
+// The NDJSON line
+
+const Hex64 = Schema.String.pipe(
+  Schema.filter((s) => /^[0-9a-f]{64}$/.test(s), { message: () => "expected 64 lowercase hex digits" })
+)
+
+const Uuid = Schema.String.pipe(
+  Schema.filter((s) => /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(s), {
+    message: (issue) => `expected a UUID, got ${JSON.stringify(issue.actual)}`
+  })
+)
+
+const PositiveInt = Schema.Number.pipe(
+  Schema.filter((n) => Number.isSafeInteger(n) && n >= 1, {
+    message: (issue) => `expected a whole number >= 1, got ${JSON.stringify(issue.actual)}`
+  })
+)
+
+/**
+ * One line of the NDJSON contract (DOMAIN.md §5): `type`, `occurredAt` and
+ * `data` always; the envelope fields when the line comes from an export.
+ */
+export const EventLine = Schema.Struct({
+  position: Schema.optional(PositiveInt),
+  id: Schema.optional(Uuid),
+  type: Schema.Literal(...eventTypes),
+  version: Schema.optional(PositiveInt),
+  occurredAt: Instant,
+  recordedAt: Schema.optional(Instant),
+  recordedBy: Schema.optional(Text),
+  data: Schema.Unknown,
+  prevHash: Schema.optional(Hex64),
+  hash: Schema.optional(Hex64)
+})
+
+/** A decoded NDJSON line: a typed, current-version event and whatever envelope fields it carried. */
+export type EventLine = DomainEvent & {
+  readonly occurredAt: string
+  readonly position?: number | undefined
+  readonly id?: string | undefined
+  readonly version?: number | undefined
+  readonly recordedAt?: string | undefined
+  readonly recordedBy?: string | undefined
+  readonly prevHash?: string | undefined
+  readonly hash?: string | undefined
+}
+
+// ---------------------------------------------------------------------------
+// Upcasting
+
+/**
+ * Upcasters turn the raw payload of version `n` of a type into version `n + 1`
+ * before it is validated. The log keeps what was written; readers see the
+ * current shape. Version 1 is current for every type today, so the table is
+ * empty; a version-2 payload adds `{ ReportFiled: { 1: (v1) => v2 } }` and
+ * bumps `currentVersion`.
+ */
+export type Upcasters = { readonly [K in EventType]?: { readonly [fromVersion: number]: (data: unknown) => unknown } }
+
+/** What a decoder needs to know about versions. */
+export interface Versions {
+  readonly current: Readonly<Record<EventType, number>>
+  readonly upcasters: Upcasters
+}
+
+/** The versions this software knows. */
+export const versions: Versions = { current: currentVersion, upcasters: {} }
+
+const parseOptions = { errors: "first", onExcessProperty: "error" } as const
+
+const decodeLineEnvelope = Schema.decodeUnknownEither(EventLine, parseOptions)
+
+const payloadDecoders = Object.fromEntries(
+  eventTypes.map((type) => [type, Schema.decodeUnknownEither(payloads[type] as Schema.Schema<any, any>, parseOptions)])
+) as { readonly [K in EventType]: (u: unknown) => Either.Either<unknown, ParseResult.ParseError> }
+
+const firstIssue = (error: ParseResult.ParseError, prefix: ReadonlyArray<PropertyKey>): InvalidEvent => {
+  const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
+  const issue = issues[0]
+  const path = [...prefix, ...(issue?.path ?? [])].map(String).join(".")
+  const message = issue?.message ?? "invalid"
+  return new InvalidEvent({ field: path, reason: readable(message, issue?.path.length === 0 && prefix.length === 0) })
+}
+
+// Effect's messages for unknown keys and missing keys are terse; say what they mean.
+const readable = (message: string, atRoot: boolean): string =>
+  message === "is unexpected, expected: never" || message.startsWith("is unexpected")
+    ? "is not a field of this event"
+    : message === "is missing"
+    ? "is required but missing"
+    : atRoot && message.startsWith("Expected {")
+    ? "expected a JSON object"
+    : message
+
+/**
+ * Decodes unknown JSON (a parsed NDJSON line or HTTP body) into a typed event
+ * of the current version, or an `InvalidEvent` naming the field and what was
+ * expected.
+ */
+export const decodeLine = (input: unknown, known: Versions = versions): Either.Either<EventLine, InvalidEvent> => {
+  if (typeof input !== "object" || input === null || Array.isArray(input)) {
+    return Either.left(new InvalidEvent({ field: "", reason: "expected a JSON object" }))
+  }
+  const envelope = decodeLineEnvelope(input)
+  if (Either.isLeft(envelope)) return Either.left(firstIssue(envelope.left, []))
+  const line = envelope.right
+  const type = line.type
+  const current = known.current[type]
+  const version = line.version ?? current
+  if (version > current) {
+    return Either.left(
+      new InvalidEvent({
+        field: "version",
+        reason: `version ${version} of ${type} is newer than this software knows (${current})`
+      })
+    )
+  }
+  let data = line.data
+  for (let v = version; v < current; v++) {
+    const upcast = known.upcasters[type]?.[v]
+    if (upcast === undefined) {
+      return Either.left(
+        new InvalidEvent({ field: "version", reason: `no upcaster from version ${v} of ${type} to version ${v + 1}` })
+      )
+    }
+    data = upcast(data)
+  }
+  const payload = payloadDecoders[type](data)
+  if (Either.isLeft(payload)) return Either.left(firstIssue(payload.left, ["data"]))
+  return Either.right({ ...line, data: payload.right } as EventLine)
+}
+
+/** Parses one NDJSON line (text) and decodes it; a JSON syntax error is an `InvalidEvent` too. */
+export const parseLine = (text: string, known: Versions = versions): Either.Either<EventLine, InvalidEvent> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    return Either.left(new InvalidEvent({ field: "", reason: `not valid JSON (${(e as Error).message})` }))
+  }
+  return decodeLine(json, known)
+}
+
+/**
+ * The unit an event concerns, for access control and filters: the unit acted
+ * on, the issuer of a plan, the unit a report or model belongs to. Model
+ * dissolution names only the model, so it has none here.
+ */
+export const unitOf = (event: DomainEvent): string | undefined => {
+  switch (event.type) {
+    case "PlanIssued":
+      return event.data.issuerId
+    case "ModelDissolved":
+      return undefined
+    default:
+      return event.data.unitId
+  }
+}
+
+/** The plan an event concerns, if any. */
+export const planOf = (event: DomainEvent): string | undefined => {
+  switch (event.type) {
+    case "PlanIssued":
+    case "UnitAssigned":
+    case "ReportFiled":
+      return event.data.planId
+    case "ModelEstablished":
+      return event.data.planId
+    default:
+      return undefined
+  }
+}

@@ -1,0 +1,111 @@
+/**
+ * Obligations (DOMAIN.md §4.1): the reports a unit owes under a plan, each
+ * with its deadline and status, as a view of the log tells.
+ *
+ * A unit owes (unit, schedule, period) when, at the deadline, the plan is in
+ * force, the unit is assigned to the plan and the schedule by an assignment
+ * that occurred strictly before the deadline, and the unit is open. The
+ * earliest report filed decides the status; corrections change the content,
+ * never the timeliness.
+ */
+import * as Hierarchy from "./Hierarchy.js"
+import * as Plan from "./Plan.js"
+import type { AssignmentRecord, PlanRecord, ReportRecord, Stamp, State, View } from "./State.js"
+import { obligationKey, visible } from "./State.js"
+import * as Time from "./Time.js"
+
+/** The status of an obligation. */
+export type Status = "on-time" | "late" | "missing" | "pending"
+
+/** One report a unit owes, and what the log says of it. */
+export interface Obligation {
+  readonly planId: string
+  readonly unitId: string
+  readonly scheduleId: string
+  readonly period: string
+  /** Epoch milliseconds. */
+  readonly deadline: number
+  readonly status: Status
+  /** The filing that decided the status: the earliest report (or, for a sub-plan, the earliest plan issued). */
+  readonly filed: { readonly id: string; readonly stamp: Stamp } | undefined
+  readonly assignment: AssignmentRecord
+}
+
+/** The status of an obligation given its earliest filing time (if any). */
+export const statusOf = (deadline: number, filedAt: number | undefined, asOf: number): Status =>
+  filedAt !== undefined
+    ? filedAt < deadline ? "on-time" : "late"
+    : deadline <= asOf
+    ? "missing"
+    : "pending"
+
+const earliest = <A extends { readonly stamp: Stamp }>(items: ReadonlyArray<A> | undefined, view: View): A | undefined => {
+  if (items === undefined) return undefined
+  let best: A | undefined
+  for (const item of items) {
+    if (!visible(item.stamp, view)) continue
+    if (
+      best === undefined || item.stamp.at < best.stamp.at ||
+      (item.stamp.at === best.stamp.at && item.stamp.position < best.stamp.position)
+    ) best = item
+  }
+  return best
+}
+
+/** The reports filed for one obligation that count in the view, in log order. */
+export const reportsFor = (plan: PlanRecord, unitId: string, scheduleId: string, period: string, view: View) =>
+  (plan.reports.get(obligationKey(unitId, scheduleId, period)) ?? []).filter((r: ReportRecord) => visible(r.stamp, view))
+
+/**
+ * Every obligation of a plan in the view, assignment by assignment. Units are
+ * taken in id order, then schedules in the plan's order, then periods.
+ */
+export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obligation> => {
+  const out: Array<Obligation> = []
+  const assignments = [...plan.assignments.values()]
+    .filter((a) => visible(a.stamp, view))
+    .sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0))
+  for (const assignment of assignments) {
+    const unit = state.units.get(assignment.unitId)
+    if (unit === undefined) continue
+    for (const schedule of plan.schedules) {
+      if (!assignment.scheduleIds.includes(schedule.scheduleId)) continue
+      for (const { deadline, period } of Plan.periodsOf(plan, schedule)) {
+        if (assignment.stamp.at >= deadline || !Hierarchy.isOpenAt(unit, deadline, view)) continue
+        const report = earliest(plan.reports.get(obligationKey(unit.unitId, schedule.scheduleId, period)), view)
+        out.push({
+          planId: plan.planId,
+          unitId: unit.unitId,
+          scheduleId: schedule.scheduleId,
+          period,
+          deadline,
+          status: statusOf(deadline, report?.stamp.at, view.asOf),
+          filed: report === undefined ? undefined : { id: report.reportId, stamp: report.stamp },
+          assignment
+        })
+      }
+    }
+    if (assignment.subPlanDueBy !== undefined) {
+      const deadline = Time.startOfDate(assignment.subPlanDueBy)
+      if (
+        Plan.inForceAt(plan, deadline) && assignment.stamp.at < deadline && Hierarchy.isOpenAt(unit, deadline, view)
+      ) {
+        const subPlan = earliest(
+          plan.subPlans.get(unit.unitId)?.map((p) => ({ planId: p.planId, stamp: p.issued })),
+          view
+        )
+        out.push({
+          planId: plan.planId,
+          unitId: unit.unitId,
+          scheduleId: Plan.subPlanScheduleId,
+          period: assignment.subPlanDueBy,
+          deadline,
+          status: statusOf(deadline, subPlan?.stamp.at, view.asOf),
+          filed: subPlan === undefined ? undefined : { id: subPlan.planId, stamp: subPlan.stamp },
+          assignment
+        })
+      }
+    }
+  }
+  return out
+}

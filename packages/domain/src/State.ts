@@ -1,0 +1,333 @@
+/**
+ * The state folded from the log: every fact the log holds, indexed, each
+ * stamped with its valid time, knowledge time and position, so that any
+ * projection can be asked "as of" any valid time and "known at" any knowledge
+ * time without folding again.
+ *
+ * `evolve` updates the state in place and returns it: a national log holds
+ * millions of events, and copying maps per event would make the fold
+ * quadratic. The state is still a pure function of the events folded into it:
+ * folding the same events, in one pass or in chunks, gives the same state.
+ */
+import type { Level, RecordedEvent, Schedule, Task } from "./Events.js"
+import * as Time from "./Time.js"
+
+/** When a fact became true (valid time), when the log learnt it (knowledge time), and where it is in the log. */
+export interface Stamp {
+  /** `occurredAt`, epoch milliseconds. */
+  readonly at: number
+  /** `recordedAt`, epoch milliseconds. */
+  readonly rec: number
+  /** `position` in the log. */
+  readonly position: number
+}
+
+/** The two times a projection is asked at, as epoch milliseconds. */
+export interface View {
+  /** Valid time: only facts with `occurredAt <= asOf` count. */
+  readonly asOf: number
+  /** Knowledge time: only facts with `recordedAt <= knownAt` count. */
+  readonly knownAt: number
+}
+
+/** Whether a fact counts in a view. */
+export const visible = (stamp: Stamp, view: View): boolean => stamp.at <= view.asOf && stamp.rec <= view.knownAt
+
+/** One entry of a unit's parent timeline. */
+export interface ParentEntry {
+  readonly stamp: Stamp
+  readonly parentId: string | undefined
+}
+
+/** A unit and its history. */
+export interface UnitRecord {
+  readonly unitId: string
+  readonly name: string
+  readonly level: Level
+  readonly tags: ReadonlyArray<string>
+  readonly registered: Stamp
+  /** Parent timeline sorted by valid time, then position; the first entry is the registration. */
+  readonly parents: Array<ParentEntry>
+  closed: { readonly stamp: Stamp; readonly successorId: string | undefined } | undefined
+}
+
+/** A unit's assignment to a plan. */
+export interface AssignmentRecord {
+  readonly unitId: string
+  readonly stamp: Stamp
+  /** The scheduleIds it reports on. */
+  readonly scheduleIds: ReadonlyArray<string>
+  readonly tasks: ReadonlyArray<string> | undefined
+  readonly subPlanDueBy: string | undefined
+}
+
+/** A filed report. */
+export interface ReportRecord {
+  readonly reportId: string
+  readonly planId: string
+  readonly unitId: string
+  readonly scheduleId: string
+  readonly period: string
+  readonly stamp: Stamp
+  readonly supersedes: string | undefined
+  readonly metrics: Readonly<Record<string, number>> | undefined
+  readonly summary: string | undefined
+  supersededBy: string | undefined
+}
+
+/** A plan, its assignments, and the reports filed against it. */
+export interface PlanRecord {
+  readonly planId: string
+  readonly documentNumber: string
+  readonly title: string
+  readonly issuerId: string
+  readonly parentPlanId: string | undefined
+  readonly basis: ReadonlyArray<string>
+  readonly tasks: ReadonlyArray<Task>
+  readonly effectiveFrom: string
+  readonly effectiveUntil: string
+  readonly schedules: ReadonlyArray<Schedule>
+  readonly issued: Stamp
+  readonly assignments: Map<string, AssignmentRecord>
+  /** Reports by obligation key (see `obligationKey`), in the order the log recorded them. */
+  readonly reports: Map<string, Array<ReportRecord>>
+  /** Plans that implement this one, by issuer. */
+  readonly subPlans: Map<string, Array<PlanRecord>>
+}
+
+/** A self-managed model (mô hình tự quản) or any other kind. */
+export interface ModelRecord {
+  readonly modelId: string
+  readonly unitId: string
+  readonly kind: string
+  readonly name: string
+  readonly planId: string | undefined
+  readonly households: number
+  readonly committed: number
+  readonly established: Stamp
+  dissolved: Stamp | undefined
+}
+
+/** Everything the log says, indexed. */
+export interface State {
+  readonly units: Map<string, UnitRecord>
+  /** Every unit that ever had a given parent. */
+  readonly childrenEver: Map<string, Set<string>>
+  readonly plans: Map<string, PlanRecord>
+  /** planId by `issuerId \u0000 documentNumber`. */
+  readonly documents: Map<string, string>
+  readonly reports: Map<string, ReportRecord>
+  readonly models: Map<string, ModelRecord>
+  readonly modelsByUnit: Map<string, Array<ModelRecord>>
+  /** Sub-plans whose parent plan is not (yet) in the log, by parentPlanId. */
+  readonly orphanSubPlans: Map<string, Array<PlanRecord>>
+  /** Position of the last event folded (0 for none). */
+  position: number
+  /** `recordedAt` of the last event folded, epoch ms (-Infinity for none). */
+  lastRecordedAt: number
+  /** `recordedAt` of the last event folded, as written. */
+  lastRecordedAtText: string | undefined
+}
+
+/** The state of an empty log. */
+export const empty = (): State => ({
+  units: new Map(),
+  childrenEver: new Map(),
+  plans: new Map(),
+  documents: new Map(),
+  reports: new Map(),
+  models: new Map(),
+  modelsByUnit: new Map(),
+  orphanSubPlans: new Map(),
+  position: 0,
+  lastRecordedAt: Number.NEGATIVE_INFINITY,
+  lastRecordedAtText: undefined
+})
+
+/** The key of one obligation of a plan: (unit, schedule, period). */
+export const obligationKey = (unitId: string, scheduleId: string, period: string): string =>
+  `${unitId}\u0000${scheduleId}\u0000${period}`
+
+/** The key of the pair (issuer, documentNumber). */
+export const documentKey = (issuerId: string, documentNumber: string): string => `${issuerId}\u0000${documentNumber}`
+
+const stampOf = (event: RecordedEvent): Stamp => {
+  const at = Time.parseInstant(event.occurredAt)
+  const rec = Time.parseInstant(event.recordedAt)
+  if (at === undefined || rec === undefined) {
+    throw new RangeError(`event at position ${event.position} has an invalid occurredAt or recordedAt`)
+  }
+  return { at, rec, position: event.position }
+}
+
+/** Inserts keeping the array sorted by valid time, then position (the log is nearly always in order). */
+const insertByTime = <A extends { readonly stamp: Stamp }>(array: Array<A>, item: A): void => {
+  let i = array.length
+  while (i > 0) {
+    const prev = array[i - 1]!.stamp
+    if (prev.at < item.stamp.at || (prev.at === item.stamp.at && prev.position < item.stamp.position)) break
+    i--
+  }
+  if (i === array.length) array.push(item)
+  else array.splice(i, 0, item)
+}
+
+const addChild = (state: State, parentId: string | undefined, unitId: string): void => {
+  if (parentId === undefined) return
+  let set = state.childrenEver.get(parentId)
+  if (set === undefined) {
+    set = new Set()
+    state.childrenEver.set(parentId, set)
+  }
+  set.add(unitId)
+}
+
+const pushTo = <K, V>(map: Map<K, Array<V>>, key: K, value: V): void => {
+  const list = map.get(key)
+  if (list === undefined) map.set(key, [value])
+  else list.push(value)
+}
+
+/**
+ * Folds one recorded event into the state (in place) and returns the state.
+ * It trusts the event: the rules are checked before an event is recorded (see
+ * `Decide`), and a fold of the recorded log must not refuse its own history.
+ * Facts about ids the state does not know are ignored rather than thrown on.
+ */
+export const evolve = (state: State, event: RecordedEvent): State => {
+  const stamp = stampOf(event)
+  state.position = event.position
+  if (stamp.rec >= state.lastRecordedAt) {
+    state.lastRecordedAt = stamp.rec
+    state.lastRecordedAtText = event.recordedAt
+  }
+  switch (event.type) {
+    case "UnitRegistered": {
+      const d = event.data
+      state.units.set(d.unitId, {
+        unitId: d.unitId,
+        name: d.name,
+        level: d.level,
+        tags: d.tags ?? [],
+        registered: stamp,
+        parents: [{ stamp, parentId: d.parentId }],
+        closed: undefined
+      })
+      addChild(state, d.parentId, d.unitId)
+      break
+    }
+    case "UnitMoved": {
+      const unit = state.units.get(event.data.unitId)
+      if (unit === undefined) break
+      insertByTime(unit.parents, { stamp, parentId: event.data.parentId })
+      addChild(state, event.data.parentId, unit.unitId)
+      break
+    }
+    case "UnitClosed": {
+      const unit = state.units.get(event.data.unitId)
+      if (unit === undefined) break
+      unit.closed = { stamp, successorId: event.data.successorId }
+      break
+    }
+    case "PlanIssued": {
+      const d = event.data
+      const plan: PlanRecord = {
+        planId: d.planId,
+        documentNumber: d.documentNumber,
+        title: d.title,
+        issuerId: d.issuerId,
+        parentPlanId: d.parentPlanId,
+        basis: d.basis ?? [],
+        tasks: d.tasks ?? [],
+        effectiveFrom: d.effectiveFrom,
+        effectiveUntil: d.effectiveUntil,
+        schedules: d.schedules,
+        issued: stamp,
+        assignments: new Map(),
+        reports: new Map(),
+        subPlans: state.orphanSubPlans.get(d.planId) === undefined ? new Map() : regroup(state, d.planId)
+      }
+      state.plans.set(d.planId, plan)
+      state.documents.set(documentKey(d.issuerId, d.documentNumber), d.planId)
+      if (d.parentPlanId !== undefined) {
+        const parent = state.plans.get(d.parentPlanId)
+        if (parent !== undefined) pushTo(parent.subPlans, d.issuerId, plan)
+        else pushTo(state.orphanSubPlans, d.parentPlanId, plan)
+      }
+      break
+    }
+    case "UnitAssigned": {
+      const d = event.data
+      const plan = state.plans.get(d.planId)
+      if (plan === undefined) break
+      plan.assignments.set(d.unitId, {
+        unitId: d.unitId,
+        stamp,
+        scheduleIds: d.schedules ?? plan.schedules.map((s) => s.scheduleId),
+        tasks: d.tasks,
+        subPlanDueBy: d.subPlanDueBy
+      })
+      break
+    }
+    case "ReportFiled": {
+      const d = event.data
+      const plan = state.plans.get(d.planId)
+      if (plan === undefined) break
+      const report: ReportRecord = {
+        reportId: d.reportId,
+        planId: d.planId,
+        unitId: d.unitId,
+        scheduleId: d.scheduleId,
+        period: d.period,
+        stamp,
+        supersedes: d.supersedes,
+        metrics: d.metrics,
+        summary: d.summary,
+        supersededBy: undefined
+      }
+      state.reports.set(d.reportId, report)
+      pushTo(plan.reports, obligationKey(d.unitId, d.scheduleId, d.period), report)
+      if (d.supersedes !== undefined) {
+        const earlier = state.reports.get(d.supersedes)
+        if (earlier !== undefined) earlier.supersededBy = d.reportId
+      }
+      break
+    }
+    case "ModelEstablished": {
+      const d = event.data
+      const model: ModelRecord = {
+        modelId: d.modelId,
+        unitId: d.unitId,
+        kind: d.kind,
+        name: d.name,
+        planId: d.planId,
+        households: d.households ?? 0,
+        committed: d.committed ?? 0,
+        established: stamp,
+        dissolved: undefined
+      }
+      state.models.set(d.modelId, model)
+      pushTo(state.modelsByUnit, d.unitId, model)
+      break
+    }
+    case "ModelDissolved": {
+      const model = state.models.get(event.data.modelId)
+      if (model !== undefined) model.dissolved = stamp
+      break
+    }
+  }
+  return state
+}
+
+const regroup = (state: State, planId: string): Map<string, Array<PlanRecord>> => {
+  const byIssuer = new Map<string, Array<PlanRecord>>()
+  for (const sub of state.orphanSubPlans.get(planId) ?? []) pushTo(byIssuer, sub.issuerId, sub)
+  state.orphanSubPlans.delete(planId)
+  return byIssuer
+}
+
+/** Folds events, in log order, into a state (a new one unless given). */
+export const fold = (events: Iterable<RecordedEvent>, state: State = empty()): State => {
+  for (const event of events) evolve(state, event)
+  return state
+}
