@@ -1,0 +1,119 @@
+/**
+ * The event store port: what the CLI and the server ask of the log. The SQL
+ * adapter (`SqlEventStore`) implements it on `@effect/sql`; the domain never
+ * sees SQL.
+ */
+import type { Errors, Events, State } from "@kehoach/domain"
+import { Context, Schema } from "effect"
+import type { Effect, Stream } from "effect"
+
+/** An event as stored: the envelope of DOMAIN.md §3, with the hash chain. */
+export type StoredEvent = Events.RecordedEvent & {
+  readonly prevHash: string
+  readonly hash: string
+}
+
+/** The log has moved past the position the appender expected. */
+export class ConcurrencyConflict extends Schema.TaggedError<ConcurrencyConflict>()("ConcurrencyConflict", {
+  expectedPosition: Schema.Number,
+  actualPosition: Schema.Number
+}) {
+  override get message(): string {
+    return `expected the log at position ${this.expectedPosition}, but it is at ${this.actualPosition}`
+  }
+}
+
+/** An event id already stored with other content. */
+export class IdConflict extends Schema.TaggedError<IdConflict>()("IdConflict", {
+  id: Schema.String,
+  position: Schema.Number
+}) {
+  override get message(): string {
+    return `event id ${this.id} is already stored at position ${this.position} with other content`
+  }
+}
+
+/** A line of an NDJSON import that cannot be taken; nothing from the file was stored. */
+export class ImportError extends Schema.TaggedError<ImportError>()("ImportError", {
+  line: Schema.Number,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `line ${this.line}: ${this.reason}`
+  }
+}
+
+/** Why an append was refused; nothing was stored. */
+export type AppendError = Errors.RuleViolation | Errors.InvalidEvent | ConcurrencyConflict | IdConflict
+
+/** What an append did. */
+export interface AppendResult {
+  /** The events of the request, as stored (already-stored ones for repeated ids). */
+  readonly events: ReadonlyArray<StoredEvent>
+  /** How many were new. */
+  readonly appended: number
+  /** The log's position after the append. */
+  readonly position: number
+}
+
+/** What an import did. */
+export interface ImportResult {
+  readonly imported: number
+  /** Lines whose id was already stored with the same content. */
+  readonly skipped: number
+  readonly position: number
+}
+
+/** The result of walking the hash chain. */
+export type VerifyResult =
+  | { readonly ok: true; readonly position: number; readonly hash: string }
+  | { readonly ok: false; readonly position: number; readonly reason: string }
+
+/** A (position, hash) pair an auditor keeps, to check later that the log still extends it. */
+export interface Digest {
+  readonly position: number
+  readonly hash: string
+}
+
+/** Filters for reading the log. */
+export interface ReadQuery {
+  readonly from?: number | undefined
+  readonly to?: number | undefined
+  readonly limit?: number | undefined
+  readonly type?: Events.EventType | undefined
+  readonly unitId?: string | undefined
+  readonly planId?: string | undefined
+}
+
+/** The event store. */
+export class EventStore extends Context.Tag("@kehoach/store/EventStore")<EventStore, {
+  /**
+   * Appends events atomically: each is checked by the domain's rules against
+   * the state including the earlier events of the batch; one rejection rejects
+   * the batch. `recordedAt` comes from the store's clock; `recordedBy` from the caller.
+   */
+  readonly append: (
+    events: ReadonlyArray<Events.ProposedEvent>,
+    options: { readonly recordedBy: string; readonly expectedPosition?: number | undefined }
+  ) => Effect.Effect<AppendResult, AppendError>
+  /** Imports NDJSON lines, all or nothing, streaming. */
+  readonly importLines: (
+    lines: Stream.Stream<string, ImportError>,
+    options: { readonly recordedBy: string; readonly onProgress?: ((lines: number) => void) | undefined }
+  ) => Effect.Effect<ImportResult, ImportError>
+  /** The log as exported NDJSON lines (without newline), byte-stable. */
+  readonly exportLines: (query?: ReadQuery) => Stream.Stream<string>
+  /** Reads events by position range and filters. */
+  readonly read: (query: ReadQuery) => Effect.Effect<ReadonlyArray<StoredEvent>>
+  /** Walks the chain; with a kept digest, also checks the log still extends it. */
+  readonly verify: (kept?: Digest) => Effect.Effect<VerifyResult>
+  /** The position and hash of the last event (position 0 and 64 zeros for an empty log). */
+  readonly digest: Effect.Effect<Digest>
+  /** The current position of the log. */
+  readonly position: Effect.Effect<number>
+  /** The domain state, caught up from its checkpoint to the current position. */
+  readonly state: Effect.Effect<State.State>
+  /** Events appended after `from`, first the stored ones, then live. */
+  readonly tail: (from: number) => Stream.Stream<StoredEvent>
+}>() {}
+

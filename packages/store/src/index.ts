@@ -1,0 +1,1 @@
+export * as EventStore from "./EventStore.js"
