@@ -1,0 +1,294 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Either } from "effect"
+import { Decide, State } from "../src/index.js"
+import type { Step } from "./Given.js"
+import { assign, given, issued, on, plan182, report, tuyenQuang, whenRejected } from "./Given.js"
+
+const base: ReadonlyArray<Step> = [...tuyenQuang, issued, assign("070"), assign("02200")]
+const at = "2018-02-01T08:00:00+07:00"
+
+/** Each rule: the log, an event it accepts, and an event it rejects with that rule's tag. */
+const rules: ReadonlyArray<{ rule: string; given: ReadonlyArray<Step>; accepts: Step; rejects: Step }> = [
+  {
+    rule: "UnitAlreadyRegistered",
+    given: tuyenQuang,
+    accepts: on(at, { type: "UnitRegistered", data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "070" } }),
+    rejects: on(at, { type: "UnitRegistered", data: { unitId: "02200", name: "Phường Phan Thiết", level: "commune", parentId: "070" } })
+  },
+  {
+    rule: "ParentRequired",
+    given: tuyenQuang,
+    accepts: on(at, { type: "UnitRegistered", data: { unitId: "02", name: "Tỉnh Hà Giang", level: "province" } }),
+    rejects: on(at, { type: "UnitRegistered", data: { unitId: "072", name: "Huyện Na Hang", level: "district" } })
+  },
+  {
+    rule: "ProvinceHasNoParent",
+    given: tuyenQuang,
+    accepts: on(at, { type: "UnitRegistered", data: { unitId: "02", name: "Tỉnh Hà Giang", level: "province" } }),
+    rejects: on(at, { type: "UnitRegistered", data: { unitId: "02", name: "Tỉnh Hà Giang", level: "province", parentId: "08" } })
+  },
+  {
+    rule: "UnitNotFound",
+    given: tuyenQuang,
+    accepts: on(at, { type: "UnitRegistered", data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "08" } }),
+    rejects: on(at, { type: "UnitRegistered", data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "99" } })
+  },
+  {
+    rule: "UnitNotFound (the parent did not exist yet at occurredAt)",
+    given: tuyenQuang,
+    accepts: on("2018-01-01T00:00:00+07:00", { type: "UnitRegistered", data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "08" } }),
+    rejects: on("2017-12-31T23:59:59+07:00", { type: "UnitRegistered", data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "08" } })
+  },
+  {
+    rule: "UnitClosed",
+    given: [...tuyenQuang, on("2018-01-15T00:00:00+07:00", { type: "UnitClosed", data: { unitId: "02209-01" } })],
+    accepts: on(at, { type: "UnitRegistered", data: { unitId: "02209-02", name: "Thôn 2", level: "residential-area", parentId: "02209" } }),
+    rejects: on(at, { type: "UnitMoved", data: { unitId: "02209-01", parentId: "02200" } })
+  },
+  {
+    rule: "ParentLevelNotHigher",
+    given: tuyenQuang,
+    accepts: on(at, { type: "UnitRegistered", data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "08" } }),
+    rejects: on(at, { type: "UnitRegistered", data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "02200" } })
+  },
+  {
+    rule: "ParentLevelNotHigher (on a move)",
+    given: tuyenQuang,
+    accepts: on(at, { type: "UnitMoved", data: { unitId: "02200", parentId: "071" } }),
+    rejects: on(at, { type: "UnitMoved", data: { unitId: "02200", parentId: "02215" } })
+  },
+  {
+    rule: "UnitHasOpenChildren",
+    given: [...tuyenQuang, on("2018-01-15T00:00:00+07:00", { type: "UnitClosed", data: { unitId: "02209-01" } })],
+    accepts: on(at, { type: "UnitClosed", data: { unitId: "02209", successorId: "02200" } }),
+    rejects: on(at, { type: "UnitClosed", data: { unitId: "02200" } })
+  },
+  {
+    rule: "PlanAlreadyIssued",
+    given: [...tuyenQuang, issued],
+    accepts: on(at, { type: "PlanIssued", data: { ...plan182, planId: "183-2018", documentNumber: "183/KH-MTTQ-BTT" } }),
+    rejects: on(at, { type: "PlanIssued", data: { ...plan182, documentNumber: "183/KH-MTTQ-BTT" } })
+  },
+  {
+    rule: "DocumentNumberTaken",
+    given: [...tuyenQuang, issued],
+    accepts: on(at, { type: "PlanIssued", data: { ...plan182, planId: "kh-070", issuerId: "070" } }),
+    rejects: on(at, { type: "PlanIssued", data: { ...plan182, planId: "183-2018" } })
+  },
+  {
+    rule: "InvalidPlan",
+    given: tuyenQuang,
+    accepts: on(at, { type: "PlanIssued", data: plan182 }),
+    rejects: on(at, { type: "PlanIssued", data: { ...plan182, effectiveFrom: "2019-01-01" } })
+  },
+  {
+    rule: "InvalidPlan (a schedule listed twice)",
+    given: tuyenQuang,
+    accepts: on(at, { type: "PlanIssued", data: plan182 }),
+    rejects: on(at, { type: "PlanIssued", data: { ...plan182, schedules: [...plan182.schedules, plan182.schedules[0]!] } })
+  },
+  {
+    rule: "PlanNotFound (parent plan)",
+    given: [...tuyenQuang, issued],
+    accepts: on(at, { type: "PlanIssued", data: { ...plan182, planId: "kh-070", issuerId: "070", parentPlanId: "182-2018" } }),
+    rejects: on(at, { type: "PlanIssued", data: { ...plan182, planId: "kh-070", issuerId: "070", parentPlanId: "999" } })
+  },
+  {
+    rule: "UnitNotFound (issuer)",
+    given: tuyenQuang,
+    accepts: on(at, { type: "PlanIssued", data: plan182 }),
+    rejects: on(at, { type: "PlanIssued", data: { ...plan182, issuerId: "99" } })
+  },
+  {
+    rule: "PlanNotFound (assignment)",
+    given: [...tuyenQuang, issued],
+    accepts: assign("071", {}, at),
+    rejects: on(at, { type: "UnitAssigned", data: { planId: "999", unitId: "071" } })
+  },
+  {
+    rule: "UnitNotUnderIssuer",
+    given: [
+      ...tuyenQuang,
+      on("2018-01-30T08:00:00+07:00", { type: "PlanIssued", data: { ...plan182, planId: "kh-070", issuerId: "070" } })
+    ],
+    accepts: on(at, { type: "UnitAssigned", data: { planId: "kh-070", unitId: "02209" } }),
+    rejects: on(at, { type: "UnitAssigned", data: { planId: "kh-070", unitId: "02215" } })
+  },
+  {
+    rule: "AlreadyAssigned",
+    given: base,
+    accepts: assign("071", {}, at),
+    rejects: assign("070", {}, at)
+  },
+  {
+    rule: "UnknownSchedule (assignment)",
+    given: [...tuyenQuang, issued],
+    accepts: assign("071", { schedules: ["annual"] }, at),
+    rejects: assign("071", { schedules: ["weekly"] }, at)
+  },
+  {
+    rule: "UnknownTask",
+    given: [...tuyenQuang, issued],
+    accepts: assign("071", { tasks: ["II.2"] }, at),
+    rejects: assign("071", { tasks: ["II.9"] }, at)
+  },
+  {
+    rule: "NotAssigned",
+    given: base,
+    accepts: report("r", "070", "2018-02", "2018-02-10T08:00:00+07:00"),
+    rejects: report("r", "071", "2018-02", "2018-02-10T08:00:00+07:00")
+  },
+  {
+    rule: "NotAssigned (a report filed before the assignment)",
+    given: [...tuyenQuang, issued, assign("071", {}, "2018-02-15T00:00:00+07:00")],
+    accepts: report("r", "071", "2018-02", "2018-02-15T00:00:00+07:00"),
+    rejects: report("r", "071", "2018-02", "2018-02-14T23:59:59+07:00")
+  },
+  {
+    rule: "NotAssignedToSchedule",
+    given: [...tuyenQuang, issued, assign("071", { schedules: ["annual"] })],
+    accepts: report("r", "071", "2018", "2018-11-20T08:00:00+07:00"),
+    rejects: report("r", "071", "2018-02", "2018-02-10T08:00:00+07:00")
+  },
+  {
+    rule: "UnknownSchedule (report)",
+    given: base,
+    accepts: report("r", "070", "2018-02", "2018-02-10T08:00:00+07:00"),
+    rejects: report("r", "070", "2018-02", "2018-02-10T08:00:00+07:00", { scheduleId: "weekly" })
+  },
+  {
+    rule: "InvalidPeriod",
+    given: base,
+    accepts: report("r", "070", "2018-12", "2018-12-10T08:00:00+07:00"),
+    rejects: report("r", "070", "2019-01", "2018-12-10T08:00:00+07:00")
+  },
+  {
+    rule: "InvalidPeriod (once schedule)",
+    given: base,
+    accepts: report("r", "070", "2018", "2018-11-10T08:00:00+07:00"),
+    rejects: report("r", "070", "2017", "2018-11-10T08:00:00+07:00", { scheduleId: "annual" })
+  },
+  {
+    rule: "DuplicateReport",
+    given: [...base, report("r1", "070", "2018-02", "2018-02-10T08:00:00+07:00")],
+    accepts: report("r2", "070", "2018-02", "2018-02-12T08:00:00+07:00", { supersedes: "r1" }),
+    rejects: report("r2", "070", "2018-02", "2018-02-12T08:00:00+07:00")
+  },
+  {
+    rule: "ReportIdTaken",
+    given: [...base, report("r1", "070", "2018-02", "2018-02-10T08:00:00+07:00")],
+    accepts: report("r2", "070", "2018-03", "2018-03-10T08:00:00+07:00"),
+    rejects: report("r1", "070", "2018-03", "2018-03-10T08:00:00+07:00")
+  },
+  {
+    rule: "InvalidSupersedes (another obligation's report)",
+    given: [
+      ...base,
+      report("r1", "070", "2018-02", "2018-02-10T08:00:00+07:00"),
+      report("r2", "070", "2018-03", "2018-03-10T08:00:00+07:00")
+    ],
+    accepts: report("r3", "070", "2018-03", "2018-03-12T08:00:00+07:00", { supersedes: "r2" }),
+    rejects: report("r3", "070", "2018-03", "2018-03-12T08:00:00+07:00", { supersedes: "r1" })
+  },
+  {
+    rule: "InvalidSupersedes (already superseded)",
+    given: [
+      ...base,
+      report("r1", "070", "2018-02", "2018-02-10T08:00:00+07:00"),
+      report("r2", "070", "2018-02", "2018-02-11T08:00:00+07:00", { supersedes: "r1" })
+    ],
+    accepts: report("r3", "070", "2018-02", "2018-02-12T08:00:00+07:00", { supersedes: "r2" }),
+    rejects: report("r3", "070", "2018-02", "2018-02-12T08:00:00+07:00", { supersedes: "r1" })
+  },
+  {
+    rule: "ModelAlreadyEstablished",
+    given: [
+      ...tuyenQuang,
+      on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" } })
+    ],
+    accepts: on(at, { type: "ModelEstablished", data: { modelId: "m2", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản 2" } }),
+    rejects: on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-02", kind: "self-managed", name: "Tổ tự quản" } })
+  },
+  {
+    rule: "CommittedExceedsHouseholds",
+    given: tuyenQuang,
+    accepts: on(at, {
+      type: "ModelEstablished",
+      data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản", households: 120, committed: 120 }
+    }),
+    rejects: on(at, {
+      type: "ModelEstablished",
+      data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản", households: 120, committed: 121 }
+    })
+  },
+  {
+    rule: "UnitNotFound (model in a unit not yet registered)",
+    given: tuyenQuang,
+    accepts: on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ" } }),
+    rejects: on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-09", kind: "self-managed", name: "Tổ" } })
+  },
+  {
+    rule: "ModelNotFound",
+    given: [
+      ...tuyenQuang,
+      on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" } })
+    ],
+    accepts: on("2018-03-01T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m1" } }),
+    rejects: on("2018-03-01T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m9" } })
+  },
+  {
+    rule: "ModelAlreadyDissolved",
+    given: [
+      ...tuyenQuang,
+      on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" } }),
+      on(at, { type: "ModelEstablished", data: { modelId: "m2", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" } }),
+      on("2018-03-01T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m1" } })
+    ],
+    accepts: on("2018-03-02T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m2" } }),
+    rejects: on("2018-03-02T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m1" } })
+  }
+]
+
+describe("The rules of DOMAIN.md §3", () => {
+  for (const { accepts, given: steps, rejects, rule } of rules) {
+    it(`${rule}: accepts the valid event and rejects the breaking one with that rule's error`, () => {
+      assert.strictEqual(whenRejected(steps, accepts), undefined)
+      assert.strictEqual(whenRejected(steps, rejects), rule.split(" ")[0])
+    })
+  }
+
+  it("errors name the rule and the ids in one line", () => {
+    const error = Decide.violation(given([...base, report("r1", "070", "2018-02", "2018-02-10T08:00:00+07:00")]), {
+      ...report("r2", "070", "2018-02", "2018-02-12T08:00:00+07:00"),
+      recordedAt: undefined
+    })
+    assert.strictEqual(error?._tag, "DuplicateReport")
+    assert.strictEqual(
+      error?.message,
+      "unit 070 already filed r1 for monthly 2018-02 of plan 182-2018: a correction must name it in supersedes"
+    )
+  })
+
+  it("knowledge time never decreases", () => {
+    const state = given(tuyenQuang)
+    const event = on(at, { type: "UnitMoved", data: { unitId: "02200", parentId: "071" } })
+    const last = state.lastRecordedAtText!
+    assert.isTrue(Either.isRight(Decide.decide(state, { ...event, recordedAt: last })))
+    const earlier = Decide.decide(state, { ...event, recordedAt: "2017-12-31T00:00:00+07:00" })
+    assert.strictEqual(Either.isLeft(earlier) && earlier.left._tag, "RecordedAtDecreased")
+  })
+
+  it("a district with an open commune cannot be closed", () => {
+    const steps = [...tuyenQuang, issued, on("2018-02-01T00:00:00+07:00", { type: "UnitClosed", data: { unitId: "071" } })]
+    // 071 still has an open commune: closing is refused; close the commune's areas and the commune first.
+    assert.throws(() => given(steps), /UnitHasOpenChildren|open children/)
+  })
+
+  it("the decision does not change the state", () => {
+    const state = given(base)
+    const before = JSON.stringify([...state.units.keys(), state.position, [...state.reports.keys()]])
+    Decide.violation(state, { ...report("r", "070", "2018-02", "2018-02-10T08:00:00+07:00"), recordedAt: undefined })
+    assert.strictEqual(JSON.stringify([...state.units.keys(), state.position, [...state.reports.keys()]]), before)
+    assert.strictEqual(State.empty().position, 0)
+  })
+})
