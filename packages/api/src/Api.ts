@@ -1,0 +1,217 @@
+/**
+ * The HTTP contract of kehoach (DOMAIN.md §5), shared by the server, the CLI
+ * and outside clients: every endpoint, its query, body, answer and errors.
+ * The server serves it; `/openapi.json` and `/docs` are generated from it.
+ */
+import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
+import { Events, Time } from "@kehoach/domain"
+import { Schema } from "effect"
+import * as ApiError from "./ApiError.js"
+import * as Resources from "./Resources.js"
+import { Authorization } from "./Security.js"
+
+/**
+ * A query time as the CLI takes it: a full ISO instant with offset, or
+ * `YYYY-MM-DD` meaning the end of that day in Asia/Ho_Chi_Minh.
+ */
+export const QueryTime = Schema.String.pipe(
+  Schema.filter((s) => Time.parseQueryTime(s) !== undefined, {
+    message: (issue) =>
+      `expected an ISO 8601 instant with offset or a date YYYY-MM-DD, got ${JSON.stringify(issue.actual)}`
+  })
+).annotations({ description: "ISO 8601 instant with offset, or YYYY-MM-DD (end of that day, Asia/Ho_Chi_Minh)" })
+
+/** A whole number >= 0 in a query string. */
+export const Count = Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())
+
+const Id = Schema.String.pipe(Schema.minLength(1))
+
+/** The log: append, import, read, and a live tail. */
+export class EventsGroup extends HttpApiGroup.make("events")
+  .add(
+    HttpApiEndpoint.post("append", "/events")
+      .setPayload(Resources.AppendRequest)
+      .addSuccess(Resources.AppendResult)
+      .addError(ApiError.InvalidBody)
+      .addError(ApiError.PayloadTooLarge)
+      .addError(ApiError.Forbidden)
+      .addError(ApiError.ConcurrencyConflict)
+      .addError(ApiError.IdConflict)
+      .addError(ApiError.Rejected)
+      .annotate(OpenApi.Summary, "Append one event, or a batch atomically (idempotent by event id)")
+  )
+  .add(
+    HttpApiEndpoint.post("import", "/import")
+      .setPayload(HttpApiSchema.Text({ contentType: "application/x-ndjson" }))
+      .addSuccess(Resources.ImportResult)
+      .addError(ApiError.ImportRejected)
+      .addError(ApiError.PayloadTooLarge)
+      .addError(ApiError.Forbidden)
+      .annotate(OpenApi.Summary, "Import an NDJSON log, all or nothing (admin only)")
+  )
+  .add(
+    HttpApiEndpoint.get("list", "/events")
+      .setUrlParams(Schema.Struct({
+        from: Schema.optional(Count).annotations({ description: "return events after this position (default 0)" }),
+        limit: Schema.optional(Count).annotations({ description: "at most this many (default 1000, at most 10000)" }),
+        type: Schema.optional(Schema.Literal(...Events.eventTypes)),
+        unitId: Schema.optional(Id),
+        planId: Schema.optional(Id)
+      }))
+      .addSuccess(Resources.EventPage)
+      .annotate(OpenApi.Summary, "Read the log by position, type, unit or plan")
+  )
+  .add(
+    HttpApiEndpoint.get("stream", "/events/stream")
+      .setUrlParams(Schema.Struct({
+        from: Schema.optional(Count).annotations({ description: "send events after this position (default: the current end)" })
+      }))
+      .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
+      .annotate(
+        OpenApi.Description,
+        "Server-sent events: every stored event after `from` (or after `Last-Event-ID`), then each new one as it is " +
+          "appended. Each message has `id:` the position, `event:` the type, `data:` the event as one JSON line."
+      )
+      .annotate(OpenApi.Summary, "Live tail of the log")
+  )
+  .middleware(Authorization)
+{}
+
+/** The projections of DOMAIN.md §4, with the same JSON as the CLI. */
+export class ProjectionsGroup extends HttpApiGroup.make("projections")
+  .add(
+    HttpApiEndpoint.get("compliance", "/compliance")
+      .setUrlParams(Schema.Struct({
+        planId: Id,
+        asOf: Schema.optional(QueryTime),
+        knownAt: Schema.optional(QueryTime),
+        unit: Schema.optional(Id),
+        depth: Schema.optional(Count)
+      }))
+      .addSuccess(Resources.Compliance)
+      .addError(ApiError.NotFound)
+      .annotate(OpenApi.Summary, "Compliance of a plan (kehoach compliance --format json)")
+  )
+  .add(
+    HttpApiEndpoint.get("coverage", "/coverage")
+      .setUrlParams(Schema.Struct({
+        asOf: Schema.optional(QueryTime),
+        knownAt: Schema.optional(QueryTime),
+        unit: Schema.optional(Id),
+        depth: Schema.optional(Count),
+        kind: Schema.optional(Id),
+        tag: Schema.optional(Id),
+        planId: Schema.optional(Id)
+      }))
+      .addSuccess(Resources.Coverage)
+      .addError(ApiError.NotFound)
+      .annotate(OpenApi.Summary, "Coverage of models over residential areas (kehoach coverage --format json)")
+  )
+  .add(
+    HttpApiEndpoint.get("explain", "/explain")
+      .setUrlParams(Schema.Struct({
+        planId: Schema.optional(Id),
+        unitId: Id,
+        scheduleId: Schema.optional(Id),
+        period: Schema.optional(Id),
+        kind: Schema.optional(Id),
+        tag: Schema.optional(Id),
+        asOf: Schema.optional(QueryTime),
+        knownAt: Schema.optional(QueryTime)
+      }))
+      .addSuccess(Resources.Explanation)
+      .addError(ApiError.NotFound)
+      .addError(ApiError.InvalidQuery)
+      .annotate(
+        OpenApi.Description,
+        "With `planId`, `scheduleId` and `period`: the events behind one obligation. Without `planId`: the events " +
+          "behind one unit's coverage row (optionally of a model `kind` and a `tag`)."
+      )
+      .annotate(OpenApi.Summary, "The events behind an obligation or a coverage figure")
+  )
+  .middleware(Authorization)
+{}
+
+/** The hash chain: verify it, or take a digest to check later. */
+export class ChainGroup extends HttpApiGroup.make("chain")
+  .add(
+    HttpApiEndpoint.get("verify", "/verify")
+      .setUrlParams(Schema.Struct({
+        position: Schema.optional(Count).annotations({ description: "a kept digest's position" }),
+        hash: Schema.optional(Schema.String).annotations({ description: "a kept digest's hash" })
+      }))
+      .addSuccess(Resources.VerifyResult)
+      .addError(ApiError.InvalidQuery)
+      .annotate(OpenApi.Summary, "Walk the hash chain (and check it still extends a kept digest)")
+  )
+  .add(
+    HttpApiEndpoint.get("digest", "/digest")
+      .addSuccess(Resources.Digest)
+      .annotate(OpenApi.Summary, "The position and hash of the last event")
+  )
+  .middleware(Authorization)
+{}
+
+/** Plans as the log knows them. */
+export class PlansGroup extends HttpApiGroup.make("plans")
+  .add(
+    HttpApiEndpoint.get("list", "/plans")
+      .addSuccess(Schema.Array(Resources.PlanSummary))
+      .annotate(OpenApi.Summary, "Every plan issued")
+  )
+  .add(
+    HttpApiEndpoint.get("get", "/plans/:planId")
+      .setPath(Schema.Struct({ planId: Schema.String }))
+      .addSuccess(Resources.PlanDetail)
+      .addError(ApiError.NotFound)
+      .annotate(OpenApi.Summary, "A plan with its schedules, assignments and sub-plans")
+  )
+  .middleware(Authorization)
+{}
+
+/** Units of the hierarchy. */
+export class UnitsGroup extends HttpApiGroup.make("units")
+  .add(
+    HttpApiEndpoint.get("get", "/units/:unitId")
+      .setPath(Schema.Struct({ unitId: Schema.String }))
+      .addSuccess(Resources.Unit)
+      .addError(ApiError.NotFound)
+      .annotate(OpenApi.Summary, "A unit and its history")
+  )
+  .add(
+    HttpApiEndpoint.get("subtree", "/units/:unitId/subtree")
+      .setPath(Schema.Struct({ unitId: Schema.String }))
+      .setUrlParams(Schema.Struct({
+        asOf: Schema.optional(QueryTime),
+        knownAt: Schema.optional(QueryTime),
+        depth: Schema.optional(Count)
+      }))
+      .addSuccess(Resources.Subtree)
+      .addError(ApiError.NotFound)
+      .annotate(OpenApi.Summary, "The open units under a unit as the hierarchy stood at asOf")
+  )
+  .middleware(Authorization)
+{}
+
+/** Liveness, without a token. */
+export class HealthGroup extends HttpApiGroup.make("health")
+  .add(HttpApiEndpoint.get("health", "/health").addSuccess(Resources.Health))
+{}
+
+/** The whole contract. */
+export class Api extends HttpApi.make("kehoach")
+  .add(EventsGroup)
+  .add(ProjectionsGroup)
+  .add(ChainGroup)
+  .add(PlansGroup)
+  .add(UnitsGroup)
+  .add(HealthGroup)
+  .addError(ApiError.InternalError)
+  .annotate(OpenApi.Title, "kehoach")
+  .annotate(
+    OpenApi.Description,
+    "Plans cascaded down an administrative hierarchy, and whether units comply. Every endpoint except /health needs " +
+      "`Authorization: Bearer <token>`."
+  )
+  .annotate(OpenApi.Version, "0.1.0")
+{}

@@ -1,0 +1,284 @@
+/**
+ * The JSON shapes the HTTP contract carries: events in the NDJSON line shape
+ * of DOMAIN.md §5, the compliance and coverage objects (the same JSON as the
+ * CLI's `--format json`), explanations, plans, units and the chain's digest.
+ *
+ * They are schemas so that the OpenAPI document, the server's encoder and
+ * `HttpApiClient`'s decoder are all derived from one source.
+ */
+import { Events } from "@kehoach/domain"
+import { Schema } from "effect"
+
+const Hex64 = Schema.String.annotations({ description: "64 lowercase hex digits (SHA-256)" })
+
+const eventOf = <K extends Events.EventType>(type: K) =>
+  Schema.Struct({
+    position: Schema.Number,
+    id: Schema.String,
+    type: Schema.Literal(type),
+    version: Schema.Number,
+    occurredAt: Schema.String,
+    recordedAt: Schema.String,
+    recordedBy: Schema.String,
+    data: Events.payloads[type] as unknown as Schema.Schema<Events.EventData[K]>,
+    prevHash: Hex64,
+    hash: Hex64
+  })
+
+/**
+ * An event as the log holds it: exactly the ten fields of an exported NDJSON
+ * line (`position`, `id`, `type`, `version`, `occurredAt`, `recordedAt`,
+ * `recordedBy`, `data`, `prevHash`, `hash`).
+ */
+export const StoredEvent = Schema.Union(
+  eventOf("UnitRegistered"),
+  eventOf("UnitMoved"),
+  eventOf("UnitClosed"),
+  eventOf("PlanIssued"),
+  eventOf("UnitAssigned"),
+  eventOf("ReportFiled"),
+  eventOf("ModelEstablished"),
+  eventOf("ModelDissolved")
+).annotations({ identifier: "StoredEvent" })
+export type StoredEvent = typeof StoredEvent.Type
+
+const proposedOf = <K extends Events.EventType>(type: K) =>
+  Schema.Struct({
+    id: Schema.optional(Schema.String.annotations({ description: "a UUID; repeating a stored id is a no-op" })),
+    type: Schema.Literal(type),
+    version: Schema.optional(Schema.Number),
+    occurredAt: Schema.String.annotations({ description: "ISO 8601 instant with offset (valid time)" }),
+    data: Events.payloads[type] as unknown as Schema.Schema<Events.EventData[K]>
+  })
+
+/**
+ * One event to append, in the NDJSON line shape: `type`, `occurredAt`,
+ * `data`, optionally `id` and `version`. The server sets `recordedAt` and
+ * `recordedBy` (the token's actor); other envelope fields are ignored.
+ */
+export const ProposedEvent = Schema.Union(
+  proposedOf("UnitRegistered"),
+  proposedOf("UnitMoved"),
+  proposedOf("UnitClosed"),
+  proposedOf("PlanIssued"),
+  proposedOf("UnitAssigned"),
+  proposedOf("ReportFiled"),
+  proposedOf("ModelEstablished"),
+  proposedOf("ModelDissolved")
+).annotations({ identifier: "ProposedEvent" })
+export type ProposedEvent = typeof ProposedEvent.Type
+
+/** A batch of events appended atomically, optionally only if the log is still at `expectedPosition`. */
+export const AppendBatch = Schema.Struct({
+  events: Schema.Array(ProposedEvent),
+  expectedPosition: Schema.optional(Schema.Number)
+}).annotations({ identifier: "AppendBatch" })
+export type AppendBatch = typeof AppendBatch.Type
+
+/** The body of `POST /events`: one event, or a batch. */
+export const AppendRequest = Schema.Union(ProposedEvent, AppendBatch)
+export type AppendRequest = typeof AppendRequest.Type
+
+/** What an append did: the events as stored (the stored ones for repeated ids), how many were new, the log's position. */
+export const AppendResult = Schema.Struct({
+  appended: Schema.Number,
+  position: Schema.Number,
+  events: Schema.Array(StoredEvent)
+}).annotations({ identifier: "AppendResult" })
+export type AppendResult = typeof AppendResult.Type
+
+/** What an import did. */
+export const ImportResult = Schema.Struct({
+  imported: Schema.Number,
+  skipped: Schema.Number.annotations({ description: "lines whose id was already stored with the same content" }),
+  position: Schema.Number
+}).annotations({ identifier: "ImportResult" })
+export type ImportResult = typeof ImportResult.Type
+
+/** A page of the log; `next` is the `from` of the next page, `null` at the end. */
+export const EventPage = Schema.Struct({
+  events: Schema.Array(StoredEvent),
+  next: Schema.NullOr(Schema.Number)
+}).annotations({ identifier: "EventPage" })
+export type EventPage = typeof EventPage.Type
+
+/** Counts of obligations by status and the rates derived from them (`null` when nothing is due). */
+export const Counts = Schema.Struct({
+  onTime: Schema.Number,
+  late: Schema.Number,
+  missing: Schema.Number,
+  pending: Schema.Number,
+  reportingRate: Schema.NullOr(Schema.Number),
+  onTimeRate: Schema.NullOr(Schema.Number)
+}).annotations({ identifier: "Counts" })
+
+/** One obligation (unit, schedule, period) and its status. */
+export const ObligationRow = Schema.Struct({
+  unitId: Schema.String,
+  scheduleId: Schema.String,
+  period: Schema.String,
+  deadline: Schema.String,
+  status: Schema.Literal("on-time", "late", "missing", "pending"),
+  filedAt: Schema.NullOr(Schema.String),
+  reportId: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "ObligationRow" })
+
+/** The compliance of a plan (DOMAIN.md §4.1, §5): the same JSON as `kehoach compliance --format json`. */
+export const Compliance = Schema.Struct({
+  planId: Schema.String,
+  asOf: Schema.String,
+  knownAt: Schema.String,
+  units: Schema.Array(Schema.Struct({
+    unitId: Schema.String,
+    name: Schema.String,
+    level: Schema.String,
+    parentId: Schema.NullOr(Schema.String),
+    self: Counts,
+    total: Counts
+  })),
+  obligations: Schema.Array(ObligationRow)
+}).annotations({ identifier: "Compliance" })
+export type Compliance = typeof Compliance.Type
+
+/** One open unit's coverage row. */
+export const CoverageRow = Schema.Struct({
+  unitId: Schema.String,
+  name: Schema.String,
+  level: Schema.String,
+  residentialAreas: Schema.Number,
+  covered: Schema.Number,
+  coverage: Schema.NullOr(Schema.Number),
+  households: Schema.Number,
+  committed: Schema.Number
+}).annotations({ identifier: "CoverageRow" })
+export type CoverageRow = typeof CoverageRow.Type
+
+/** The share of open units at one level under a plan's issuer that are assigned to it. */
+export const PlanLevel = Schema.Struct({
+  level: Schema.String,
+  units: Schema.Number,
+  assigned: Schema.Number,
+  share: Schema.NullOr(Schema.Number)
+})
+
+/** Coverage (DOMAIN.md §4.2, §5): the same JSON as `kehoach coverage --format json`. */
+export const Coverage = Schema.Struct({
+  asOf: Schema.String,
+  knownAt: Schema.String,
+  kind: Schema.optional(Schema.String),
+  tag: Schema.optional(Schema.String),
+  plan: Schema.optional(Schema.Struct({
+    planId: Schema.String,
+    issuerId: Schema.String,
+    levels: Schema.Array(PlanLevel)
+  })),
+  units: Schema.Array(CoverageRow)
+}).annotations({ identifier: "Coverage" })
+export type Coverage = typeof Coverage.Type
+
+/** One event behind a figure and the part it played. */
+export const Reason = Schema.Struct({
+  position: Schema.Number,
+  occurredAt: Schema.String,
+  recordedAt: Schema.String,
+  role: Schema.String
+})
+
+/** An obligation and the events that decided its status and roll-up. */
+export const ObligationExplained = Schema.Struct({
+  planId: Schema.String,
+  asOf: Schema.String,
+  knownAt: Schema.String,
+  obligation: ObligationRow,
+  rollsUpTo: Schema.Array(Schema.String),
+  events: Schema.Array(Reason)
+}).annotations({ identifier: "ObligationExplained" })
+
+/** A coverage row and the events behind it. */
+export const CoverageExplained = Schema.Struct({
+  asOf: Schema.String,
+  knownAt: Schema.String,
+  row: CoverageRow,
+  events: Schema.Array(Reason)
+}).annotations({ identifier: "CoverageExplained" })
+
+/** The answer of `GET /explain`: an obligation (with `planId`) or a coverage figure (without). */
+export const Explanation = Schema.Union(ObligationExplained, CoverageExplained)
+export type Explanation = typeof Explanation.Type
+
+/** The result of walking the hash chain. */
+export const VerifyResult = Schema.Union(
+  Schema.Struct({ ok: Schema.Literal(true), position: Schema.Number, hash: Schema.String }),
+  Schema.Struct({ ok: Schema.Literal(false), position: Schema.Number, reason: Schema.String })
+).annotations({ identifier: "VerifyResult" })
+export type VerifyResult = typeof VerifyResult.Type
+
+/** The position and hash of the last event: what an auditor keeps. */
+export const Digest = Schema.Struct({ position: Schema.Number, hash: Schema.String }).annotations({
+  identifier: "Digest"
+})
+export type Digest = typeof Digest.Type
+
+/** The server is up. */
+export const Health = Schema.Struct({ status: Schema.Literal("ok") })
+
+/** A plan as the log knows it, without its assignments. */
+export const PlanSummary = Schema.Struct({
+  planId: Schema.String,
+  documentNumber: Schema.String,
+  title: Schema.String,
+  issuerId: Schema.String,
+  parentPlanId: Schema.NullOr(Schema.String),
+  effectiveFrom: Schema.String,
+  effectiveUntil: Schema.String,
+  issuedAt: Schema.String,
+  position: Schema.Number
+}).annotations({ identifier: "PlanSummary" })
+export type PlanSummary = typeof PlanSummary.Type
+
+/** A plan with its tasks, schedules, assignments and sub-plans. */
+export const PlanDetail = Schema.Struct({
+  ...PlanSummary.fields,
+  basis: Schema.Array(Schema.String),
+  tasks: Schema.Array(Events.Task),
+  schedules: Schema.Array(Events.Schedule),
+  assignments: Schema.Array(Schema.Struct({
+    unitId: Schema.String,
+    assignedAt: Schema.String,
+    position: Schema.Number,
+    schedules: Schema.Array(Schema.String),
+    tasks: Schema.NullOr(Schema.Array(Schema.String)),
+    subPlanDueBy: Schema.NullOr(Schema.String)
+  })),
+  subPlans: Schema.Array(Schema.Struct({ planId: Schema.String, issuerId: Schema.String }))
+}).annotations({ identifier: "PlanDetail" })
+export type PlanDetail = typeof PlanDetail.Type
+
+/** A unit and its history: parents over time, closure. */
+export const Unit = Schema.Struct({
+  unitId: Schema.String,
+  name: Schema.String,
+  level: Schema.String,
+  tags: Schema.Array(Schema.String),
+  registeredAt: Schema.String,
+  position: Schema.Number,
+  parents: Schema.Array(Schema.Struct({ parentId: Schema.NullOr(Schema.String), from: Schema.String })),
+  closedAt: Schema.NullOr(Schema.String),
+  successorId: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "Unit" })
+export type Unit = typeof Unit.Type
+
+/** The open units of a subtree as it stood at `asOf`, depth first. */
+export const Subtree = Schema.Struct({
+  unitId: Schema.String,
+  asOf: Schema.String,
+  knownAt: Schema.String,
+  units: Schema.Array(Schema.Struct({
+    unitId: Schema.String,
+    name: Schema.String,
+    level: Schema.String,
+    parentId: Schema.NullOr(Schema.String),
+    depth: Schema.Number
+  }))
+}).annotations({ identifier: "Subtree" })
+export type Subtree = typeof Subtree.Type
