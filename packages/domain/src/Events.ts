@@ -47,7 +47,12 @@ const Count = Schema.Number.pipe(
 )
 
 /** The levels of the hierarchy, from the top: tỉnh, huyện, xã, khu dân cư. */
-export const Level = Schema.Literal("province", "district", "commune", "residential-area")
+export const Level = Schema.Literal("province", "district", "commune", "residential-area").annotations({
+  message: (issue) => ({
+    message: `expected one of "province", "district", "commune", "residential-area", got ${JSON.stringify(issue.actual)}`,
+    override: true
+  })
+})
 export type Level = typeof Level.Type
 
 /** Rank of a level: a parent must have a strictly smaller rank than its child. */
@@ -243,7 +248,12 @@ const PositiveInt = Schema.Number.pipe(
 export const EventLine = Schema.Struct({
   position: Schema.optional(PositiveInt),
   id: Schema.optional(Uuid),
-  type: Schema.Literal(...eventTypes),
+  type: Schema.Literal(...eventTypes).annotations({
+    message: (issue) => ({
+      message: `expected one of ${eventTypes.join(", ")}, got ${JSON.stringify(issue.actual)}`,
+      override: true
+    })
+  }),
   version: Schema.optional(PositiveInt),
   occurredAt: Instant,
   recordedAt: Schema.optional(Instant),
