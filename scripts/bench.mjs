@@ -1,0 +1,18 @@
+// `pnpm bench`: runs every benchmark in bench/ one after the other (they compete for 2 cores otherwise).
+import { spawnSync } from "node:child_process"
+import { readdirSync } from "node:fs"
+import { fileURLToPath } from "node:url"
+
+const dir = fileURLToPath(new URL("../bench/", import.meta.url))
+const only = process.argv.slice(2)
+const order = ["domain.mjs", "store.mjs", "cli.mjs", "server.mjs"]
+const files = readdirSync(dir)
+  .filter((f) => f.endsWith(".mjs") && (only.length === 0 || only.some((o) => f.startsWith(o))))
+  .sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99))
+let failed = 0
+for (const file of files) {
+  console.log(`\n=== bench/${file}`)
+  const run = spawnSync(process.execPath, ["--expose-gc", "--max-old-space-size=4096", dir + file], { stdio: "inherit" })
+  if (run.status !== 0) failed++
+}
+process.exit(failed === 0 ? 0 : 1)
