@@ -1,0 +1,443 @@
+/**
+ * The `kehoach` commands (DOMAIN.md §5): each one reads its options, opens
+ * the event store on the chosen database, asks the store or the domain, and
+ * prints the answer. No business rule lives here.
+ */
+import { Args, Command, HelpDoc, Options } from "@effect/cli"
+import { Compliance, Coverage, Events, Explain, State, Time } from "@kehoach/domain"
+import { EventStore } from "@kehoach/store"
+import { Clock, Effect, Either, Option } from "effect"
+import { ChainBroken, ImportRefused, InvalidOption, InvalidQueryTime, UsageError } from "./CliError.js"
+import * as Database from "./Database.js"
+import * as Lines from "./Lines.js"
+import * as Output from "./Output.js"
+import * as Render from "./Render.js"
+
+/** Who the CLI records as `recordedBy` for lines that do not carry one. */
+export const recordedBy = "kehoach-cli"
+
+// ---------------------------------------------------------------------------
+// Help
+
+const help = (description: string, ...examples: ReadonlyArray<string>): HelpDoc.HelpDoc =>
+  HelpDoc.blocks([
+    HelpDoc.p(description),
+    HelpDoc.p(examples.length === 1 ? "Example:" : "Examples:"),
+    ...examples.map((e) => HelpDoc.p(`  $ ${e}`))
+  ])
+
+// ---------------------------------------------------------------------------
+// Options shared by the commands
+
+/** `--db PATH`. */
+export const db = Options.text("db").pipe(
+  Options.withDescription("The SQLite database (default: $KEHOACH_DB, else ./kehoach.db); created on first use"),
+  Options.optional
+)
+
+const asOf = Options.text("as-of").pipe(
+  Options.withDescription(
+    "Valid time: count what happened up to then. A full ISO instant (2018-06-30T12:00:00+07:00) or YYYY-MM-DD (the end of that day in Asia/Ho_Chi_Minh). Default: now"
+  ),
+  Options.optional
+)
+
+const knownAt = Options.text("known-at").pipe(
+  Options.withDescription(
+    "Knowledge time: count what the log had recorded by then. Same forms as --as-of. Default: now"
+  ),
+  Options.optional
+)
+
+const unitRoot = Options.text("unit").pipe(
+  Options.withDescription("Only this unit and the units below it"),
+  Options.optional
+)
+
+const depth = Options.integer("depth").pipe(
+  Options.withDescription("Rows down to this many levels below the top row (0: the top row only)"),
+  Options.optional
+)
+
+const format = Options.text("format").pipe(
+  Options.withDescription("table (for people), json (the contract of DOMAIN.md §5) or csv (RFC 4180)"),
+  Options.withPseudoName("table|json|csv"),
+  Options.withDefault("table")
+)
+
+const kind = Options.text("kind").pipe(
+  Options.withDescription("Count only models of this kind (e.g. self-managed); default: any"),
+  Options.optional
+)
+
+const tag = Options.text("tag").pipe(
+  Options.withDescription("Count only residential areas that carry this tag or lie under a unit that does (key-area, program-135, new-rural)"),
+  Options.optional
+)
+
+/** Reads `--format`. */
+export const parseFormat = (value: string): Effect.Effect<Render.Format, InvalidOption> =>
+  (Render.formats as ReadonlyArray<string>).includes(value)
+    ? Effect.succeed(value as Render.Format)
+    : Effect.fail(new InvalidOption({ option: "--format", value, expected: "table, json or csv" }))
+
+/** Reads a query time option; absent means now, from Effect's `Clock`. */
+export const parseTime = (option: string, value: Option.Option<string>): Effect.Effect<number, InvalidQueryTime> =>
+  Option.match(value, {
+    onNone: () => Clock.currentTimeMillis,
+    onSome: (s) => {
+      const t = Time.parseQueryTime(s)
+      return t === undefined ? Effect.fail(new InvalidQueryTime({ option, value: s })) : Effect.succeed(t)
+    }
+  })
+
+const parseDepth = (value: Option.Option<number>): Effect.Effect<number | undefined, InvalidOption> =>
+  Option.match(value, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (n) =>
+      n >= 0
+        ? Effect.succeed(n)
+        : Effect.fail(new InvalidOption({ option: "--depth", value: String(n), expected: "a whole number >= 0" }))
+  })
+
+const positive = (option: string, value: Option.Option<number>): Effect.Effect<number | undefined, InvalidOption> =>
+  Option.match(value, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (n) =>
+      n >= 0
+        ? Effect.succeed(n)
+        : Effect.fail(new InvalidOption({ option, value: String(n), expected: "a whole number >= 0" }))
+  })
+
+// ---------------------------------------------------------------------------
+// The root command
+
+/** The root command; `--db` may come before the subcommand too. */
+export const root = Command.make("kehoach", { db })
+
+/** Runs an effect that needs the store, on the database chosen by `--db` (the subcommand's, then the root's). */
+export const withStore = <A, E>(
+  own: Option.Option<string>,
+  f: (path: string) => Effect.Effect<A, E, EventStore.EventStore>
+) =>
+  Effect.flatMap(root, (top) => {
+    const path = Database.resolve(own, top.db)
+    return f(path).pipe(Effect.provide(Database.layer(path)))
+  })
+
+// ---------------------------------------------------------------------------
+// import, export, verify, digest, log
+
+const importCommand = Command.make(
+  "import",
+  { db, file: Args.text({ name: "FILE" }).pipe(Args.withDescription("An NDJSON file of events, or - for stdin")) },
+  ({ db, file }) =>
+    Effect.gen(function*() {
+      const totalBytes = yield* Lines.check(file)
+      const name = file === "-" ? "stdin" : file
+      const progress: Lines.Progress = { bytes: 0, totalBytes }
+      const bar = Lines.progressBar(progress)
+      const result = yield* withStore(db, () =>
+        Effect.flatMap(EventStore.EventStore, (store) =>
+          store.importLines(Lines.read(file, progress), { recordedBy, onProgress: bar.onProgress })
+        )).pipe(
+          Effect.ensuring(Effect.sync(bar.done)),
+          Effect.catchTag("ImportError", (e) => Effect.fail(new ImportRefused({ file: name, line: e.line, reason: e.reason })))
+        )
+      yield* Output.print(
+        `Imported ${result.imported} events from ${name}` +
+          (result.skipped > 0 ? ` (${result.skipped} already stored, skipped)` : "") +
+          `; the log is at position ${result.position}.\n`
+      )
+    })
+).pipe(
+  Command.withDescription(help(
+    "Imports events from an NDJSON file (one event per line), all or nothing: the first bad line is reported with its line number and reason, and nothing from the file is stored. Lines exported from another log keep their envelope and hash chain, which are checked. A progress bar shows on stderr when it is a terminal.",
+    "kehoach import events.ndjson",
+    "gunzip -c national-2018.ndjson.gz | kehoach import - --db national.db"
+  ))
+)
+
+const exportCommand = Command.make(
+  "export",
+  {
+    db,
+    out: Options.file("out").pipe(Options.withDescription("Write to this file instead of stdout"), Options.optional)
+  },
+  ({ db, out }) =>
+    withStore(db, () =>
+      Effect.flatMap(EventStore.EventStore, (store) =>
+        Output.lines(store.exportLines(), Option.getOrUndefined(out)).pipe(
+          Effect.tap((n) =>
+            Option.isSome(out)
+              ? Effect.sync(() => process.stderr.write(`Exported ${n} events to ${out.value}.\n`))
+              : Effect.void
+          )
+        ))
+    )
+).pipe(
+  Command.withDescription(help(
+    "Exports the whole log as NDJSON, one event per line with its full envelope (position, id, type, version, occurredAt, recordedAt, recordedBy, data, prevHash, hash), byte for byte as stored, so another log can import it and check its chain.",
+    "kehoach export --out backup.ndjson",
+    "kehoach export | head -3"
+  ))
+)
+
+const parseDigest = (value: string): Effect.Effect<EventStore.Digest, InvalidOption> => {
+  const m = /^(\d+):([0-9a-f]{64})$/.exec(value)
+  return m === null
+    ? Effect.fail(new InvalidOption({ option: "--digest", value, expected: "POSITION:HASH, as `kehoach digest` prints it" }))
+    : Effect.succeed({ position: Number(m[1]), hash: m[2]! })
+}
+
+const verifyCommand = Command.make(
+  "verify",
+  {
+    db,
+    digest: Options.text("digest").pipe(
+      Options.withDescription("A digest kept earlier (POSITION:HASH, from `kehoach digest`): also check the log still extends it"),
+      Options.optional
+    )
+  },
+  ({ db, digest }) =>
+    Effect.gen(function*() {
+      const kept = Option.isSome(digest) ? yield* parseDigest(digest.value) : undefined
+      yield* withStore(db, (path) =>
+        Effect.gen(function*() {
+          const store = yield* EventStore.EventStore
+          const result = yield* store.verify(kept)
+          if (!result.ok) return yield* new ChainBroken({ path, position: result.position, reason: result.reason })
+          yield* Output.print(
+            `OK: the hash chain of ${result.position} events verifies` +
+              (kept === undefined ? "" : `, and extends the kept digest ${kept.position}:${kept.hash}`) +
+              `. Digest: ${result.position}:${result.hash}\n`
+          )
+        }))
+    })
+).pipe(
+  Command.withDescription(help(
+    "Walks the hash chain of the whole log and checks every hash; with --digest, also checks that the log still extends a digest kept earlier. Exits with status 1 and the first broken position otherwise.",
+    "kehoach verify",
+    "kehoach verify --digest 1234:5f2c…"
+  ))
+)
+
+const digestCommand = Command.make("digest", { db }, ({ db }) =>
+  withStore(db, () =>
+    Effect.flatMap(EventStore.EventStore, (store) => store.digest).pipe(
+      Effect.flatMap((d) => Output.print(`${d.position}:${d.hash}\n`))
+    ))).pipe(
+    Command.withDescription(help(
+      "Prints the position and hash of the last event, as POSITION:HASH. Keep it: `kehoach verify --digest POSITION:HASH` later proves the log still extends it, unchanged.",
+      "kehoach digest > kept-digest.txt"
+    ))
+  )
+
+const logCommand = Command.make(
+  "log",
+  {
+    db,
+    type: Options.choice("type", Events.eventTypes).pipe(Options.withDescription("Only events of this type"), Options.optional),
+    unit: Options.text("unit").pipe(Options.withDescription("Only events about this unit"), Options.optional),
+    plan: Options.text("plan").pipe(Options.withDescription("Only events about this plan"), Options.optional),
+    from: Options.integer("from").pipe(Options.withDescription("From this position (inclusive)"), Options.optional),
+    to: Options.integer("to").pipe(Options.withDescription("Up to this position (inclusive)"), Options.optional),
+    limit: Options.integer("limit").pipe(Options.withDescription("At most this many events"), Options.optional),
+    format
+  },
+  (o) =>
+    Effect.gen(function*() {
+      const fmt = yield* parseFormat(o.format)
+      const from = yield* positive("--from", o.from)
+      const to = yield* positive("--to", o.to)
+      const limit = yield* positive("--limit", o.limit)
+      const events = yield* withStore(o.db, () =>
+        Effect.flatMap(EventStore.EventStore, (store) =>
+          store.read({
+            // The store reads after `from`; people say "from position N" and mean N itself.
+            from: from === undefined ? undefined : Math.max(0, from - 1),
+            to,
+            limit,
+            type: Option.getOrUndefined(o.type),
+            unitId: Option.getOrUndefined(o.unit),
+            planId: Option.getOrUndefined(o.plan)
+          })))
+      yield* Output.print(Render.log(events, fmt))
+    })
+).pipe(
+  Command.withDescription(help(
+    "Lists events of the log in order, with their envelope, filtered by type, unit, plan and position.",
+    "kehoach log --type ReportFiled --unit tq-na-hang --limit 20",
+    "kehoach log --from 100 --to 120 --format json"
+  ))
+)
+
+// ---------------------------------------------------------------------------
+// Projections
+
+// A misspelt --unit would otherwise print an empty table.
+const knownUnit = (command: string, state: State.State, unit: string | undefined): Effect.Effect<void, UsageError> =>
+  unit === undefined || state.units.has(unit)
+    ? Effect.void
+    : Effect.fail(new UsageError({ command, reason: `--unit ${unit}: no such unit in the log` }))
+
+const complianceCommand = Command.make(
+  "compliance",
+  {
+    db,
+    plan: Options.text("plan").pipe(Options.withDescription("The plan (its planId, e.g. 182-2018)")),
+    asOf,
+    knownAt,
+    unit: unitRoot,
+    depth,
+    format
+  },
+  (o) =>
+    Effect.gen(function*() {
+      const fmt = yield* parseFormat(o.format)
+      const query: Compliance.Query = {
+        planId: o.plan,
+        asOf: yield* parseTime("--as-of", o.asOf),
+        knownAt: yield* parseTime("--known-at", o.knownAt),
+        unit: Option.getOrUndefined(o.unit),
+        depth: yield* parseDepth(o.depth)
+      }
+      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.state))
+      yield* knownUnit("compliance", state, query.unit)
+      const result = yield* Either.match(Compliance.project(state, query), { onLeft: Effect.fail, onRight: Effect.succeed })
+      yield* Output.print(Render.compliance(result, fmt))
+    })
+).pipe(
+  Command.withDescription(help(
+    "Per unit, the reports of a plan that were on time, late, missing or still pending: for the unit itself and for its whole subtree (sums of counts, rolled up the hierarchy as it stood at each deadline), with the reporting and on-time rates.",
+    "kehoach compliance --plan 182-2018 --as-of 2018-12-31 --depth 1",
+    "kehoach compliance --plan 182-2018 --as-of 2018-06-30 --known-at 2018-06-25 --unit tq-na-hang --format csv"
+  ))
+)
+
+const coverageCommand = Command.make(
+  "coverage",
+  {
+    db,
+    plan: Options.text("plan").pipe(
+      Options.withDescription("Also show, level by level under the plan's issuer, the share of open units assigned to it"),
+      Options.optional
+    ),
+    kind,
+    tag,
+    asOf,
+    knownAt,
+    unit: unitRoot,
+    depth,
+    format
+  },
+  (o) =>
+    Effect.gen(function*() {
+      const fmt = yield* parseFormat(o.format)
+      const query: Coverage.Query = {
+        asOf: yield* parseTime("--as-of", o.asOf),
+        knownAt: yield* parseTime("--known-at", o.knownAt),
+        kind: Option.getOrUndefined(o.kind),
+        tag: Option.getOrUndefined(o.tag),
+        planId: Option.getOrUndefined(o.plan),
+        unit: Option.getOrUndefined(o.unit),
+        depth: yield* parseDepth(o.depth)
+      }
+      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.state))
+      yield* knownUnit("coverage", state, query.unit)
+      const result = yield* Either.match(Coverage.project(state, query), { onLeft: Effect.fail, onRight: Effect.succeed })
+      yield* Output.print(Render.coverage(result, fmt))
+    })
+).pipe(
+  Command.withDescription(help(
+    "Per open unit, how many residential areas below it have at least one active model (of a kind, default any), the share, and the households and commitments of those models; optionally only areas with a tag, and for a plan the share of units assigned to it.",
+    "kehoach coverage --as-of 2018-12-31 --depth 1",
+    "kehoach coverage --plan 182-2018 --kind self-managed --tag key-area --format json"
+  ))
+)
+
+const explainCommand = Command.make(
+  "explain",
+  {
+    db,
+    plan: Options.text("plan").pipe(Options.withDescription("For an obligation: the plan"), Options.optional),
+    unit: Options.text("unit").pipe(Options.withDescription("The unit whose obligation or coverage figure to explain")),
+    schedule: Options.text("schedule").pipe(
+      Options.withDescription("For an obligation: the schedule (e.g. monthly, annual)"),
+      Options.optional
+    ),
+    period: Options.text("period").pipe(
+      Options.withDescription("For an obligation: the period (YYYY-MM for a monthly schedule, e.g. 2018-03)"),
+      Options.optional
+    ),
+    kind,
+    tag,
+    asOf,
+    knownAt,
+    format
+  },
+  (o) =>
+    Effect.gen(function*() {
+      const fmt = yield* parseFormat(o.format)
+      const asOfMs = yield* parseTime("--as-of", o.asOf)
+      const knownAtMs = yield* parseTime("--known-at", o.knownAt)
+      if (Option.isSome(o.plan)) {
+        if (Option.isNone(o.schedule) || Option.isNone(o.period)) {
+          return yield* new UsageError({
+            command: "explain",
+            reason: "an obligation needs --plan, --unit, --schedule and --period"
+          })
+        }
+        if (Option.isSome(o.kind) || Option.isSome(o.tag)) {
+          return yield* new UsageError({ command: "explain", reason: "--kind and --tag are for a coverage figure, not with --plan" })
+        }
+        const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.state))
+        const result = yield* Either.match(
+          Explain.obligation(state, {
+            planId: o.plan.value,
+            unitId: o.unit,
+            scheduleId: o.schedule.value,
+            period: o.period.value,
+            asOf: asOfMs,
+            knownAt: knownAtMs
+          }),
+          { onLeft: Effect.fail, onRight: Effect.succeed }
+        )
+        return yield* Output.print(Render.explainObligation(result, fmt))
+      }
+      if (Option.isSome(o.schedule) || Option.isSome(o.period)) {
+        return yield* new UsageError({ command: "explain", reason: "--schedule and --period need --plan" })
+      }
+      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.state))
+      const result = yield* Either.match(
+        Explain.coverage(state, {
+          unitId: o.unit,
+          asOf: asOfMs,
+          knownAt: knownAtMs,
+          kind: Option.getOrUndefined(o.kind),
+          tag: Option.getOrUndefined(o.tag)
+        }),
+        { onLeft: Effect.fail, onRight: Effect.succeed }
+      )
+      yield* Output.print(Render.explainCoverage(result, fmt))
+    })
+).pipe(
+  Command.withDescription(help(
+    "The events (by position) behind one figure, so it can be checked back to the log: with --plan, --schedule and --period, one obligation of a unit (its status and where it rolls up); without --plan, one unit's coverage figure.",
+    "kehoach explain --plan 182-2018 --unit tq-na-hang --schedule monthly --period 2018-03 --as-of 2018-12-31",
+    "kehoach explain --unit tq-na-hang --kind self-managed --as-of 2018-12-31"
+  ))
+)
+
+/** Every subcommand but `demo` and `serve`, which live in their own modules. */
+export const commands = [
+  importCommand,
+  exportCommand,
+  verifyCommand,
+  digestCommand,
+  logCommand,
+  complianceCommand,
+  coverageCommand,
+  explainCommand
+] as const
+

@@ -1,0 +1,103 @@
+/**
+ * Reading an NDJSON file (or stdin) as a stream of lines for the store's
+ * import, numbered as the file numbers them, with a progress bar on stderr
+ * when stderr is a terminal.
+ */
+import { EventStore } from "@kehoach/store"
+import { Effect, Stream } from "effect"
+import * as fs from "node:fs"
+import { FileError } from "./CliError.js"
+
+/** Where the lines come from: a file path, or `-` for stdin. */
+export type Source = string
+
+/** How far through the input the reader is, for the progress bar. */
+export interface Progress {
+  bytes: number
+  readonly totalBytes: number | undefined
+}
+
+/** Checks that the file exists and is a file, before any line is read. */
+export const check = (source: Source): Effect.Effect<number | undefined, FileError> =>
+  source === "-"
+    ? Effect.succeed(undefined)
+    : Effect.try({
+      try: () => {
+        const stat = fs.statSync(source)
+        if (!stat.isFile()) throw new Error("is not a file")
+        fs.accessSync(source, fs.constants.R_OK)
+        return stat.size
+      },
+      catch: (e) => new FileError({ path: source, reason: reason(e) })
+    })
+
+/** A one-line reason from a Node file error. */
+export const reason = (e: unknown): string => {
+  const err = e as NodeJS.ErrnoException
+  if (err?.code === "ENOENT") return "no such file"
+  if (err?.code === "EACCES") return "permission denied"
+  if (err?.code === "EISDIR") return "is a directory"
+  return err?.message ?? String(e)
+}
+
+async function* chunksOfLines(input: NodeJS.ReadableStream, progress: Progress): AsyncGenerator<Array<string>> {
+  let rest = ""
+  let first = true
+  for await (const chunk of input) {
+    const text = typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8")
+    progress.bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : (chunk as Buffer).length
+    const parts = (rest + text).split("\n")
+    rest = parts.pop()!
+    if (first && parts.length > 0) {
+      parts[0] = parts[0]!.replace(/^\uFEFF/, "")
+      first = false
+    }
+    yield parts.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l))
+  }
+  if (rest !== "") yield [first ? rest.replace(/^\uFEFF/, "") : rest.endsWith("\r") ? rest.slice(0, -1) : rest]
+}
+
+/**
+ * The lines of a source, every one (blank ones included, so the store's line
+ * numbers are the file's), without their line ends.
+ */
+export const read = (source: Source, progress: Progress): Stream.Stream<string, EventStore.ImportError> => {
+  const input: NodeJS.ReadableStream = source === "-"
+    ? process.stdin
+    : fs.createReadStream(source, { highWaterMark: 1 << 20, encoding: "utf8" })
+  return Stream.fromAsyncIterable(
+    chunksOfLines(input, progress),
+    (e) => new EventStore.ImportError({ line: 0, reason: `cannot read: ${reason(e)}` })
+  ).pipe(Stream.mapConcat((lines) => lines))
+}
+
+/**
+ * A progress bar on stderr, redrawn at most ten times a second; a no-op when
+ * stderr is not a terminal.
+ */
+export const progressBar = (progress: Progress) => {
+  const tty = process.stderr.isTTY === true
+  let last = 0
+  const draw = (lines: number) => {
+    const width = 30
+    const share = progress.totalBytes === undefined || progress.totalBytes === 0
+      ? undefined
+      : Math.min(1, progress.bytes / progress.totalBytes)
+    const bar = share === undefined
+      ? ""
+      : `[${"#".repeat(Math.round(share * width)).padEnd(width, ".")}] ${(share * 100).toFixed(0).padStart(3)}% `
+    process.stderr.write(`\r${bar}${lines} lines read\x1b[K`)
+  }
+  return {
+    onProgress: (lines: number) => {
+      if (!tty) return
+      const now = Date.now()
+      if (now - last < 100) return
+      last = now
+      draw(lines)
+    },
+    done: () => {
+      if (tty && last !== 0) process.stderr.write("\r\x1b[K")
+    }
+  }
+}

@@ -1,0 +1,81 @@
+/**
+ * The `kehoach` program: the root command with its subcommands, run on Node,
+ * with every expected error printed as one line on stderr (no stack trace)
+ * and a non-zero exit status.
+ */
+import { CliConfig, Command, HelpDoc, ValidationError } from "@effect/cli"
+import * as NodeContext from "@effect/platform-node/NodeContext"
+import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
+import { Cause, Console, Effect, Layer } from "effect"
+import * as Cli from "./Cli.js"
+import * as Demo from "./Demo.js"
+import * as Output from "./Output.js"
+import * as Serve from "./Serve.js"
+
+/** The version printed by `--version`. */
+export const version = "0.1.0"
+
+/** The whole command tree. */
+export const command = Cli.root.pipe(
+  // With no subcommand, show the help rather than nothing.
+  Command.withHandler(() => printHelp()),
+  Command.withDescription(
+    "kehoach: plans cascaded down the administrative hierarchy of Viet Nam, and whether units comply. Start with `kehoach demo`."
+  ),
+  Command.withSubcommands([...Cli.commands, Demo.command, Serve.command])
+)
+
+function printHelp(): Effect.Effect<void> {
+  return Console.log(HelpDoc.toAnsiText(Command.getHelp(command as Command.Command<"kehoach", never, never, unknown>, CliConfig.defaultConfig)))
+}
+
+/** One line for stderr: what was wrong, without a stack trace. */
+export const oneLine = (text: string): string =>
+  text.replace(/\x1b\[[0-9;]*m/g, "").trim().replace(/\s*\n\s*/g, " ")
+
+const writeError = (text: string) => Effect.sync(() => process.stderr.write(`kehoach: ${oneLine(text)}\n`))
+
+/** stderr gets one line per message: @effect/cli's own validation messages included. */
+const oneLineErrors = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+  Console.consoleWith((current) =>
+    Effect.withConsole(self, {
+      ...current,
+      error: (...args: ReadonlyArray<unknown>) => {
+        const text = oneLine(args.map(String).join(" "))
+        return text === "" ? Effect.void : Effect.sync(() => void process.stderr.write(`kehoach: ${text}\n`))
+      }
+    })
+  )
+
+/** Runs the command line on `argv` (as `process.argv`): every failure becomes one line and exit status 1. */
+export const run = (argv: ReadonlyArray<string>): Effect.Effect<void, unknown> =>
+  Command.run(command, { name: "kehoach", version })(argv).pipe(
+    oneLineErrors,
+    Effect.provide(Layer.mergeAll(NodeContext.layer, CliConfig.layer({ showBuiltIns: false }))),
+    Effect.catchAllCause((cause) => {
+      if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+      const failure = Cause.failureOption(cause)
+      if (failure._tag === "Some") {
+        const e = failure.value
+        // @effect/cli has already printed what was wrong with the command line.
+        if (ValidationError.isValidationError(e)) return Effect.fail(e)
+        const message = (e as { message?: unknown })?.message
+        return Effect.zipRight(
+          writeError(typeof message === "string" && message !== "" ? message : String(e)),
+          Effect.fail(e)
+        )
+      }
+      const defect = Cause.squash(cause)
+      const detail = defect instanceof Error ? defect.message : String(defect)
+      return Effect.zipRight(
+        writeError(`unexpected error: ${detail}${process.env["KEHOACH_DEBUG"] ? `\n${Cause.pretty(cause)}` : ""}`),
+        Effect.failCause(cause)
+      )
+    })
+  )
+
+/** The entry point: runs on `process.argv` and exits with the status. */
+export const main = (): void => {
+  Output.quietOnClosedPipe()
+  NodeRuntime.runMain(run(process.argv), { disableErrorReporting: true })
+}
