@@ -33,13 +33,16 @@ export class IdConflict extends Schema.TaggedError<IdConflict>()("IdConflict", {
   }
 }
 
-/** A line of an NDJSON import that cannot be taken; nothing from the file was stored. */
+/**
+ * A line of an NDJSON import that cannot be taken (1-based `line`), or the
+ * input itself could not be read (`line` 0); nothing from the file was stored.
+ */
 export class ImportError extends Schema.TaggedError<ImportError>()("ImportError", {
   line: Schema.Number,
   reason: Schema.String
 }) {
   override get message(): string {
-    return `line ${this.line}: ${this.reason}`
+    return this.line === 0 ? this.reason : `line ${this.line}: ${this.reason}`
   }
 }
 
@@ -77,8 +80,11 @@ export interface Digest {
 
 /** Filters for reading the log. */
 export interface ReadQuery {
+  /** Only events after this position (exclusive, like `tail(from)`); 0 or absent for the start. */
   readonly from?: number | undefined
+  /** Only events up to this position (inclusive). */
   readonly to?: number | undefined
+  /** At most this many events, the first ones in log order. */
   readonly limit?: number | undefined
   readonly type?: Events.EventType | undefined
   readonly unitId?: string | undefined

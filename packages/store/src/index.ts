@@ -1,1 +1,9 @@
+/**
+ * `@kehoach/store`: the event log of kehoach in SQL. The `EventStore` port,
+ * its SQL adapter (`SqlEventStore`, SQLite by default), the hash chain and
+ * the NDJSON format.
+ */
 export * as EventStore from "./EventStore.js"
+export * as HashChain from "./HashChain.js"
+export * as Ndjson from "./Ndjson.js"
+export * as SqlEventStore from "./SqlEventStore.js"

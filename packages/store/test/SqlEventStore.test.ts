@@ -1,0 +1,290 @@
+import { assert, describe, it } from "@effect/vitest"
+import { Compliance, Coverage, Events, State, Time } from "@kehoach/domain"
+import Database from "better-sqlite3"
+import { Chunk, Effect, Either, Fiber, Stream, TestClock } from "effect"
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { EventStore, Ndjson, SqlEventStore } from "../src/index.js"
+import * as Generate from "./Generate.js"
+
+const tempDb = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-store-")), "log.db")
+
+const withStore = <A, E>(filename: string, f: (store: EventStore.EventStore["Type"]) => Effect.Effect<A, E>) =>
+  Effect.flatMap(EventStore.EventStore, f).pipe(Effect.provide(SqlEventStore.layer({ filename })))
+
+const province: Events.ProposedEvent = {
+  type: "UnitRegistered",
+  occurredAt: "2018-01-01T00:00:00+07:00",
+  data: { unitId: "08", name: "Tỉnh Tuyên Quang", level: "province" }
+}
+const district = (unitId: string, parentId = "08"): Events.ProposedEvent => ({
+  type: "UnitRegistered",
+  occurredAt: "2018-01-01T00:00:00+07:00",
+  data: { unitId, name: `Huyện ${unitId}`, level: "district", parentId }
+})
+
+const small: Generate.Shape = { districts: 2, communes: 3, areas: 2, plans: 2 }
+const smallLines = (): Array<string> => [...Generate.lines(small)].map((l) => l.trimEnd())
+
+describe("SqlEventStore append", () => {
+  it.effect("appends one event and a batch with gapless positions, the store's clock and the caller", () =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(Time.parseInstant("2018-01-02T09:15:00+07:00")!)
+        const one = yield* store.append([province], { recordedBy: "import" })
+        assert.strictEqual(one.position, 1)
+        assert.strictEqual(one.events[0]!.recordedAt, "2018-01-02T09:15:00+07:00")
+        assert.strictEqual(one.events[0]!.recordedBy, "import")
+        assert.strictEqual(one.events[0]!.prevHash, "0".repeat(64))
+        const batch = yield* store.append([district("070"), district("071")], { recordedBy: "van-thu" })
+        assert.deepStrictEqual(batch.events.map((e) => e.position), [2, 3])
+        assert.strictEqual(batch.events[0]!.prevHash, one.events[0]!.hash)
+        assert.strictEqual(batch.events[1]!.prevHash, batch.events[0]!.hash)
+        const all = yield* store.read({})
+        assert.deepStrictEqual(all.map((e) => e.position), [1, 2, 3])
+        assert.deepStrictEqual(yield* store.digest, { position: 3, hash: batch.events[1]!.hash })
+        assert.deepStrictEqual(yield* store.verify(), { ok: true, position: 3, hash: batch.events[1]!.hash })
+        assert.deepStrictEqual((yield* store.read({ from: 1, limit: 1 })).map((e) => e.position), [2])
+        assert.deepStrictEqual((yield* store.read({ unitId: "071" })).map((e) => e.position), [3])
+      })
+    ))
+
+  it.effect("a rejected event rejects its whole batch: nothing stored, nothing kept in the state", () =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        yield* store.append([province], { recordedBy: "t" })
+        const error = yield* Effect.flip(
+          store.append([district("070"), district("071", "nowhere")], { recordedBy: "t" })
+        )
+        assert.strictEqual(error._tag, "UnitNotFound")
+        assert.strictEqual(yield* store.position, 1)
+        assert.isFalse((yield* store.state).units.has("070"))
+        // The batch's first event is still acceptable on its own, at the next position.
+        const again = yield* store.append([district("070")], { recordedBy: "t" })
+        assert.strictEqual(again.position, 2)
+        assert.isTrue((yield* store.state).units.has("070"))
+        assert.isTrue((yield* store.verify()).ok)
+      })
+    ))
+
+  it.effect("a payload that is not what its type says is an InvalidEvent naming the field", () =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        const bad = { ...province, data: { unitId: "08", name: "x", level: "tinh" } } as unknown as Events.ProposedEvent
+        const error = yield* Effect.flip(store.append([bad], { recordedBy: "t" }))
+        assert.strictEqual(error._tag, "InvalidEvent")
+        assert.include(error.message, "data.level")
+        assert.strictEqual(yield* store.position, 0)
+      })
+    ))
+
+  it.effect("expectedPosition: a ConcurrencyConflict when the log has moved", () =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        yield* store.append([province], { recordedBy: "t", expectedPosition: 0 })
+        const error = yield* Effect.flip(store.append([district("070")], { recordedBy: "t", expectedPosition: 0 }))
+        assert.strictEqual(error._tag, "ConcurrencyConflict")
+        assert.deepInclude(error, { expectedPosition: 0, actualPosition: 1 })
+        const ok = yield* store.append([district("070")], { recordedBy: "t", expectedPosition: 1 })
+        assert.strictEqual(ok.position, 2)
+      })
+    ))
+
+  it.effect("idempotent by id: the same content again is a no-op, other content an IdConflict", () =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        const id = Generate.uuid(1)
+        const first = yield* store.append([{ ...province, id }], { recordedBy: "t", expectedPosition: 0 })
+        // A retry with the now stale expectedPosition is still a no-op.
+        const again = yield* store.append([{ ...province, id }], { recordedBy: "t", expectedPosition: 0 })
+        assert.strictEqual(again.appended, 0)
+        assert.strictEqual(again.position, 1)
+        assert.deepStrictEqual(again.events, first.events)
+        const error = yield* Effect.flip(
+          store.append([{ ...province, id, data: { ...province.data, name: "Khác" } } as Events.ProposedEvent], {
+            recordedBy: "t"
+          })
+        )
+        assert.strictEqual(error._tag, "IdConflict")
+        // The same id twice in one batch is stored once.
+        const twice = yield* store.append([{ ...district("070"), id: Generate.uuid(2) }, { ...district("070"), id: Generate.uuid(2) }], {
+          recordedBy: "t"
+        })
+        assert.strictEqual(twice.appended, 1)
+        assert.strictEqual(yield* store.position, 2)
+      })
+    ))
+
+  it.effect("recordedAt never decreases when the clock goes back", () =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        yield* TestClock.setTime(Time.parseInstant("2018-05-01T12:00:00+07:00")!)
+        yield* store.append([province], { recordedBy: "t" })
+        yield* TestClock.setTime(Time.parseInstant("2018-04-01T12:00:00+07:00")!)
+        const later = yield* store.append([district("070")], { recordedBy: "t" })
+        assert.strictEqual(later.events[0]!.recordedAt, "2018-05-01T12:00:00+07:00")
+        assert.isTrue((yield* store.verify()).ok)
+      })
+    ))
+
+  it.effect("many fibers appending at once leave no gap, no duplicate and an intact chain", () =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        yield* store.append([province], { recordedBy: "t" })
+        yield* Effect.forEach(
+          Array.from({ length: 60 }, (_, i) => i),
+          (i) => store.append(i % 3 === 0 ? [district(`d${i}`), district(`e${i}`)] : [district(`d${i}`)], { recordedBy: `f${i}` }),
+          { concurrency: "unbounded", discard: true }
+        )
+        const all = yield* store.read({})
+        assert.strictEqual(all.length, 81)
+        assert.deepStrictEqual(all.map((e) => e.position), Array.from({ length: 81 }, (_, i) => i + 1))
+        assert.isTrue((yield* store.verify()).ok)
+      })
+    ))
+})
+
+describe("SqlEventStore verify", () => {
+  it.effect("names the first tampered position: a changed payload, a deleted row, a kept digest no longer extended", () =>
+    Effect.gen(function*() {
+      const filename = tempDb()
+      const kept = yield* withStore(filename, (store) =>
+        Effect.gen(function*() {
+          yield* store.append([province, district("070"), district("071"), district("072"), district("073")], { recordedBy: "t" })
+          return yield* store.digest
+        }))
+      const raw = new Database(filename)
+      raw.prepare("UPDATE events SET line = replace(line, 'Huyện 071', 'Huyện 07l') WHERE position = 3").run()
+      const tampered = yield* withStore(filename, (store) => store.verify())
+      assert.strictEqual(tampered.ok, false)
+      assert.strictEqual(tampered.position, 3)
+      assert.include((tampered as { reason: string }).reason, "hash mismatch")
+      raw.prepare("UPDATE events SET line = replace(line, 'Huyện 07l', 'Huyện 071') WHERE position = 3").run()
+      assert.isTrue((yield* withStore(filename, (store) => store.verify(kept))).ok)
+      raw.prepare("DELETE FROM events WHERE position = 4").run()
+      const gap = yield* withStore(filename, (store) => store.verify())
+      assert.deepStrictEqual(gap, { ok: false, position: 4, reason: "position gap: expected position 4, found 5" })
+      raw.prepare("DELETE FROM events WHERE position = 5").run()
+      const shorter = yield* withStore(filename, (store) => store.verify(kept))
+      assert.strictEqual(shorter.ok, false)
+      assert.include((shorter as { reason: string }).reason, "kept digest")
+      raw.close()
+    }))
+})
+
+const collect = (stream: Stream.Stream<string>) => Effect.map(Stream.runCollect(stream), Chunk.toReadonlyArray)
+
+describe("SqlEventStore import and export", () => {
+  it.effect("imports a log, and export / import elsewhere / export gives identical bytes", () =>
+    Effect.gen(function*() {
+      const lines = smallLines()
+      const first = yield* withStore(tempDb(), (store) =>
+        Effect.gen(function*() {
+          const result = yield* store.importLines(Stream.fromIterable(["", ...lines, "  "]), { recordedBy: "import" })
+          assert.deepStrictEqual(result, { imported: lines.length, skipped: 0, position: lines.length })
+          assert.isTrue((yield* store.verify()).ok)
+          return yield* collect(store.exportLines())
+        }))
+      assert.strictEqual(first.length, lines.length)
+      const second = yield* withStore(tempDb(), (store) =>
+        Effect.gen(function*() {
+          const result = yield* store.importLines(Stream.fromIterable(first), { recordedBy: "someone else" })
+          assert.strictEqual(result.position, lines.length)
+          // Importing the same export again skips every line.
+          const again = yield* store.importLines(Stream.fromIterable(first), { recordedBy: "x" })
+          assert.deepStrictEqual(again, { imported: 0, skipped: lines.length, position: lines.length })
+          return yield* collect(store.exportLines())
+        }))
+      assert.strictEqual(second.join("\n"), first.join("\n"))
+      assert.deepStrictEqual(Object.keys(JSON.parse(first[0]!)), [
+        "position", "id", "type", "version", "occurredAt", "recordedAt", "recordedBy", "data", "prevHash", "hash"
+      ])
+    }))
+
+  it.effect("imports from a file with importFile", () =>
+    Effect.gen(function*() {
+      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-ndjson-")), "log.ndjson")
+      fs.writeFileSync(file, smallLines().join("\r\n") + "\r\n")
+      const result = yield* Ndjson.importFile(file, { recordedBy: "cli" }).pipe(
+        Effect.provide(SqlEventStore.layer({ filename: tempDb() }))
+      )
+      assert.strictEqual(result.imported, Generate.count(small))
+      const missing = yield* Effect.flip(
+        Ndjson.importFile(file + ".nope", { recordedBy: "cli" }).pipe(Effect.provide(SqlEventStore.layer({ filename: tempDb() })))
+      )
+      assert.include(missing.message, "cannot read")
+    }))
+
+  const rejects = (lines: ReadonlyArray<string>, line: number, reason: string) =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        const error = yield* Effect.flip(store.importLines(Stream.fromIterable(lines), { recordedBy: "t" }))
+        assert.strictEqual(error._tag, "ImportError")
+        assert.strictEqual(error.line, line)
+        assert.include(error.reason, reason)
+        assert.strictEqual(yield* store.position, 0)
+        assert.strictEqual((yield* store.state).units.size, 0)
+        assert.isTrue((yield* store.verify()).ok)
+      })
+    )
+
+  it.effect("reports the first bad line with its number and reason, and stores nothing", () =>
+    Effect.gen(function*() {
+      const lines = smallLines()
+      const exported = yield* withStore(tempDb(), (store) =>
+        Effect.zipRight(store.importLines(Stream.fromIterable(lines), { recordedBy: "t" }), collect(store.exportLines())))
+      const at = (i: number, replacement: string) => lines.map((l, k) => (k === i ? replacement : l))
+      yield* rejects(at(3, "{not json"), 4, "not valid JSON")
+      yield* rejects(at(3, lines[3]!.replace('"residential-area"', '"thon"')), 4, "data.level")
+      yield* rejects(at(3, lines[3]!.replace(/"parentId":"[^"]*"/, '"parentId":"nowhere"')), 4, "nowhere")
+      yield* rejects(exported.map((l, k) => (k === 5 ? l.replace("Thôn", "Thon") : l)), 6, "hash")
+      yield* rejects(exported.filter((_, k) => k !== 3), 4, "position 5 does not continue the log")
+      const early = exported.slice(0, 2).map((l) => JSON.parse(l))
+      early[0].recordedAt = "2018-01-02T00:00:00+07:00"
+      early[1].recordedAt = "2018-01-01T00:00:00+07:00"
+      const plain = early.map(({ type, occurredAt, data, recordedAt }) => JSON.stringify({ type, occurredAt, data, recordedAt }))
+      yield* rejects(plain, 2, "earlier than the last one stored")
+      // A failure deep in a large import (after inserted batches) also leaves nothing.
+      const big = [...Generate.lines({ districts: 2, communes: 5, areas: 5, plans: 3 })].map((l) => l.trimEnd())
+      yield* rejects([...big, "{}"], big.length + 1, "")
+    }))
+})
+
+describe("SqlEventStore projections", () => {
+  it.effect("the caught-up state answers as a fresh fold of the log does", () =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        const lines = smallLines()
+        yield* store.importLines(Stream.fromIterable(lines.slice(0, 40)), { recordedBy: "t" })
+        yield* store.state
+        yield* store.importLines(Stream.fromIterable(lines.slice(40)), { recordedBy: "t" })
+        const live = yield* store.state
+        const fresh = State.fold(yield* store.read({}))
+        const asOf = Time.parseQueryTime("2018-12-31")!
+        const query = { planId: "plan-1", asOf, knownAt: Number.MAX_SAFE_INTEGER }
+        const a = Compliance.project(live, query)
+        assert.isTrue(Either.isRight(a))
+        assert.deepStrictEqual(a, Compliance.project(fresh, query))
+        const c = Coverage.project(live, { asOf, knownAt: Number.MAX_SAFE_INTEGER })
+        assert.deepStrictEqual(c, Coverage.project(fresh, { asOf, knownAt: Number.MAX_SAFE_INTEGER }))
+        assert.strictEqual(live.position, lines.length)
+      })
+    ))
+})
+
+describe("SqlEventStore tail", () => {
+  it.live("streams the stored events, then live appends", () =>
+    withStore(tempDb(), (store) =>
+      Effect.gen(function*() {
+        yield* store.append([province, district("070")], { recordedBy: "t" })
+        const fiber = yield* Effect.fork(Stream.runCollect(Stream.take(store.tail(1), 3)))
+        yield* Effect.sleep("50 millis")
+        yield* store.append([district("071")], { recordedBy: "t" })
+        yield* store.append([district("072")], { recordedBy: "t" })
+        const seen = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+        assert.deepStrictEqual(seen.map((e) => e.position), [2, 3, 4])
+        assert.strictEqual(seen[2]!.type, "UnitRegistered")
+      })
+    ))
+})
