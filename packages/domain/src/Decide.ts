@@ -181,8 +181,9 @@ const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: s
   }
   const earlier = plan.reports.get(obligationKey(d.unitId, d.scheduleId, d.period))
   if (d.supersedes === undefined) {
-    if (earlier !== undefined && earlier.length > 0) {
-      const head = earlier.find((r) => r.supersededBy === undefined) ?? earlier[earlier.length - 1]!
+    if (earlier !== undefined) {
+      let head = earlier
+      while (head.supersededBy !== undefined && head.next !== undefined) head = head.next
       return new Errors.DuplicateReport({
         planId: d.planId,
         unitId: d.unitId,

@@ -11,7 +11,7 @@
 import * as Hierarchy from "./Hierarchy.js"
 import * as Plan from "./Plan.js"
 import type { AssignmentRecord, PlanRecord, ReportRecord, Stamp, State, View } from "./State.js"
-import { obligationKey, visible } from "./State.js"
+import { obligationKey, reportsOf, visible } from "./State.js"
 import * as Time from "./Time.js"
 
 /** The status of an obligation. */
@@ -54,7 +54,19 @@ const earliest = <A extends { readonly stamp: Stamp }>(items: ReadonlyArray<A> |
 
 /** The reports filed for one obligation that count in the view, in log order. */
 export const reportsFor = (plan: PlanRecord, unitId: string, scheduleId: string, period: string, view: View) =>
-  (plan.reports.get(obligationKey(unitId, scheduleId, period)) ?? []).filter((r: ReportRecord) => visible(r.stamp, view))
+  reportsOf(plan, unitId, scheduleId, period).filter((r: ReportRecord) => visible(r.stamp, view))
+
+/** The earliest filing (by valid time, then position) among a chain of reports, in the view. */
+const earliestReport = (first: ReportRecord | undefined, view: View): ReportRecord | undefined => {
+  let best: ReportRecord | undefined
+  for (let r = first; r !== undefined; r = r.next) {
+    if (!visible(r.stamp, view)) continue
+    if (best === undefined || r.stamp.at < best.stamp.at || (r.stamp.at === best.stamp.at && r.stamp.position < best.stamp.position)) {
+      best = r
+    }
+  }
+  return best
+}
 
 /**
  * Every obligation of a plan in the view, assignment by assignment. Units are
@@ -72,7 +84,7 @@ export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obliga
       if (!assignment.scheduleIds.includes(schedule.scheduleId)) continue
       for (const { deadline, period } of Plan.periodsOf(plan, schedule)) {
         if (assignment.stamp.at >= deadline || !Hierarchy.isOpenAt(unit, deadline, view)) continue
-        const report = earliest(plan.reports.get(obligationKey(unit.unitId, schedule.scheduleId, period)), view)
+        const report = earliestReport(plan.reports.get(obligationKey(unit.unitId, schedule.scheduleId, period)), view)
         out.push({
           planId: plan.planId,
           unitId: unit.unitId,

@@ -73,6 +73,8 @@ export interface ReportRecord {
   readonly metrics: Readonly<Record<string, number>> | undefined
   readonly summary: string | undefined
   supersededBy: string | undefined
+  /** The next report filed for the same obligation, in log order (most obligations have one report: no array each). */
+  next: ReportRecord | undefined
 }
 
 /** A plan, its assignments, and the reports filed against it. */
@@ -89,8 +91,8 @@ export interface PlanRecord {
   readonly schedules: ReadonlyArray<Schedule>
   readonly issued: Stamp
   readonly assignments: Map<string, AssignmentRecord>
-  /** Reports by obligation key (see `obligationKey`), in the order the log recorded them. */
-  readonly reports: Map<string, Array<ReportRecord>>
+  /** The first report of each obligation key (see `obligationKey`); later ones follow `next`. */
+  readonly reports: Map<string, ReportRecord>
   /** Plans that implement this one, by issuer. */
   readonly subPlans: Map<string, Array<PlanRecord>>
 }
@@ -147,6 +149,13 @@ export const empty = (): State => ({
 /** The key of one obligation of a plan: (unit, schedule, period). */
 export const obligationKey = (unitId: string, scheduleId: string, period: string): string =>
   `${unitId}\u0000${scheduleId}\u0000${period}`
+
+/** The reports filed for one obligation of a plan, in log order. */
+export const reportsOf = (plan: PlanRecord, unitId: string, scheduleId: string, period: string): Array<ReportRecord> => {
+  const out: Array<ReportRecord> = []
+  for (let r = plan.reports.get(obligationKey(unitId, scheduleId, period)); r !== undefined; r = r.next) out.push(r)
+  return out
+}
 
 /** The key of the pair (issuer, documentNumber). */
 export const documentKey = (issuerId: string, documentNumber: string): string => `${issuerId}\u0000${documentNumber}`
@@ -283,10 +292,18 @@ export const evolve = (state: State, event: RecordedEvent): State => {
         supersedes: d.supersedes,
         metrics: d.metrics,
         summary: d.summary,
-        supersededBy: undefined
+        supersededBy: undefined,
+        next: undefined
       }
       state.reports.set(d.reportId, report)
-      pushTo(plan.reports, obligationKey(d.unitId, d.scheduleId, d.period), report)
+      const key = obligationKey(d.unitId, d.scheduleId, d.period)
+      let last = plan.reports.get(key)
+      if (last === undefined) {
+        plan.reports.set(key, report)
+      } else {
+        while (last.next !== undefined) last = last.next
+        last.next = report
+      }
       if (d.supersedes !== undefined) {
         const earlier = state.reports.get(d.supersedes)
         if (earlier !== undefined) earlier.supersededBy = d.reportId
