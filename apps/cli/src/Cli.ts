@@ -5,7 +5,7 @@
  */
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Compliance, Coverage, Events, Explain, State, Time } from "@kehoach/domain"
-import { EventStore } from "@kehoach/store"
+import * as EventStore from "@kehoach/store/EventStore"
 import { Clock, Effect, Either, Option } from "effect"
 import { ChainBroken, ImportRefused, InvalidOption, InvalidQueryTime, UsageError } from "./CliError.js"
 import * as Database from "./Database.js"

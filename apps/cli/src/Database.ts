@@ -6,7 +6,7 @@
  * The SQL adapter is loaded only by the commands that open a database, so
  * `kehoach --help` does not pay for SQLite.
  */
-import type { EventStore } from "@kehoach/store"
+import type * as EventStore from "@kehoach/store/EventStore"
 import { Effect, Layer, Option } from "effect"
 import { FileError } from "./CliError.js"
 

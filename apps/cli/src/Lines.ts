@@ -3,7 +3,7 @@
  * import, numbered as the file numbers them, with a progress bar on stderr
  * when stderr is a terminal.
  */
-import { EventStore } from "@kehoach/store"
+import * as EventStore from "@kehoach/store/EventStore"
 import { Effect, Stream } from "effect"
 import * as fs from "node:fs"
 import { FileError } from "./CliError.js"

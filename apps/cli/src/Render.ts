@@ -6,7 +6,7 @@
  */
 import type { Compliance, Coverage, Explain } from "@kehoach/domain"
 import { Events } from "@kehoach/domain"
-import type { EventStore } from "@kehoach/store"
+import type * as EventStore from "@kehoach/store/EventStore"
 import * as Csv from "./Csv.js"
 import * as Table from "./Table.js"
 

@@ -1,0 +1,53 @@
+// Bundles the compiled CLI (dist/bin.js, from `tsc -b`) into dist/bundle/kehoach.mjs.
+// Effect's module graph is large; loading one bundled file is several times
+// faster than resolving hundreds of modules, and `kehoach --help` must answer
+// in well under half a second. The store, the server and the fixtures are
+// split into chunks loaded only by the commands that need them.
+// better-sqlite3 stays external: it is a native addon.
+import * as esbuild from "esbuild"
+import { chmodSync, realpathSync, rmSync } from "node:fs"
+import { createRequire } from "node:module"
+import { dirname, join, relative } from "node:path"
+import { fileURLToPath } from "node:url"
+
+const root = join(dirname(fileURLToPath(import.meta.url)), "..")
+const outdir = join(root, "dist", "bundle")
+rmSync(outdir, { recursive: true, force: true })
+
+// better-sqlite3 is the store's dependency, not the CLI's: resolve it where the
+// store's SQLite client finds it, and import it from the bundle by that path.
+const fromStore = createRequire(realpathSync(join(root, "node_modules/@kehoach/store/package.json")))
+const fromSqlite = createRequire(fromStore.resolve("@effect/sql-sqlite-node/package.json"))
+const betterSqlite3 = realpathSync(fromSqlite.resolve("better-sqlite3"))
+const nativeAddon = {
+  name: "better-sqlite3",
+  setup(build) {
+    build.onResolve({ filter: /^better-sqlite3$/ }, () => ({
+      path: "./" + relative(outdir, betterSqlite3).split("\\").join("/"),
+      external: true
+    }))
+  }
+}
+const result = await esbuild.build({
+  absWorkingDir: root,
+  entryPoints: { kehoach: "dist/bin.js" },
+  outdir,
+  bundle: true,
+  splitting: true,
+  format: "esm",
+  platform: "node",
+  target: "node20",
+  outExtension: { ".js": ".mjs" },
+  plugins: [nativeAddon],
+  // CommonJS dependencies inside an ES module bundle still call require().
+  banner: { js: "import { createRequire as __kehoachCreateRequire } from \"node:module\"; const require = __kehoachCreateRequire(import.meta.url);" },
+  legalComments: "none",
+  minifySyntax: true,
+  minifyWhitespace: true,
+  logLevel: "warning",
+  metafile: true
+})
+chmodSync(join(outdir, "kehoach.mjs"), 0o755)
+const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".mjs"))
+const kb = (n) => `${Math.round(n / 1024)} kB`
+console.log(`bundled ${outputs.length} files into ${outdir}: ${outputs.map(([f, o]) => `${f.split("/").pop()} ${kb(o.bytes)}`).join(", ")}`)
