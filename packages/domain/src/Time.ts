@@ -115,18 +115,40 @@ export const monthlyDeadline = (year: number, month: number, dueBeforeDay: numbe
     : startOfLocalDay(year, month, dueBeforeDay)
 }
 
-const pad = (n: number, width = 2): string => String(n).padStart(width, "0")
+const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
+
+/** Civil date of a day count since 1970-01-01 (Howard Hinnant's algorithm): no Date object per call. */
+const civil = (days: number): readonly [number, number, number] => {
+  const z = days + 719_468
+  const era = Math.floor(z / 146_097)
+  const doe = z - era * 146_097
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36_524) - Math.floor(doe / 146_096)) / 365)
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100))
+  const mp = Math.floor((5 * doy + 2) / 153)
+  const day = doy - Math.floor((153 * mp + 2) / 5) + 1
+  const month = mp < 10 ? mp + 3 : mp - 9
+  return [yoe + era * 400 + (month <= 2 ? 1 : 0), month, day]
+}
 
 /**
  * Formats epoch milliseconds as an ISO 8601 instant in local time
  * (`2018-03-20T00:00:00+07:00`); milliseconds appear only when not zero.
  */
 export const formatInstant = (ms: number): string => {
-  const d = new Date(ms + zoneOffsetMs)
-  const frac = d.getUTCMilliseconds()
-  return `${pad(d.getUTCFullYear(), 4)}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}T${pad(d.getUTCHours())}:${
-    pad(d.getUTCMinutes())
-  }:${pad(d.getUTCSeconds())}${frac === 0 ? "" : `.${pad(frac, 3)}`}+07:00`
+  const local = ms + zoneOffsetMs
+  const days = Math.floor(local / DAY_MS)
+  let rest = local - days * DAY_MS
+  const [year, month, day] = civil(days)
+  const hour = Math.floor(rest / 3_600_000)
+  rest -= hour * 3_600_000
+  const minute = Math.floor(rest / 60_000)
+  rest -= minute * 60_000
+  const second = Math.floor(rest / 1000)
+  const frac = rest - second * 1000
+  const y = year >= 0 && year <= 9999 ? String(year).padStart(4, "0") : String(year)
+  return `${y}-${two(month)}-${two(day)}T${two(hour)}:${two(minute)}:${two(second)}${
+    frac === 0 ? "" : `.${String(frac).padStart(3, "0")}`
+  }+07:00`
 }
 
 /** The local date (`YYYY-MM-DD`) that contains an instant. */

@@ -129,3 +129,18 @@ describe("Time: instants and local dates in Asia/Ho_Chi_Minh", () => {
     assert.strictEqual(Time.formatInstant(Time.monthlyDeadline(2020, 2, 29)), "2020-02-29T00:00:00+07:00")
   })
 })
+
+describe("Time: formatting agrees with the platform's calendar", () => {
+  it("formats any instant from 1900 to 2200 as Date does, shifted to +07:00", async () => {
+    const fc = (await import("fast-check")).default
+    fc.assert(
+      fc.property(fc.integer({ min: Date.UTC(1900, 0, 1), max: Date.UTC(2200, 0, 1) }), (ms) => {
+        const shifted = new Date(ms + 7 * 3_600_000).toISOString() // 2018-03-20T00:00:00.000Z
+        const expected = shifted.endsWith(".000Z") ? `${shifted.slice(0, 19)}+07:00` : `${shifted.slice(0, 23)}+07:00`
+        assert.strictEqual(Time.formatInstant(ms), expected)
+        assert.strictEqual(Time.parseInstant(Time.formatInstant(ms)), ms)
+      }),
+      { numRuns: 2000 }
+    )
+  })
+})
