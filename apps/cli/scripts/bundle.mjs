@@ -6,6 +6,7 @@
 // better-sqlite3 stays external: it is a native addon.
 import * as esbuild from "esbuild"
 import { chmodSync, realpathSync, rmSync } from "node:fs"
+import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
 import { dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
@@ -28,6 +29,25 @@ const nativeAddon = {
     }))
   }
 }
+// Modules that find data files beside themselves (the fixtures' unit lists,
+// `new URL("../data/", import.meta.url)`) must keep finding them from inside
+// the bundle: point their import.meta.url at where the module was.
+const keepModuleUrl = {
+  name: "keep-module-url",
+  setup(build) {
+    build.onLoad({ filter: /[\\/]packages[\\/]fixtures[\\/]dist[\\/].*\.js$/ }, async (args) => {
+      const text = await readFile(args.path, "utf8")
+      if (!text.includes("import.meta.url")) return undefined
+      const rel = relative(outdir, args.path).split("\\").join("/")
+      return {
+        contents: text.replaceAll("import.meta.url", `new URL(${JSON.stringify(rel)}, import.meta.url).href`),
+        loader: "js",
+        resolveDir: dirname(args.path)
+      }
+    })
+  }
+}
+
 const result = await esbuild.build({
   absWorkingDir: root,
   entryPoints: { kehoach: "dist/bin.js" },
@@ -38,12 +58,13 @@ const result = await esbuild.build({
   platform: "node",
   target: "node20",
   outExtension: { ".js": ".mjs" },
-  plugins: [nativeAddon],
+  plugins: [nativeAddon, keepModuleUrl],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __kehoachCreateRequire } from \"node:module\"; const require = __kehoachCreateRequire(import.meta.url);" },
   legalComments: "none",
-  minifySyntax: true,
-  minifyWhitespace: true,
+  minify: true,
+  // Effect's error messages and class names stay readable.
+  keepNames: false,
   logLevel: "warning",
   metafile: true
 })

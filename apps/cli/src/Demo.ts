@@ -1,11 +1,52 @@
 /**
  * `kehoach demo`: the Tuyên Quang 2018 scenario of plan 182 in a fresh
- * database, its compliance and coverage, and what to try next.
+ * database, its compliance as of 31/12/2018 (the province and its districts)
+ * and its coverage, and the exact commands to try next.
  */
 import { Command, HelpDoc, Options } from "@effect/cli"
-import { Effect } from "effect"
-import { UsageError } from "./CliError.js"
+import { Compliance, Coverage, Time } from "@kehoach/domain"
+import * as EventStore from "@kehoach/store/EventStore"
+import { Clock, Effect, Either, Option, Stream } from "effect"
+import * as fs from "node:fs"
 import * as Cli from "./Cli.js"
+import { DatabaseNotEmpty, FileError } from "./CliError.js"
+import * as Database from "./Database.js"
+import * as Lines from "./Lines.js"
+import * as Output from "./Output.js"
+import * as Render from "./Render.js"
+
+/** The end of 2018 in Asia/Ho_Chi_Minh: the demo's `--as-of`. */
+export const asOf = "2018-12-31"
+
+const sidecars = ["", "-wal", "-shm", "-journal"]
+
+const isNonEmptyFile = (path: string): boolean => {
+  try {
+    const stat = fs.statSync(path)
+    return stat.isFile() && stat.size > 0
+  } catch {
+    return false
+  }
+}
+
+// Refuse to replace a database that holds events; --force removes it first.
+const prepare = (path: string, force: boolean): Effect.Effect<void, DatabaseNotEmpty | FileError> =>
+  Effect.gen(function*() {
+    if (!isNonEmptyFile(path)) return
+    if (force) {
+      yield* Effect.try({
+        try: () => {
+          for (const suffix of sidecars) fs.rmSync(path + suffix, { force: true })
+        },
+        catch: (e) => new FileError({ path, reason: `cannot remove: ${Lines.reason(e)}` })
+      })
+      return
+    }
+    const position = yield* Effect.flatMap(EventStore.EventStore, (store) => store.position).pipe(
+      Effect.provide(Database.layer(path))
+    )
+    if (position > 0) return yield* new DatabaseNotEmpty({ path, position })
+  })
 
 /** `kehoach demo`. */
 export const command = Command.make(
@@ -14,11 +55,81 @@ export const command = Command.make(
     db: Cli.db,
     force: Options.boolean("force").pipe(Options.withDescription("Replace a database that already holds events"))
   },
-  () => Effect.fail(new UsageError({ command: "demo", reason: "the demo scenario is not available in this build" }))
+  ({ db, force }) =>
+    Effect.flatMap(Cli.root, (top) =>
+      Effect.gen(function*() {
+        const path = Database.resolve(db, top.db)
+        yield* prepare(path, force)
+        const { Plan182 } = yield* Effect.promise(() => import("./DemoScenario.js"))
+        const progress: Lines.Progress = { bytes: 0, totalBytes: undefined }
+        const bar = Lines.progressBar(progress)
+        const asOfMs = Time.parseQueryTime(asOf)!
+        const { compliance, coverage, imported } = yield* Effect.gen(function*() {
+          const store = yield* EventStore.EventStore
+          const lines = Stream.fromIterable(Plan182.events()).pipe(Stream.map((line) => JSON.stringify(line)))
+          const result = yield* store.importLines(lines, { recordedBy: "kehoach demo", onProgress: bar.onProgress }).pipe(
+            Effect.ensuring(Effect.sync(bar.done)),
+            Effect.orDie
+          )
+          const state = yield* store.state
+          const knownAt = yield* Clock.currentTimeMillis
+          const compliance = yield* Either.match(
+            Compliance.project(state, { planId: Plan182.planId, asOf: asOfMs, knownAt, depth: 1 }),
+            { onLeft: Effect.fail, onRight: Effect.succeed }
+          )
+          const coverage = yield* Either.match(
+            Coverage.project(state, { asOf: asOfMs, knownAt, planId: Plan182.planId, depth: 1 }),
+            { onLeft: Effect.fail, onRight: Effect.succeed }
+          )
+          return { compliance, coverage, imported: result.imported }
+        }).pipe(Effect.provide(Database.layer(path)))
+
+        const dbOption = Option.isSome(db) || Option.isSome(top.db) ? ` --db ${path}` : ""
+        const k = (args: string) => `  kehoach ${args}${dbOption}`
+        // A district with a late report makes the most telling explanation.
+        const districts = compliance.units.filter((u) => u.level === "district")
+        const late = compliance.obligations.find((o) => o.status === "late" && districts.some((d) => d.unitId === o.unitId)) ??
+          compliance.obligations.find((o) => districts.some((d) => d.unitId === o.unitId))
+        const district = late?.unitId ?? districts[0]?.unitId ?? Plan182.issuerId
+        yield* Output.print([
+          `Loaded the Tuyên Quang 2018 scenario of plan ${Plan182.planId} (${Plan182.plan.documentNumber}): ${imported} events into ${path}.`,
+          "",
+          Render.compliance(compliance, "table"),
+          Render.coverage(coverage, "table"),
+          "What to try next:",
+          "  # every commune of one district",
+          k(`compliance --plan ${Plan182.planId} --as-of ${asOf} --unit ${district}`),
+          "  # what the province knew on 25 June about the first half of the year",
+          k(`compliance --plan ${Plan182.planId} --as-of 2018-06-30 --known-at 2018-06-25 --depth 1`),
+          "  # the events behind one obligation",
+          k(
+            `explain --plan ${Plan182.planId} --unit ${district} --schedule ${late?.scheduleId ?? "monthly"} --period ${
+              late?.period ?? "2018-03"
+            } --as-of ${asOf}`
+          ),
+          "  # coverage of self-managed models in Program-135 communes",
+          k(`coverage --as-of ${asOf} --kind self-managed --tag program-135 --depth 1`),
+          "  # the contract JSON, CSV for a spreadsheet",
+          k(`compliance --plan ${Plan182.planId} --as-of ${asOf} --format json`),
+          k(`compliance --plan ${Plan182.planId} --as-of ${asOf} --format csv`),
+          "  # the log and its hash chain",
+          k(`log --type PlanIssued --limit 10`),
+          k(`verify`),
+          k(`export --out plan-182.ndjson`),
+          "  # the same over HTTP",
+          k(`serve --port 8080`),
+          "(From the repository, run them as `pnpm -s kehoach ...`.)",
+          ""
+        ].join("\n"))
+      })
+    )
 ).pipe(
   Command.withDescription(HelpDoc.blocks([
-    HelpDoc.p("Builds the Tuyên Quang 2018 scenario of plan 182/KH-MTTQ-BTT into a fresh database, prints its compliance as of 31/12/2018 and its coverage, and says what to try next."),
-    HelpDoc.p("Example:"),
-    HelpDoc.p("  $ kehoach demo --db demo.db")
+    HelpDoc.p(
+      "Builds the Tuyên Quang 2018 scenario of plan 182/KH-MTTQ-BTT (the province, its districts and communes, their residential areas, a year of reports and self-managed models) into a fresh database, prints its compliance as of 31/12/2018 (the province and its districts) and its coverage, and says what to try next. Refuses to replace a database that holds events unless --force."
+    ),
+    HelpDoc.p("Examples:"),
+    HelpDoc.p("  $ kehoach demo"),
+    HelpDoc.p("  $ kehoach demo --db demo.db --force")
   ]))
 )

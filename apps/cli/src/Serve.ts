@@ -1,23 +1,42 @@
 /**
- * `kehoach serve`: the HTTP server of `apps/server` on the chosen database.
+ * `kehoach serve`: the HTTP server of `apps/server` on the chosen database,
+ * until interrupted.
  */
 import { Command, HelpDoc, Options } from "@effect/cli"
-import { Effect } from "effect"
-import { UsageError } from "./CliError.js"
+import { Effect, Option } from "effect"
 import * as Cli from "./Cli.js"
+import * as Database from "./Database.js"
 
 /** `kehoach serve`. */
 export const command = Command.make(
   "serve",
   {
     db: Cli.db,
-    port: Options.integer("port").pipe(Options.withDescription("The TCP port"), Options.withDefault(8080))
+    port: Options.integer("port").pipe(Options.withDescription("The TCP port (0 picks a free one)"), Options.withDefault(8080)),
+    host: Options.text("host").pipe(Options.withDescription("The address to listen on"), Options.withDefault("127.0.0.1")),
+    tokens: Options.text("tokens").pipe(
+      Options.withDescription("The tokens file (JSON) that grants access (default: $KEHOACH_TOKENS_FILE)"),
+      Options.optional
+    )
   },
-  () => Effect.fail(new UsageError({ command: "serve", reason: "the server is not available in this build" }))
+  ({ db, host, port, tokens }) =>
+    Effect.flatMap(Cli.root, (top) =>
+      Effect.gen(function*() {
+        const path = Database.resolve(db, top.db)
+        const { Server } = yield* Effect.promise(() => import("./ServeServer.js"))
+        yield* Server.serve({
+          port,
+          host,
+          tokensFile: Option.getOrUndefined(tokens) ?? process.env["KEHOACH_TOKENS_FILE"]
+        }).pipe(Effect.provide(Database.layer(path)))
+      })
+    )
 ).pipe(
   Command.withDescription(HelpDoc.blocks([
-    HelpDoc.p("Serves the same operations as JSON over HTTP (see /openapi.json) on the chosen database, until interrupted (Ctrl-C)."),
+    HelpDoc.p(
+      "Serves the same operations as JSON over HTTP on the chosen database (the contract is at /openapi.json), until interrupted with Ctrl-C."
+    ),
     HelpDoc.p("Example:"),
-    HelpDoc.p("  $ kehoach serve --port 8080")
+    HelpDoc.p("  $ kehoach serve --port 8080 --tokens tokens.json")
   ]))
 )

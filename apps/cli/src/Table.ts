@@ -14,20 +14,36 @@ export interface Column {
   readonly align: Align
 }
 
-const combining = /[\p{Mn}\p{Me}\u200b-\u200f]/gu
+// Combining marks (U+0300–036F and the supplements) take no column: a name
+// written decomposed must measure the same as its NFC form.
+const isCombining = (c: number): boolean =>
+  (c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) || (c >= 0x1dc0 && c <= 0x1dff) ||
+  (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe20 && c <= 0xfe2f) || (c >= 0x200b && c <= 0x200f)
 
-const isWide = (cp: number): boolean =>
-  (cp >= 0x1100 && cp <= 0x115f) || (cp >= 0x2e80 && cp <= 0xa4cf) || (cp >= 0xac00 && cp <= 0xd7a3) ||
-  (cp >= 0xf900 && cp <= 0xfaff) || (cp >= 0xfe30 && cp <= 0xfe4f) || (cp >= 0xff00 && cp <= 0xff60) ||
-  (cp >= 0xffe0 && cp <= 0xffe6) || (cp >= 0x1f300 && cp <= 0x1faff) || (cp >= 0x20000 && cp <= 0x3fffd)
+const isWide = (c: number): boolean =>
+  (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
+  (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
+  (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)
 
 /**
  * The number of terminal columns a string takes: combining marks take none,
- * East Asian wide characters two, everything else one. Measure NFC strings.
+ * East Asian wide characters two, everything else (Vietnamese letters with
+ * their diacritics precomposed, as NFC writes them) one.
  */
 export const displayWidth = (s: string): number => {
   let width = 0
-  for (const ch of s.replace(combining, "")) width += isWide(ch.codePointAt(0)!) ? 2 : 1
+  for (let i = 0; i < s.length; i++) {
+    let c = s.charCodeAt(i)
+    if (c < 0x300) {
+      width++
+      continue
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      c = ((c - 0xd800) << 10) + (s.charCodeAt(i + 1) - 0xdc00) + 0x10000
+      i++
+    }
+    width += isCombining(c) ? 0 : isWide(c) ? 2 : 1
+  }
   return width
 }
 
