@@ -8,7 +8,7 @@
  * can check any row by adding the rows below it.
  */
 import { Either } from "effect"
-import { PlanNotFound } from "./Errors.js"
+import { PlanNotFound, UnitNotFound } from "./Errors.js"
 import * as Hierarchy from "./Hierarchy.js"
 import type { Obligation } from "./Obligations.js"
 import * as Obligations from "./Obligations.js"
@@ -108,6 +108,15 @@ const tallyOf = (map: Map<string, Tally>, unitId: string): Tally => {
 /** Rates are computed from counts; this is the counts of a row with none. */
 export const zero: Counts = new Tally().counts()
 
+/** `UnitNotFound` when a unit is asked for and not registered in the view. */
+export const requireUnit = (state: State, unitId: string | undefined, view: View): UnitNotFound | undefined => {
+  if (unitId === undefined) return undefined
+  const unit = state.units.get(unitId)
+  return unit !== undefined && visible(unit.registered, view)
+    ? undefined
+    : new UnitNotFound({ unitId, role: "unit", at: Time.formatInstant(view.asOf) })
+}
+
 /** The row of an obligation for the contract. */
 export const obligationRow = (o: Obligation): ObligationRow => ({
   unitId: o.unitId,
@@ -121,14 +130,17 @@ export const obligationRow = (o: Obligation): ObligationRow => ({
 
 /**
  * Projects the compliance of a plan. The plan must be issued in the view
- * (`occurredAt <= asOf` and `recordedAt <= knownAt`), else `PlanNotFound`.
+ * (`occurredAt <= asOf` and `recordedAt <= knownAt`), else `PlanNotFound`;
+ * a `unit` asked for must be registered in the view, else `UnitNotFound`.
  */
-export const project = (state: State, query: Query): Either.Either<Compliance, PlanNotFound> => {
+export const project = (state: State, query: Query): Either.Either<Compliance, PlanNotFound | UnitNotFound> => {
   const view: View = { asOf: query.asOf, knownAt: query.knownAt }
   const plan = state.plans.get(query.planId)
   if (plan === undefined || !visible(plan.issued, view)) {
     return Either.left(new PlanNotFound({ planId: query.planId, role: "plan" }))
   }
+  const missing = requireUnit(state, query.unit, view)
+  if (missing !== undefined) return Either.left(missing)
   const obligations = Obligations.ofPlan(state, plan, view)
   const self = new Map<string, Tally>()
   const total = new Map<string, Tally>()

@@ -10,7 +10,8 @@
 import { Either } from "effect"
 import type { Level } from "./Events.js"
 import { levelRank } from "./Events.js"
-import { PlanNotFound } from "./Errors.js"
+import { PlanNotFound, UnitNotFound } from "./Errors.js"
+import { requireUnit } from "./Compliance.js"
 import * as Hierarchy from "./Hierarchy.js"
 import type { ModelRecord, State, UnitRecord, View } from "./State.js"
 import { visible } from "./State.js"
@@ -87,9 +88,14 @@ class Sums {
   committed = 0
 }
 
-/** Projects coverage; `PlanNotFound` only when a plan is asked for and not issued in the view. */
-export const project = (state: State, query: Query): Either.Either<Coverage, PlanNotFound> => {
+/**
+ * Projects coverage; `PlanNotFound` when a plan is asked for and not issued in
+ * the view, `UnitNotFound` when a unit is asked for and not registered in it.
+ */
+export const project = (state: State, query: Query): Either.Either<Coverage, PlanNotFound | UnitNotFound> => {
   const view: View = { asOf: query.asOf, knownAt: query.knownAt }
+  const missing = requireUnit(state, query.unit, view)
+  if (missing !== undefined) return Either.left(missing)
   const { tree, units } = openUnits(state, view)
   const sums = new Map<string, Sums>()
   for (const unit of units) sums.set(unit.unitId, new Sums())

@@ -266,3 +266,14 @@ describe("Explain (DOMAIN.md §4.3)", () => {
     assert.strictEqual(Either.isLeft(result) && result.left._tag, "ObligationNotFound")
   })
 })
+
+describe("Asking for a unit", () => {
+  it("that is not registered in the view is UnitNotFound, for compliance and coverage", () => {
+    const state = given(base)
+    const view = { asOf: t("2018-12-31"), knownAt: t("2018-12-31") }
+    const c = Compliance.project(state, { planId: "182-2018", ...view, unit: "99999" })
+    assert.strictEqual(Either.isLeft(c) && c.left.message, "unit 99999 does not exist at 2018-12-31T23:59:59.999+07:00")
+    const early = Compliance.project(state, { planId: "182-2018", asOf: t("2018-12-31"), knownAt: t("2017-12-31"), unit: "070" })
+    assert.strictEqual(Either.isLeft(early) && early.left._tag, "PlanNotFound")
+  })
+})

@@ -45,6 +45,12 @@ describe("Coverage (DOMAIN.md §4.2)", () => {
     assert.deepStrictEqual([row(c, "08").covered, row(c, "08").households], [0, 0])
   })
 
+  it("selects a subtree, and names an unknown unit", () => {
+    assert.deepStrictEqual(project("2018-06-30", { unit: "071", depth: 1 }).units.map((u) => u.unitId), ["071", "02215"])
+    const unknown = Coverage.project(given(steps), { asOf: t("2018-06-30"), knownAt: t("2018-06-30"), unit: "zz" })
+    assert.strictEqual(Either.isLeft(unknown) && unknown.left._tag, "UnitNotFound")
+  })
+
   it("filters models by kind", () => {
     const c = project("2018-06-30", { kind: "security" })
     assert.deepStrictEqual([row(c, "08").covered, row(c, "08").households], [1, 30])
