@@ -52,11 +52,11 @@ export class EventsGroup extends HttpApiGroup.make("events")
   .add(
     HttpApiEndpoint.get("list", "/events")
       .setUrlParams(Schema.Struct({
-        from: Schema.optional(Count).annotations({ description: "return events after this position (default 0)" }),
-        limit: Schema.optional(Count).annotations({ description: "at most this many (default 1000, at most 10000)" }),
-        type: Schema.optional(Schema.Literal(...Events.eventTypes)),
-        unitId: Schema.optional(Id),
-        planId: Schema.optional(Id)
+        from: Schema.optionalWith(Count, { exact: true }).annotations({ description: "return events after this position (default 0)" }),
+        limit: Schema.optionalWith(Count, { exact: true }).annotations({ description: "at most this many (default 1000, at most 10000)" }),
+        type: Schema.optionalWith(Schema.Literal(...Events.eventTypes), { exact: true }),
+        unitId: Schema.optionalWith(Id, { exact: true }),
+        planId: Schema.optionalWith(Id, { exact: true })
       }))
       .addSuccess(Resources.EventPage)
       .annotate(OpenApi.Summary, "Read the log by position, type, unit or plan")
@@ -64,7 +64,7 @@ export class EventsGroup extends HttpApiGroup.make("events")
   .add(
     HttpApiEndpoint.get("stream", "/events/stream")
       .setUrlParams(Schema.Struct({
-        from: Schema.optional(Count).annotations({ description: "send events after this position (default: the current end)" })
+        from: Schema.optionalWith(Count, { exact: true }).annotations({ description: "send events after this position (default: the current end)" })
       }))
       .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
       .annotate(
@@ -83,10 +83,10 @@ export class ProjectionsGroup extends HttpApiGroup.make("projections")
     HttpApiEndpoint.get("compliance", "/compliance")
       .setUrlParams(Schema.Struct({
         planId: Id,
-        asOf: Schema.optional(QueryTime),
-        knownAt: Schema.optional(QueryTime),
-        unit: Schema.optional(Id),
-        depth: Schema.optional(Count)
+        asOf: Schema.optionalWith(QueryTime, { exact: true }),
+        knownAt: Schema.optionalWith(QueryTime, { exact: true }),
+        unit: Schema.optionalWith(Id, { exact: true }),
+        depth: Schema.optionalWith(Count, { exact: true })
       }))
       .addSuccess(Resources.Compliance)
       .addError(ApiError.NotFound)
@@ -95,13 +95,13 @@ export class ProjectionsGroup extends HttpApiGroup.make("projections")
   .add(
     HttpApiEndpoint.get("coverage", "/coverage")
       .setUrlParams(Schema.Struct({
-        asOf: Schema.optional(QueryTime),
-        knownAt: Schema.optional(QueryTime),
-        unit: Schema.optional(Id),
-        depth: Schema.optional(Count),
-        kind: Schema.optional(Id),
-        tag: Schema.optional(Id),
-        planId: Schema.optional(Id)
+        asOf: Schema.optionalWith(QueryTime, { exact: true }),
+        knownAt: Schema.optionalWith(QueryTime, { exact: true }),
+        unit: Schema.optionalWith(Id, { exact: true }),
+        depth: Schema.optionalWith(Count, { exact: true }),
+        kind: Schema.optionalWith(Id, { exact: true }),
+        tag: Schema.optionalWith(Id, { exact: true }),
+        planId: Schema.optionalWith(Id, { exact: true })
       }))
       .addSuccess(Resources.Coverage)
       .addError(ApiError.NotFound)
@@ -110,14 +110,14 @@ export class ProjectionsGroup extends HttpApiGroup.make("projections")
   .add(
     HttpApiEndpoint.get("explain", "/explain")
       .setUrlParams(Schema.Struct({
-        planId: Schema.optional(Id),
+        planId: Schema.optionalWith(Id, { exact: true }),
         unitId: Id,
-        scheduleId: Schema.optional(Id),
-        period: Schema.optional(Id),
-        kind: Schema.optional(Id),
-        tag: Schema.optional(Id),
-        asOf: Schema.optional(QueryTime),
-        knownAt: Schema.optional(QueryTime)
+        scheduleId: Schema.optionalWith(Id, { exact: true }),
+        period: Schema.optionalWith(Id, { exact: true }),
+        kind: Schema.optionalWith(Id, { exact: true }),
+        tag: Schema.optionalWith(Id, { exact: true }),
+        asOf: Schema.optionalWith(QueryTime, { exact: true }),
+        knownAt: Schema.optionalWith(QueryTime, { exact: true })
       }))
       .addSuccess(Resources.Explanation)
       .addError(ApiError.NotFound)
@@ -137,8 +137,8 @@ export class ChainGroup extends HttpApiGroup.make("chain")
   .add(
     HttpApiEndpoint.get("verify", "/verify")
       .setUrlParams(Schema.Struct({
-        position: Schema.optional(Count).annotations({ description: "a kept digest's position" }),
-        hash: Schema.optional(Schema.String).annotations({ description: "a kept digest's hash" })
+        position: Schema.optionalWith(Count, { exact: true }).annotations({ description: "a kept digest's position" }),
+        hash: Schema.optionalWith(Schema.String, { exact: true }).annotations({ description: "a kept digest's hash" })
       }))
       .addSuccess(Resources.VerifyResult)
       .addError(ApiError.InvalidQuery)
@@ -182,9 +182,9 @@ export class UnitsGroup extends HttpApiGroup.make("units")
     HttpApiEndpoint.get("subtree", "/units/:unitId/subtree")
       .setPath(Schema.Struct({ unitId: Schema.String }))
       .setUrlParams(Schema.Struct({
-        asOf: Schema.optional(QueryTime),
-        knownAt: Schema.optional(QueryTime),
-        depth: Schema.optional(Count)
+        asOf: Schema.optionalWith(QueryTime, { exact: true }),
+        knownAt: Schema.optionalWith(QueryTime, { exact: true }),
+        depth: Schema.optionalWith(Count, { exact: true })
       }))
       .addSuccess(Resources.Subtree)
       .addError(ApiError.NotFound)

@@ -1,0 +1,478 @@
+/**
+ * The handlers of the contract: each turns an HTTP request into a call on the
+ * event store port or a pure projection of the domain state, and the store's
+ * and the domain's typed errors into the contract's statuses. No business
+ * rule lives here beyond who may append what (`Access`).
+ */
+import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
+import type { HttpServerRequest } from "@effect/platform"
+import { Api, ApiError, Security } from "@kehoach/api"
+import type { Resources } from "@kehoach/api"
+import { Compliance, Coverage, Events, Explain, Hierarchy, State, Time } from "@kehoach/domain"
+import { EventStore } from "@kehoach/store"
+import { Clock, Context, Deferred, Effect, Either, Layer, Redacted, Schedule, Stream } from "effect"
+import * as Access from "./Access.js"
+import * as Body from "./Body.js"
+import * as Tokens from "./Tokens.js"
+
+/** Limits and timings of the server. */
+export interface Limits {
+  /** Largest body of `POST /events`, in bytes (default 1 MiB). */
+  readonly maxBodyBytes: number
+  /** Largest body of `POST /import`, in bytes (default 1 GiB). */
+  readonly maxImportBytes: number
+  /** How often an idle event stream sends a keep-alive comment, in milliseconds (default 15 s). */
+  readonly heartbeatMillis: number
+}
+
+/** The defaults of `Limits`. */
+export const defaultLimits: Limits = {
+  maxBodyBytes: 1024 * 1024,
+  maxImportBytes: 1024 * 1024 * 1024,
+  heartbeatMillis: 15_000
+}
+
+/** The limits in force. */
+export class Config extends Context.Tag("@kehoach/server/Config")<Config, Limits>() {}
+
+/**
+ * Completed when the server begins to shut down, so that live event streams
+ * end and their connections close instead of holding the shutdown open.
+ */
+export class Closing extends Context.Tag("@kehoach/server/Closing")<Closing, Deferred.Deferred<void>>() {}
+
+/** A fresh `Closing` signal. */
+export const layerClosing: Layer.Layer<Closing> = Layer.effect(Closing, Deferred.make<void>())
+
+/** The bearer-token middleware, backed by the tokens file. */
+export const AuthorizationLive = Layer.effect(
+  Security.Authorization,
+  Effect.map(Tokens.Tokens, (tokens) =>
+    Security.Authorization.of({
+      bearer: (token) => {
+        const value = Redacted.value(token)
+        const actor = value === "" ? undefined : tokens.lookup(value)
+        return actor !== undefined
+          ? Effect.succeed(actor)
+          : Effect.fail(
+            new ApiError.Unauthorized({
+              message: value === ""
+                ? "a bearer token is required (Authorization: Bearer <token>)"
+                : "the bearer token is not known"
+            })
+          )
+      }
+    }))
+)
+
+// ---------------------------------------------------------------------------
+// Helpers
+
+const queryTime = (text: string | undefined, now: number): number =>
+  text === undefined ? now : Time.parseQueryTime(text)!
+
+const view = (urlParams: { readonly asOf?: string | undefined; readonly knownAt?: string | undefined }) =>
+  Effect.map(Clock.currentTimeMillis, (now) => ({
+    asOf: queryTime(urlParams.asOf, now),
+    knownAt: queryTime(urlParams.knownAt, now)
+  }))
+
+const notFound = (message: string) => new ApiError.NotFound({ message })
+
+/** An event in the exported line shape, fields in the order of DOMAIN.md §5. */
+export const exportedLine = (event: EventStore.StoredEvent): Resources.StoredEvent =>
+  ({
+    position: event.position,
+    id: event.id,
+    type: event.type,
+    version: event.version,
+    occurredAt: event.occurredAt,
+    recordedAt: event.recordedAt,
+    recordedBy: event.recordedBy,
+    data: event.data,
+    prevHash: event.prevHash,
+    hash: event.hash
+  }) as Resources.StoredEvent
+
+const invalid = (field: string, reason: string) =>
+  new ApiError.InvalidBody({ field, reason, message: field === "" ? reason : `${field}: ${reason}` })
+
+/**
+ * Reads the body of `POST /events`: one event in the NDJSON line shape, or
+ * `{ "events": [ … ], "expectedPosition"? }`; a field that is wrong is named
+ * (`events.2.data.level`).
+ */
+export const decodeAppend = (
+  text: string
+): Either.Either<{ events: Array<Events.EventLine>; expectedPosition: number | undefined }, ApiError.InvalidBody> => {
+  let json: unknown
+  try {
+    json = JSON.parse(text)
+  } catch (e) {
+    return Either.left(invalid("", `the body is not valid JSON (${(e as Error).message})`))
+  }
+  if (typeof json !== "object" || json === null || Array.isArray(json)) {
+    return Either.left(invalid("", "expected a JSON object: one event, or { \"events\": [ … ] }"))
+  }
+  if (!("events" in json)) {
+    const line = Events.decodeLine(json)
+    return Either.isLeft(line)
+      ? Either.left(invalid(line.left.field, line.left.reason))
+      : Either.right({ events: [line.right], expectedPosition: undefined })
+  }
+  const batch = json as Record<string, unknown>
+  for (const key of Object.keys(batch)) {
+    if (key !== "events" && key !== "expectedPosition") return Either.left(invalid(key, "is not a field of a batch"))
+  }
+  const expectedPosition = batch.expectedPosition
+  if (
+    expectedPosition !== undefined &&
+    (typeof expectedPosition !== "number" || !Number.isSafeInteger(expectedPosition) || expectedPosition < 0)
+  ) {
+    return Either.left(invalid("expectedPosition", `expected a whole number >= 0, got ${JSON.stringify(expectedPosition)}`))
+  }
+  if (!Array.isArray(batch.events)) return Either.left(invalid("events", "expected an array of events"))
+  const events: Array<Events.EventLine> = []
+  for (const [i, item] of batch.events.entries()) {
+    const line = Events.decodeLine(item)
+    if (Either.isLeft(line)) {
+      return Either.left(invalid(line.left.field === "" ? `events.${i}` : `events.${i}.${line.left.field}`, line.left.reason))
+    }
+    events.push(line.right)
+  }
+  return Either.right({ events, expectedPosition: expectedPosition as number | undefined })
+}
+
+const toProposed = (line: Events.EventLine): Events.ProposedEvent =>
+  ({ type: line.type, data: line.data, occurredAt: line.occurredAt, id: line.id }) as Events.ProposedEvent
+
+const appendError = (error: EventStore.AppendError) => {
+  switch (error._tag) {
+    case "InvalidEvent":
+      return invalid(error.field, error.reason)
+    case "ConcurrencyConflict":
+      return new ApiError.ConcurrencyConflict({
+        expectedPosition: error.expectedPosition,
+        actualPosition: error.actualPosition,
+        message: error.message
+      })
+    case "IdConflict":
+      return new ApiError.IdConflict({ id: error.id, position: error.position, message: error.message })
+    default:
+      return new ApiError.Rejected({ rule: error._tag, message: error.message, violation: error })
+  }
+}
+
+const sse = (event: EventStore.StoredEvent): string =>
+  `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(exportedLine(event))}\n\n`
+
+const lastEventId = (request: HttpServerRequest.HttpServerRequest): number | undefined => {
+  const header = request.headers["last-event-id"]
+  const n = header === undefined ? NaN : Number(header)
+  return Number.isSafeInteger(n) && n >= 0 ? n : undefined
+}
+
+// ---------------------------------------------------------------------------
+// Groups
+
+/** `POST /events`, `POST /import`, `GET /events`, `GET /events/stream`. */
+export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
+  Effect.gen(function*() {
+    const store = yield* EventStore.EventStore
+    const limits = yield* Config
+    const closing = yield* Closing
+    const encoder = new TextEncoder()
+    return handlers
+      .handleRaw("append", ({ request }) =>
+        Effect.gen(function*() {
+          const actor = yield* Security.CurrentActor
+          if (actor.role === "auditor") {
+            return yield* new ApiError.Forbidden({ message: `${actor.actor} is an auditor and cannot append events` })
+          }
+          const text = yield* Body.text(request, limits.maxBodyBytes)
+          const { events, expectedPosition } = yield* decodeAppend(text)
+          const denied = Access.appendDenied(yield* store.state, actor, events)
+          if (denied !== undefined) return yield* new ApiError.Forbidden({ message: denied })
+          const result = yield* store.append(events.map(toProposed), { recordedBy: actor.actor, expectedPosition }).pipe(
+            Effect.mapError(appendError)
+          )
+          return { appended: result.appended, position: result.position, events: result.events.map(exportedLine) }
+        }))
+      .handleRaw("import", ({ request }) =>
+        Effect.gen(function*() {
+          const actor = yield* Security.CurrentActor
+          if (actor.role !== "admin") {
+            return yield* new ApiError.Forbidden({ message: `${actor.actor} is an ${actor.role}: only an admin imports` })
+          }
+          yield* Body.checkLength(request, limits.maxImportBytes)
+          let tooLarge = false
+          const lines = Body.lines(request, limits.maxImportBytes, () => {
+            tooLarge = true
+          })
+          return yield* store.importLines(lines, { recordedBy: actor.actor }).pipe(
+            Effect.mapError((error) =>
+              tooLarge
+                ? new ApiError.PayloadTooLarge({
+                  limit: limits.maxImportBytes,
+                  message: `the body is larger than ${limits.maxImportBytes} bytes`
+                })
+                : new ApiError.ImportRejected({ line: error.line, reason: error.reason, message: error.message })
+            )
+          )
+        }))
+      .handle("list", ({ urlParams }) =>
+        Effect.gen(function*() {
+          const limit = Math.min(urlParams.limit ?? 1000, 10_000)
+          const from = urlParams.from ?? 0
+          const events = limit === 0 ? [] : yield* store.read({
+            from,
+            limit,
+            type: urlParams.type,
+            unitId: urlParams.unitId,
+            planId: urlParams.planId
+          })
+          const next = events.length === limit && limit > 0 ? events[events.length - 1]!.position : null
+          return { events: events.map(exportedLine), next }
+        }))
+      .handle("stream", ({ request, urlParams }) =>
+        Effect.gen(function*() {
+          const from = urlParams.from ?? lastEventId(request) ?? (yield* store.position)
+          const heartbeat = Stream.fromSchedule(Schedule.spaced(limits.heartbeatMillis)).pipe(
+            Stream.map(() => ": keep-alive\n\n")
+          )
+          const body = Stream.make(`: events after position ${from}\n\n`).pipe(
+            Stream.concat(Stream.merge(Stream.map(store.tail(from), sse), heartbeat, { haltStrategy: "left" })),
+            Stream.interruptWhen(Deferred.await(closing)),
+            Stream.map((s) => encoder.encode(s))
+          )
+          return HttpServerResponse.stream(body, {
+            contentType: "text/event-stream",
+            headers: { "cache-control": "no-cache", "x-accel-buffering": "no" }
+          })
+        }))
+  }))
+
+/** `GET /compliance`, `GET /coverage`, `GET /explain`. */
+export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (handlers) =>
+  Effect.gen(function*() {
+    const store = yield* EventStore.EventStore
+    const requireUnit = (state: State.State, unitId: string | undefined) =>
+      unitId === undefined || state.units.has(unitId) ? Effect.void : Effect.fail(notFound(`unit ${unitId} is not registered`))
+    return handlers
+      .handle("compliance", ({ urlParams }) =>
+        Effect.gen(function*() {
+          const { asOf, knownAt } = yield* view(urlParams)
+          const state = yield* store.state
+          yield* requireUnit(state, urlParams.unit)
+          const result = Compliance.project(state, {
+            planId: urlParams.planId,
+            asOf,
+            knownAt,
+            unit: urlParams.unit,
+            depth: urlParams.depth
+          })
+          if (Either.isLeft(result)) return yield* notFound(result.left.message)
+          // The domain's object is exactly the contract's JSON: send it without re-encoding.
+          return HttpServerResponse.unsafeJson(result.right)
+        }))
+      .handle("coverage", ({ urlParams }) =>
+        Effect.gen(function*() {
+          const { asOf, knownAt } = yield* view(urlParams)
+          const state = yield* store.state
+          yield* requireUnit(state, urlParams.unit)
+          const result = Coverage.project(state, {
+            asOf,
+            knownAt,
+            kind: urlParams.kind,
+            tag: urlParams.tag,
+            planId: urlParams.planId,
+            unit: urlParams.unit,
+            depth: urlParams.depth
+          })
+          if (Either.isLeft(result)) return yield* notFound(result.left.message)
+          const { units, ...rest } = result.right
+          return HttpServerResponse.unsafeJson({
+            ...rest,
+            units: units.map((u) => ({
+              unitId: u.unitId,
+              name: u.name,
+              level: u.level,
+              residentialAreas: u.residentialAreas,
+              covered: u.covered,
+              coverage: u.coverage,
+              households: u.households,
+              committed: u.committed
+            }))
+          })
+        }))
+      .handle("explain", ({ urlParams }) =>
+        Effect.gen(function*() {
+          const { asOf, knownAt } = yield* view(urlParams)
+          const state = yield* store.state
+          if (urlParams.planId !== undefined) {
+            if (urlParams.scheduleId === undefined || urlParams.period === undefined) {
+              const field = urlParams.scheduleId === undefined ? "scheduleId" : "period"
+              return yield* new ApiError.InvalidQuery({
+                field,
+                reason: "an obligation is named by planId, unitId, scheduleId and period",
+                message: `${field} is required with planId`
+              })
+            }
+            const result = Explain.obligation(state, {
+              planId: urlParams.planId,
+              unitId: urlParams.unitId,
+              scheduleId: urlParams.scheduleId,
+              period: urlParams.period,
+              asOf,
+              knownAt
+            })
+            if (Either.isLeft(result)) return yield* notFound(result.left.message)
+            return result.right
+          }
+          const result = Explain.coverage(state, {
+            unitId: urlParams.unitId,
+            asOf,
+            knownAt,
+            kind: urlParams.kind,
+            tag: urlParams.tag
+          })
+          if (Either.isLeft(result)) return yield* notFound(result.left.message)
+          return result.right
+        }))
+  }))
+
+/** `GET /verify`, `GET /digest`. */
+export const ChainLive = HttpApiBuilder.group(Api.Api, "chain", (handlers) =>
+  Effect.gen(function*() {
+    const store = yield* EventStore.EventStore
+    return handlers
+      .handle("verify", ({ urlParams }) => {
+        const { hash, position } = urlParams
+        if ((hash === undefined) !== (position === undefined)) {
+          const field = hash === undefined ? "hash" : "position"
+          return Effect.fail(
+            new ApiError.InvalidQuery({
+              field,
+              reason: "a kept digest is a position and a hash",
+              message: `${field} is required with ${field === "hash" ? "position" : "hash"}`
+            })
+          )
+        }
+        return store.verify(hash === undefined || position === undefined ? undefined : { hash, position })
+      })
+      .handle("digest", () => store.digest)
+  }))
+
+const planSummary = (plan: State.PlanRecord): Resources.PlanSummary => ({
+  planId: plan.planId,
+  documentNumber: plan.documentNumber,
+  title: plan.title,
+  issuerId: plan.issuerId,
+  parentPlanId: plan.parentPlanId ?? null,
+  effectiveFrom: plan.effectiveFrom,
+  effectiveUntil: plan.effectiveUntil,
+  issuedAt: Time.formatInstant(plan.issued.at),
+  position: plan.issued.position
+})
+
+/** `GET /plans`, `GET /plans/:planId`. */
+export const PlansLive = HttpApiBuilder.group(Api.Api, "plans", (handlers) =>
+  Effect.gen(function*() {
+    const store = yield* EventStore.EventStore
+    return handlers
+      .handle("list", () =>
+        Effect.map(store.state, (state) =>
+          [...state.plans.values()].sort((a, b) => a.issued.position - b.issued.position).map(planSummary)))
+      .handle("get", ({ path }) =>
+        Effect.gen(function*() {
+          const state = yield* store.state
+          const plan = state.plans.get(path.planId)
+          if (plan === undefined) return yield* notFound(`plan ${path.planId} is not issued`)
+          return {
+            ...planSummary(plan),
+            basis: plan.basis,
+            tasks: plan.tasks,
+            schedules: plan.schedules,
+            assignments: [...plan.assignments.values()]
+              .sort((a, b) => a.stamp.position - b.stamp.position)
+              .map((a) => ({
+                unitId: a.unitId,
+                assignedAt: Time.formatInstant(a.stamp.at),
+                position: a.stamp.position,
+                schedules: a.scheduleIds,
+                tasks: a.tasks ?? null,
+                subPlanDueBy: a.subPlanDueBy ?? null
+              })),
+            subPlans: [...plan.subPlans.values()].flat().map((p) => ({ planId: p.planId, issuerId: p.issuerId }))
+          }
+        }))
+  }))
+
+/** `GET /units/:unitId`, `GET /units/:unitId/subtree`. */
+export const UnitsLive = HttpApiBuilder.group(Api.Api, "units", (handlers) =>
+  Effect.gen(function*() {
+    const store = yield* EventStore.EventStore
+    return handlers
+      .handle("get", ({ path }) =>
+        Effect.gen(function*() {
+          const state = yield* store.state
+          const unit = state.units.get(path.unitId)
+          if (unit === undefined) return yield* notFound(`unit ${path.unitId} is not registered`)
+          return {
+            unitId: unit.unitId,
+            name: unit.name,
+            level: unit.level,
+            tags: unit.tags,
+            registeredAt: Time.formatInstant(unit.registered.at),
+            position: unit.registered.position,
+            parents: unit.parents.map((p) => ({ parentId: p.parentId ?? null, from: Time.formatInstant(p.stamp.at) })),
+            closedAt: unit.closed === undefined ? null : Time.formatInstant(unit.closed.stamp.at),
+            successorId: unit.closed?.successorId ?? null
+          }
+        }))
+      .handle("subtree", ({ path, urlParams }) =>
+        Effect.gen(function*() {
+          const v = yield* view(urlParams)
+          const state = yield* store.state
+          const unit = state.units.get(path.unitId)
+          if (unit === undefined || !Hierarchy.isOpenAt(unit, v.asOf, v)) {
+            return yield* notFound(`unit ${path.unitId} is not open at ${Time.formatInstant(v.asOf)}`)
+          }
+          const { tree } = Coverage.openUnits(state, v)
+          const units: Array<Resources.Subtree["units"][number]> = []
+          const stack: Array<{ unitId: string; depth: number }> = [{ unitId: path.unitId, depth: 0 }]
+          while (stack.length > 0) {
+            const { depth, unitId } = stack.pop()!
+            const record = state.units.get(unitId)!
+            units.push({
+              unitId,
+              name: record.name,
+              level: record.level,
+              parentId: tree.parentOf.get(unitId) ?? null,
+              depth
+            })
+            if (urlParams.depth !== undefined && depth >= urlParams.depth) continue
+            const children = tree.childrenOf.get(unitId) ?? []
+            for (let i = children.length - 1; i >= 0; i--) stack.push({ unitId: children[i]!, depth: depth + 1 })
+          }
+          return {
+            unitId: path.unitId,
+            asOf: Time.formatInstant(v.asOf),
+            knownAt: Time.formatInstant(v.knownAt),
+            units
+          }
+        }))
+  }))
+
+/** `GET /health`. */
+export const HealthLive = HttpApiBuilder.group(
+  Api.Api,
+  "health",
+  (handlers) => handlers.handle("health", () => Effect.succeed({ status: "ok" as const }))
+)
+
+/** The whole contract implemented, needing the store, the tokens, the limits and the closing signal. */
+export const ApiLive = HttpApiBuilder.api(Api.Api).pipe(
+  Layer.provide([EventsLive, ProjectionsLive, ChainLive, PlansLive, UnitsLive, HealthLive]),
+  Layer.provide(AuthorizationLive)
+)

@@ -1,0 +1,148 @@
+/**
+ * The kehoach HTTP server: the contract (`@kehoach/api`) served with
+ * `@effect/platform-node` on a given host and port, over the event store the
+ * caller provides (the CLI's `kehoach serve` runs it on the same database as
+ * its other commands).
+ *
+ * Shutdown is graceful: when the layer's scope closes (SIGTERM or SIGINT
+ * under `NodeRuntime.runMain`), the server stops accepting connections, live
+ * event streams end, in-flight requests finish, and only then is the store
+ * released, so nothing is half written.
+ */
+import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse } from "@effect/platform"
+import type { HttpApp, HttpRouter, HttpServerError } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import type { EventStore } from "@kehoach/store"
+import { Cause, Deferred, Effect, Layer, Option } from "effect"
+import * as Http from "node:http"
+import * as HttpLive from "./Http.js"
+import * as Tokens from "./Tokens.js"
+
+/** How to run the server. */
+export interface Options {
+  /** TCP port; 0 picks a free one. */
+  readonly port: number
+  /** Address to listen on, e.g. `127.0.0.1`. */
+  readonly host: string
+  /** The tokens file (JSON); required unless `tokens` is given. */
+  readonly tokensFile?: string | undefined
+  /** Tokens given in code, instead of a file. */
+  readonly tokens?: ReadonlyArray<Tokens.Token> | undefined
+  /** Largest body of `POST /events`, in bytes (default 1 MiB). */
+  readonly maxBodyBytes?: number | undefined
+  /** Largest body of `POST /import`, in bytes (default 1 GiB). */
+  readonly maxImportBytes?: number | undefined
+  /** Keep-alive interval of `GET /events/stream`, in milliseconds (default 15 000). */
+  readonly heartbeatMillis?: number | undefined
+  /** Log the address once listening (default true). */
+  readonly logAddress?: boolean | undefined
+}
+
+const json500 = HttpServerResponse.unsafeJson(
+  { _tag: "InternalError", message: "internal server error" },
+  { status: 500 }
+)
+
+/**
+ * The middleware around every route, inside the contract's error encoding:
+ * an unknown route is a JSON 404, an unreadable request a JSON 400, and any
+ * defect is logged on the server and answered with a generic JSON 500, so no
+ * stack trace ever reaches a client. The contract's own errors pass through
+ * to be encoded with their statuses.
+ */
+export const errorBoundary = (app: HttpApp.Default): HttpApp.Default =>
+  Effect.catchAllCause(app, (cause) => {
+    if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)
+    const failure = Cause.failureOption(cause)
+    if (Option.isSome(failure)) {
+      const error = failure.value as { readonly _tag?: string }
+      if (error._tag === "RouteNotFound") {
+        return Effect.succeed(
+          HttpServerResponse.unsafeJson({ _tag: "NotFound", message: "no such endpoint" }, { status: 404 })
+        )
+      }
+      if (error._tag === "RequestError") {
+        const message = "the request could not be read"
+        return Effect.succeed(
+          HttpServerResponse.unsafeJson({ _tag: "InvalidBody", field: "", reason: message, message }, { status: 400 })
+        )
+      }
+      return Effect.failCause(cause)
+    }
+    return Effect.as(Effect.logError("request failed", cause), json500)
+  })
+
+const limitsOf = (options: Omit<Options, "port" | "host">): HttpLive.Limits => ({
+  maxBodyBytes: options.maxBodyBytes ?? HttpLive.defaultLimits.maxBodyBytes,
+  maxImportBytes: options.maxImportBytes ?? HttpLive.defaultLimits.maxImportBytes,
+  heartbeatMillis: options.heartbeatMillis ?? HttpLive.defaultLimits.heartbeatMillis
+})
+
+/** The tokens of the options: a file, or a list; neither is a start-up error. */
+export const layerTokens = (options: Pick<Options, "tokens" | "tokensFile">): Layer.Layer<Tokens.Tokens, Tokens.TokensFileError> =>
+  options.tokens !== undefined
+    ? Tokens.layer(options.tokens)
+    : options.tokensFile !== undefined
+    ? Tokens.layerFile(options.tokensFile)
+    : Layer.fail(
+      new Tokens.TokensFileError({
+        path: "(none)",
+        reason: "no tokens file: pass --tokens FILE or set KEHOACH_TOKENS_FILE"
+      })
+    )
+
+// Completes `Closing` before the HTTP server closes: it depends on the server, so its finalizer runs first.
+const closeStreamsFirst = Layer.scopedDiscard(
+  Effect.gen(function*() {
+    yield* HttpServer.HttpServer
+    const closing = yield* HttpLive.Closing
+    yield* Effect.addFinalizer(() => Deferred.succeed(closing, undefined))
+  })
+)
+
+/**
+ * The application on any `HttpServer` (a real port, or
+ * `NodeHttpServer.layerTest` in tests): the contract's routes, `/openapi.json`
+ * and the Swagger UI at `/docs`.
+ */
+export const layerApp = (
+  options: Omit<Options, "port" | "host">
+): Layer.Layer<
+  never,
+  Tokens.TokensFileError,
+  HttpServer.HttpServer | HttpRouter.HttpRouter.DefaultServices | EventStore.EventStore
+> =>
+  Layer.mergeAll(
+    HttpApiBuilder.serve().pipe(
+      Layer.provide(HttpApiBuilder.middleware(errorBoundary)),
+      Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+      Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
+      Layer.provide(HttpLive.ApiLive)
+    ),
+    closeStreamsFirst
+  ).pipe(
+    Layer.provide(layerTokens(options)),
+    Layer.provide(Layer.succeed(HttpLive.Config, limitsOf(options))),
+    Layer.provide(HttpLive.layerClosing)
+  )
+
+/**
+ * The server listening on `options.host:options.port`, over the
+ * `EventStore` the caller provides. Fails at start-up with a
+ * `TokensFileError` (bad or missing tokens file) or a `ServeError` (the
+ * port is taken).
+ */
+export const layer = (
+  options: Options
+): Layer.Layer<never, Tokens.TokensFileError | HttpServerError.ServeError, EventStore.EventStore> => {
+  const app = layerApp(options)
+  return (options.logAddress === false ? app : HttpServer.withLogAddress(app)).pipe(
+    Layer.provide(NodeHttpServer.layer(Http.createServer, { port: options.port, host: options.host }))
+  )
+}
+
+/**
+ * Runs the server until interrupted (SIGTERM or SIGINT under
+ * `NodeRuntime.runMain`), then shuts it down gracefully.
+ */
+export const serve = (options: Options) => Layer.launch(layer(options))
