@@ -7,7 +7,7 @@
  * position, which is what `verify` reports.
  */
 import canonicalize from "canonicalize"
-import { createHash } from "node:crypto"
+import * as Crypto from "node:crypto"
 
 /** The `prevHash` of the first event: 64 zeros. */
 export const genesis = "0".repeat(64)
@@ -28,30 +28,49 @@ export interface Hashed {
 // RFC 8785 serialises strings exactly as ECMAScript's JSON.stringify does, and
 // refuses lone surrogates (they have no UTF-8 encoding).
 const str = (s: string): string => {
-  if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) throw new RangeError("a string with a lone surrogate cannot be hashed")
+  if (!(s as unknown as { isWellFormed(): boolean }).isWellFormed()) {
+    throw new RangeError("a string with a lone surrogate cannot be hashed")
+  }
   return JSON.stringify(s)
 }
 
+/** The RFC 8785 canonical JSON of a payload, by the `canonicalize` package. */
+export const canonicalData = (data: unknown): string => {
+  const json = canonicalize(data)
+  if (json === undefined) throw new RangeError("the payload has no JSON representation")
+  return json
+}
+
 /**
- * The RFC 8785 canonical JSON of an event without its `hash`. The envelope is
- * written by hand in the canonical key order (UTF-16 order: data, id,
- * occurredAt, position, prevHash, recordedAt, recordedBy, type, version),
- * because its values are plain strings and integers; the payload goes through
- * the `canonicalize` package. A test checks this equals `canonicalize` of the
- * whole object.
+ * The RFC 8785 canonical JSON of an event without its `hash`, given the
+ * canonical JSON of its payload. The envelope is written by hand in the
+ * canonical key order (UTF-16 order: data, id, occurredAt, position, prevHash,
+ * recordedAt, recordedBy, type, version), because its values are plain
+ * strings and integers; the payload goes through the `canonicalize` package.
+ * A property test checks this equals `canonicalize` of the whole object.
  */
-export const canonicalJson = (event: Hashed): string => {
-  const data = canonicalize(event.data)
-  if (data === undefined) throw new RangeError("the payload has no JSON representation")
-  return `{"data":${data},"id":${str(event.id)},"occurredAt":${str(event.occurredAt)},"position":${
+export const canonicalJsonWith = (event: Hashed, dataJson: string): string =>
+  `{"data":${dataJson},"id":${str(event.id)},"occurredAt":${str(event.occurredAt)},"position":${
     JSON.stringify(event.position)
   },"prevHash":${str(event.prevHash)},"recordedAt":${str(event.recordedAt)},"recordedBy":${
     str(event.recordedBy)
   },"type":${str(event.type)},"version":${JSON.stringify(event.version)}}`
-}
+
+/** The RFC 8785 canonical JSON of an event without its `hash`. */
+export const canonicalJson = (event: Hashed): string => canonicalJsonWith(event, canonicalData(event.data))
+
+// `crypto.hash` (Node >= 20.12) is a one-shot digest, about three times
+// cheaper than `createHash` for inputs this small.
+const oneShot = (Crypto as unknown as { hash?: (algorithm: string, data: string, encoding: "hex") => string }).hash
+
+/** Lowercase hex SHA-256 of the UTF-8 bytes of a text. */
+export const sha256 = (text: string): string =>
+  oneShot !== undefined
+    ? oneShot("sha256", text, "hex")
+    : Crypto.createHash("sha256").update(text, "utf8").digest("hex")
 
 /** The hash of an event: lowercase hex SHA-256 of its canonical JSON. */
-export const hashOf = (event: Hashed): string => createHash("sha256").update(canonicalJson(event), "utf8").digest("hex")
+export const hashOf = (event: Hashed): string => sha256(canonicalJson(event))
 
 /** Why a link of the chain is broken. */
 export type Break =

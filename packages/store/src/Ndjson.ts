@@ -2,10 +2,10 @@
  * Events as NDJSON (DOMAIN.md §5): the byte-stable exported line, and line
  * streams from a file, standard input or a request body, for `importLines`.
  *
- * The exported line is `JSON.stringify` of an object with exactly the ten
- * fields in the order of `vectors/chain.ndjson` (position, id, type, version,
- * occurredAt, recordedAt, recordedBy, data, prevHash, hash), compact, with the
- * payload's keys in the order they were written. See
+ * The exported line is compact JSON with exactly the ten fields in the order
+ * of `vectors/chain.ndjson` (position, id, type, version, occurredAt,
+ * recordedAt, recordedBy, data, prevHash, hash), the payload in RFC 8785
+ * canonical form. See
  * docs/decisions/0002-ndjson-export-format.md.
  */
 import { Effect, Stream } from "effect"
@@ -13,21 +13,20 @@ import { createReadStream } from "node:fs"
 import type { StoredEvent } from "./EventStore.js"
 import { EventStore, ImportError } from "./EventStore.js"
 import type { ImportResult } from "./EventStore.js"
+import * as HashChain from "./HashChain.js"
 
-/** The exported line of a stored event (without newline). */
-export const exportLine = (e: StoredEvent): string =>
-  JSON.stringify({
-    position: e.position,
-    id: e.id,
-    type: e.type,
-    version: e.version,
-    occurredAt: e.occurredAt,
-    recordedAt: e.recordedAt,
-    recordedBy: e.recordedBy,
-    data: e.data,
-    prevHash: e.prevHash,
-    hash: e.hash
-  })
+/**
+ * The exported line of a stored event (without newline): the ten fields in
+ * the order of `vectors/chain.ndjson`, compact, the payload in its RFC 8785
+ * canonical form (keys sorted), which is also what the hash covers; pass
+ * `dataJson` when it is already computed.
+ */
+export const exportLine = (e: StoredEvent, dataJson: string = HashChain.canonicalData(e.data)): string =>
+  `{"position":${JSON.stringify(e.position)},"id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"version":${
+    JSON.stringify(e.version)
+  },"occurredAt":${JSON.stringify(e.occurredAt)},"recordedAt":${JSON.stringify(e.recordedAt)},"recordedBy":${
+    JSON.stringify(e.recordedBy)
+  },"data":${dataJson},"prevHash":${JSON.stringify(e.prevHash)},"hash":${JSON.stringify(e.hash)}}`
 
 /**
  * Splits a byte stream (a file, a request body) into lines, decoding UTF-8

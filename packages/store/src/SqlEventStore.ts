@@ -256,8 +256,10 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
       prevHash: string
     ): { readonly event: StoredEvent; readonly row: Row } => {
       const withoutHash = { ...fields, position, prevHash }
-      const event = { ...withoutHash, hash: HashChain.hashOf(withoutHash) } as StoredEvent
-      const line = Ndjson.exportLine(event)
+      // The payload is serialised once: its canonical form is both hashed and stored.
+      const dataJson = HashChain.canonicalData(fields.data)
+      const event = { ...withoutHash, hash: HashChain.sha256(HashChain.canonicalJsonWith(withoutHash, dataJson)) } as StoredEvent
+      const line = Ndjson.exportLine(event, dataJson)
       return {
         event,
         row: {

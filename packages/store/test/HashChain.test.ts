@@ -53,6 +53,19 @@ describe("HashChain", () => {
     const text = fs.readFileSync(fileURLToPath(new URL("../../fixtures/data/chain.ndjson", import.meta.url)), "utf8")
     const first = text.split("\n")[0]!
     assert.deepStrictEqual(Object.keys(JSON.parse(Ndjson.exportLine(vectors[0]!))), Object.keys(JSON.parse(first)))
-    assert.strictEqual(Ndjson.exportLine(vectors[0]!), JSON.stringify(JSON.parse(first)))
+    for (const v of vectors) {
+      const line = Ndjson.exportLine(v)
+      assert.deepStrictEqual(JSON.parse(line), v)
+      // Compact, the payload in canonical key order, and stable when read back.
+      assert.strictEqual(Ndjson.exportLine(JSON.parse(line)), line)
+    }
+    assert.strictEqual(
+      Ndjson.exportLine(vectors[0]!),
+      '{"position":1,"id":"018d5f3e-0000-7000-8000-000000000001","type":"UnitRegistered","version":1,' +
+        '"occurredAt":"2018-01-01T00:00:00+07:00","recordedAt":"2018-01-02T09:15:00+07:00","recordedBy":"import",' +
+        '"data":{"level":"province","name":"Tỉnh Tuyên Quang","unitId":"08"},' +
+        '"prevHash":"0000000000000000000000000000000000000000000000000000000000000000",' +
+        '"hash":"ebcb95d014881668cefc9de9e31e0ccb28ffc8c6a996f58a9a10101c577c1a26"}'
+    )
   })
 })

@@ -1,0 +1,227 @@
+// The event store's speed, side by side in one run (issue 3):
+//
+//   npx tsc -b packages/store && node --expose-gc bench/store.mjs
+//
+// On a generated national year (>= 1 million events; the fixtures' seeded
+// `Scenario` when packages/fixtures is built, else a simple generator below):
+//   1. import the NDJSON file into a fresh SQLite file with `Ndjson.importFile`
+//      (parse, validate, decide, hash, insert; one transaction), events/s;
+//   2. replay: open the file in a fresh store and catch its domain state up from
+//      position 0, then project compliance (one plan) and coverage, events/s;
+//   3. peak RSS of 1 and 2;
+//   4. the floor: raw better-sqlite3 inserting the same rows (same table) in one
+//      transaction, reading them from the imported file;
+//   5. Emmett's SQLite event store (@event-driven-io/emmett-sqlite) appending a
+//      50,000-event sample in batches of 100.
+// Environment: BENCH_EVENTS (cap on events, default: all), EMMETT_EVENTS (default 50000).
+import * as fs from "node:fs"
+import * as os from "node:os"
+import * as path from "node:path"
+import { createRequire } from "node:module"
+import { fileURLToPath, pathToFileURL } from "node:url"
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
+const storeDir = path.join(root, "packages/store")
+const requireStore = createRequire(path.join(storeDir, "package.json"))
+const load = (rel) => import(pathToFileURL(path.join(root, rel)).href)
+
+// The same module instances the store's dist uses.
+const { Effect, Layer } = await load("packages/store/node_modules/effect/dist/esm/index.js")
+const { EventStore, Ndjson, SqlEventStore } = await load("packages/store/dist/index.js")
+const { Compliance, Coverage, Time } = await load("packages/domain/dist/index.js")
+const Database = requireStore("better-sqlite3")
+
+const cap = process.env.BENCH_EVENTS === undefined ? Infinity : Number(process.env.BENCH_EVENTS)
+const emmettEvents = Number(process.env.EMMETT_EVENTS ?? 50_000)
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-bench-"))
+const gc = () => globalThis.gc?.()
+const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`
+const rate = (n, ms) => Math.round((n * 1000) / ms)
+const fmt = (n) => n.toLocaleString("en-US")
+
+// ---------------------------------------------------------------------------
+// The log
+
+/** A simple valid log when the fixtures are not built: units, models, plans, assignments, monthly reports. */
+function* simpleLog() {
+  const at = "2018-01-01T00:00:00+07:00"
+  let n = 0
+  const id = () => `00000000-0000-4000-8000-${(++n).toString(16).padStart(12, "0")}`
+  const line = (type, occurredAt, data) => ({ id: id(), type, occurredAt, data })
+  yield line("UnitRegistered", at, { unitId: "P", name: "Tỉnh P", level: "province" })
+  const assigned = []
+  for (let d = 0; d < 10; d++) {
+    const dId = `P.${d}`
+    assigned.push(dId)
+    yield line("UnitRegistered", at, { unitId: dId, name: `Huyện ${d}`, level: "district", parentId: "P" })
+    for (let c = 0; c < 20; c++) {
+      const cId = `${dId}.${c}`
+      assigned.push(cId)
+      yield line("UnitRegistered", at, { unitId: cId, name: `Xã ${d}.${c}`, level: "commune", parentId: dId })
+      for (let a = 0; a < 10; a++) {
+        const aId = `${cId}.${a}`
+        yield line("UnitRegistered", at, { unitId: aId, name: `Thôn ${a}`, level: "residential-area", parentId: cId })
+        yield line("ModelEstablished", "2018-02-01T08:00:00+07:00", { modelId: `m-${aId}`, unitId: aId, kind: "self-managed", name: `Mô hình ${aId}`, households: 40 + a, committed: 30 })
+      }
+    }
+  }
+  for (let p = 0; p < 366; p++) {
+    const planId = `plan-${p}`
+    yield line("PlanIssued", "2018-01-30T08:00:00+07:00", {
+      planId, documentNumber: `${p}/KH-MTTQ-BTT`, title: `Kế hoạch ${p}`, issuerId: "P",
+      effectiveFrom: "2018-01-30", effectiveUntil: "2018-12-31",
+      schedules: [{ scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 }, { scheduleId: "annual", kind: "once", period: "2018", dueBefore: "2018-11-30" }]
+    })
+    for (const unitId of assigned) yield line("UnitAssigned", "2018-01-30T09:00:00+07:00", { planId, unitId })
+    for (let m = 2; m <= 12; m++) {
+      const mm = String(m).padStart(2, "0")
+      for (const unitId of assigned) {
+        yield line("ReportFiled", `2018-${mm}-15T10:00:00+07:00`, { reportId: `r-${planId}-${unitId}-${m}`, planId, unitId, scheduleId: "monthly", period: `2018-${mm}`, metrics: { sessions: m, peopleReached: 100 + m } })
+      }
+    }
+    for (const unitId of assigned) yield line("ReportFiled", "2018-11-25T10:00:00+07:00", { reportId: `r-${planId}-${unitId}-y`, planId, unitId, scheduleId: "annual", period: "2018" })
+  }
+}
+
+let source = "simple generator (bench/store.mjs)"
+let lines = simpleLog()
+let planId = "plan-0"
+try {
+  const { Scenario } = await load("packages/fixtures/dist/index.js")
+  const options = { seed: 2018, provinces: "all" }
+  lines = Scenario.events(options)
+  planId = Scenario.provincePlanIds(options)[0]
+  source = "fixtures Scenario.events({ seed: 2018, provinces: \"all\" })"
+} catch (error) {
+  console.log(`(fixtures not built: ${error.message.split("\n")[0]}; using the simple generator)`)
+}
+
+const file = path.join(dir, "year.ndjson")
+{
+  const fd = fs.openSync(file, "w")
+  let chunk = ""
+  let count = 0
+  for (const line of lines) {
+    if (count >= cap) break
+    chunk += JSON.stringify(line) + "\n"
+    count++
+    if (chunk.length > 1 << 20) {
+      fs.writeSync(fd, chunk)
+      chunk = ""
+    }
+  }
+  fs.writeSync(fd, chunk)
+  fs.closeSync(fd)
+  console.log(`log: ${fmt(count)} events from ${source}, ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB of NDJSON`)
+}
+lines = undefined
+gc()
+
+const run = (effect) => Effect.runPromise(effect)
+
+// ---------------------------------------------------------------------------
+// 1. Import
+
+const dbFile = path.join(dir, "store.db")
+let t0 = performance.now()
+const imported = await run(
+  Ndjson.importFile(file, { recordedBy: "bench" }).pipe(Effect.provide(SqlEventStore.layer({ filename: dbFile })))
+)
+const importMs = performance.now() - t0
+const events = imported.position
+const importRate = rate(events, importMs)
+console.log(`import:  ${fmt(events)} events in ${(importMs / 1000).toFixed(1)} s = ${fmt(importRate)} events/s (rss now ${mb(process.memoryUsage().rss / 1024)})`)
+gc()
+
+// ---------------------------------------------------------------------------
+// 2. Replay
+
+t0 = performance.now()
+const replay = await run(
+  Effect.scoped(
+    Effect.gen(function*() {
+      const ctx = yield* Layer.build(SqlEventStore.layer({ filename: dbFile }))
+      const store = ctx.unsafeMap.get(EventStore.EventStore.key)
+      const state = yield* store.state
+      const folded = performance.now() - t0
+      const asOf = Time.parseQueryTime("2018-12-31")
+      const compliance = Compliance.project(state, { planId, asOf, knownAt: Number.MAX_SAFE_INTEGER })
+      const coverage = Coverage.project(state, { asOf, knownAt: Number.MAX_SAFE_INTEGER })
+      return {
+        folded,
+        position: state.position,
+        units: compliance._tag === "Right" ? compliance.right.units.length : compliance.left.message,
+        coverageRows: coverage._tag === "Right" ? coverage.right.units.length : coverage.left.message
+      }
+    })
+  )
+)
+const replayMs = performance.now() - t0
+const replayRate = rate(replay.position, replayMs)
+console.log(`replay:  ${fmt(replay.position)} events in ${(replayMs / 1000).toFixed(1)} s = ${fmt(replayRate)} events/s (fold ${(replay.folded / 1000).toFixed(1)} s; compliance of ${planId}: ${replay.units} unit rows; coverage: ${replay.coverageRows} rows)`)
+const peakKb = process.resourceUsage().maxRSS
+console.log(`peak RSS (generation, import, replay): ${mb(peakKb)}`)
+gc()
+
+// ---------------------------------------------------------------------------
+// 3. The floor: raw better-sqlite3, same rows, same table, one transaction
+
+const floorFile = path.join(dir, "floor.db")
+await run(Effect.scoped(Layer.build(SqlEventStore.layer({ filename: floorFile })))) // creates the same schema
+{
+  const from = new Database(dbFile, { readonly: true })
+  const to = new Database(floorFile)
+  to.pragma("journal_mode = WAL")
+  to.pragma("synchronous = NORMAL")
+  const insert = to.prepare("INSERT INTO events (position, id, type, unit_id, plan_id, line) VALUES (?, ?, ?, ?, ?, ?)")
+  const rows = from.prepare("SELECT position, id, type, unit_id, plan_id, line FROM events ORDER BY position").raw(true)
+  t0 = performance.now()
+  to.transaction(() => {
+    for (const r of rows.iterate()) insert.run(r)
+  })()
+  var floorMs = performance.now() - t0
+  from.close()
+  to.close()
+}
+const floorRate = rate(events, floorMs)
+console.log(`floor:   raw better-sqlite3, ${fmt(events)} rows in ${(floorMs / 1000).toFixed(1)} s = ${fmt(floorRate)} rows/s`)
+
+// ---------------------------------------------------------------------------
+// 4. Emmett's SQLite event store
+
+let emmettRate
+try {
+  const { getSQLiteEventStore } = await import(pathToFileURL(requireStore.resolve("@event-driven-io/emmett-sqlite")).href.replace(/index\.cjs$/, "index.js"))
+  const emmettFile = path.join(dir, "emmett.db")
+  const store = getSQLiteEventStore({ fileName: emmettFile, schema: { autoMigration: "CreateOrUpdate" } })
+  const sample = []
+  const text = fs.readFileSync(file, "utf8")
+  let start = 0
+  while (sample.length < Math.min(emmettEvents, events)) {
+    const end = text.indexOf("\n", start)
+    const line = JSON.parse(text.slice(start, end))
+    sample.push({ type: line.type, data: line.data, metadata: { occurredAt: line.occurredAt } })
+    start = end + 1
+  }
+  t0 = performance.now()
+  for (let i = 0; i < sample.length; i += 100) {
+    // One stream per unit is what an Emmett user would write; the sample is appended in batches of 100 to a stream each.
+    await store.appendToStream(`log-${i / 100}`, sample.slice(i, i + 100))
+  }
+  const emmettMs = performance.now() - t0
+  emmettRate = rate(sample.length, emmettMs)
+  console.log(`emmett:  @event-driven-io/emmett-sqlite 0.42.4, ${fmt(sample.length)} events in batches of 100 in ${(emmettMs / 1000).toFixed(1)} s = ${fmt(emmettRate)} events/s`)
+  await store.close?.()
+} catch (error) {
+  console.log(`emmett:  not measured: ${error.stack ?? error}`)
+}
+
+// ---------------------------------------------------------------------------
+
+console.log("")
+console.log(`import ${fmt(importRate)} events/s  (target >= 100,000)`)
+console.log(`import / raw floor = ${(importRate / floorRate).toFixed(2)}x  (target >= 0.3x)`)
+if (emmettRate !== undefined) console.log(`import / Emmett = ${(importRate / emmettRate).toFixed(1)}x  (target >= 5x)`)
+console.log(`replay ${fmt(replayRate)} events/s  (target >= 300,000)`)
+console.log(`peak RSS ${mb(peakKb)}  (target < 1 GB)`)
+fs.rmSync(dir, { recursive: true, force: true })
