@@ -62,7 +62,14 @@ export const migrate: Effect.Effect<void, SqlError | Migrator.MigrationError, Sq
   function*() {
     const sql = yield* SqlClient.SqlClient
     yield* sql.onDialectOrElse({
-      sqlite: () => sql`PRAGMA busy_timeout = 10000`.unprepared.pipe(Effect.zipRight(sql`PRAGMA synchronous = NORMAL`.unprepared)),
+      sqlite: () =>
+        Effect.all([
+          sql`PRAGMA busy_timeout = 10000`.unprepared,
+          // Safe in WAL mode against a crashed process (only a power loss can lose the last commits).
+          sql`PRAGMA synchronous = NORMAL`.unprepared,
+          // 64 MB of page cache, so a large import does not spill to the WAL on every batch.
+          sql`PRAGMA cache_size = -65536`.unprepared
+        ], { discard: true }),
       orElse: () => Effect.void
     })
     yield* immediate(Migrator.make({})({ loader: migrations, table: migrationsTable }))
@@ -358,7 +365,16 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
           let imported = 0
           let skipped = 0
           let pending: Array<Row> = []
-          const inImport = new Map<string, StoredEvent>()
+          // Events of this import not yet inserted, by id (inserted ones are found by `storedById`).
+          let unflushed = new Map<string, StoredEvent>()
+          const flush = (rows: ReadonlyArray<Row>, keep: Array<Row>) =>
+            Effect.map(insertRows(rows), () => {
+              pending = keep
+              const next = new Map<string, StoredEvent>()
+              for (const row of keep) next.set(row.id, unflushed.get(row.id)!)
+              unflushed = next
+            })
+          const emptyAtStart = s.position === 0
 
           const processChunk = (chunk: Chunk.Chunk<string>) =>
             Effect.gen(function*() {
@@ -376,7 +392,8 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
                 parsed.push(p)
                 if (p._tag === "Right" && p.line.id !== undefined) ids.push(p.line.id)
               }
-              const stored = ids.length === 0 || s.position === 0 && inImport.size === 0
+              // A store that was empty at the start holds only this import's inserted rows, found below.
+              const stored = ids.length === 0 || (emptyAtStart && s.position === pending.length)
                 ? new Map<string, StoredEvent>()
                 : yield* storedById(ids)
               for (const p of parsed) {
@@ -387,7 +404,7 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
                 const l = p.line
                 const raw = p.raw
                 if (l.id !== undefined) {
-                  const before = stored.get(l.id) ?? inImport.get(l.id)
+                  const before = stored.get(l.id) ?? unflushed.get(l.id)
                   if (before !== undefined) {
                     const same = l.hash !== undefined ? l.hash === before.hash : sameContent(l, before)
                     if (!same) {
@@ -431,20 +448,19 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
                 folded()
                 State.evolve(s, event.version === Events.currentVersion[event.type] ? event : ({ ...event, data: l.data } as StoredEvent))
                 head = { position: event.position, hash: event.hash }
-                inImport.set(event.id, event)
+                unflushed.set(event.id, event)
                 pending.push(row)
                 imported++
               }
               if (pending.length >= insertBatch) {
                 const full = pending.length - (pending.length % insertBatch)
-                yield* insertRows(pending.slice(0, full))
-                pending = pending.slice(full)
+                yield* flush(pending.slice(0, full), pending.slice(full))
               }
               options.onProgress?.(lineNo)
             })
 
           yield* Stream.runForEachChunk(lines, processChunk)
-          yield* insertRows(pending)
+          yield* flush(pending, [])
           return { imported, skipped, position: s.position } satisfies ImportResult
         })
       ).pipe(
