@@ -247,7 +247,8 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
           )
           return HttpServerResponse.stream(body, {
             contentType: "text/event-stream",
-            headers: { "cache-control": "no-cache", "x-accel-buffering": "no" }
+            // `connection: close`: when the stream ends (shutdown), the socket closes with it instead of idling.
+            headers: { "cache-control": "no-cache", "x-accel-buffering": "no", connection: "close" }
           })
         }))
   }))

@@ -120,3 +120,6 @@ export const client = (url: string, token: string) =>
     baseUrl: url,
     transformClient: HttpClient.mapRequest(HttpClientRequest.bearerToken(token))
   }).pipe(Effect.provide(FetchHttpClient.layer))
+
+/** The store's tag, for tests that look at the state behind the server. */
+export const storeTag = EventStore.EventStore
