@@ -72,6 +72,19 @@ export const errorBoundary = (app: HttpApp.Default): HttpApp.Default =>
     return Effect.as(Effect.logError("request failed", cause), json500)
   })
 
+/**
+ * Once shutdown has begun, every response carries `Connection: close`, so a
+ * keep-alive connection whose request was in flight closes when it is
+ * answered, instead of holding the shutdown open until its idle timeout.
+ */
+export const closeAfterShutdown = Effect.map(
+  HttpLive.Closing,
+  (closing) => (app: HttpApp.Default): HttpApp.Default =>
+    Effect.flatMap(app, (response) =>
+      Effect.map(Deferred.isDone(closing), (done) =>
+        done ? HttpServerResponse.setHeader(response, "connection", "close") : response))
+)
+
 const limitsOf = (options: Omit<Options, "port" | "host">): HttpLive.Limits => ({
   maxBodyBytes: options.maxBodyBytes ?? HttpLive.defaultLimits.maxBodyBytes,
   maxImportBytes: options.maxImportBytes ?? HttpLive.defaultLimits.maxImportBytes,
@@ -115,6 +128,7 @@ export const layerApp = (
   Layer.mergeAll(
     HttpApiBuilder.serve().pipe(
       Layer.provide(HttpApiBuilder.middleware(errorBoundary)),
+      Layer.provide(HttpApiBuilder.middleware(closeAfterShutdown)),
       Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
       Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
       Layer.provide(HttpLive.ApiLive)

@@ -7,7 +7,8 @@ import { assert, describe, it } from "@effect/vitest"
 import { ApiError } from "@kehoach/api"
 import { Compliance, Coverage, Time } from "@kehoach/domain"
 import { EventStore } from "@kehoach/store"
-import { Effect } from "effect"
+import { Effect, Logger } from "effect"
+import { Server } from "../src/index.js"
 import { afterAll, beforeAll } from "vitest"
 import * as Harness from "./Harness.js"
 
@@ -295,4 +296,17 @@ describe("POST /import", () => {
     assert.strictEqual(tooLarge.status, 413)
     assert.strictEqual((await json(await h.call("/digest", Harness.tokens.admin.token))).body.position, before)
   })
+})
+
+describe("defects", () => {
+  it.effect("a defect is a generic JSON 500: no message, no stack trace reaches the client", () =>
+    Effect.gen(function*() {
+      const response = yield* Server.errorBoundary(Effect.die(new Error("secret detail at /srv/app.js:42"))).pipe(
+        Effect.provide(Logger.remove(Logger.defaultLogger))
+      )
+      assert.strictEqual(response.status, 500)
+      const body = new TextDecoder().decode((response.body as any).body)
+      assert.deepStrictEqual(JSON.parse(body), { _tag: "InternalError", message: "internal server error" })
+      assert.notInclude(body, "secret")
+    }))
 })
