@@ -30,32 +30,27 @@ const help = (description: string, ...examples: ReadonlyArray<string>): HelpDoc.
 // Options shared by the commands
 
 /** `--db PATH`. */
-export const db = Options.text("db").pipe(
-  Options.withDescription("The SQLite database (default: $KEHOACH_DB, else ./kehoach.db); created on first use"),
+export const db = Options.text("db").pipe(Options.withPseudoName("PATH"), Options.withDescription("The SQLite database (default: $KEHOACH_DB, else ./kehoach.db); created on first use"),
   Options.optional
 )
 
-const asOf = Options.text("as-of").pipe(
-  Options.withDescription(
+const asOf = Options.text("as-of").pipe(Options.withPseudoName("DATE"), Options.withDescription(
     "Valid time: count what happened up to then. A full ISO instant (2018-06-30T12:00:00+07:00) or YYYY-MM-DD (the end of that day in Asia/Ho_Chi_Minh). Default: now"
   ),
   Options.optional
 )
 
-const knownAt = Options.text("known-at").pipe(
-  Options.withDescription(
+const knownAt = Options.text("known-at").pipe(Options.withPseudoName("DATE"), Options.withDescription(
     "Knowledge time: count what the log had recorded by then. Same forms as --as-of. Default: now"
   ),
   Options.optional
 )
 
-const unitRoot = Options.text("unit").pipe(
-  Options.withDescription("Only this unit and the units below it"),
+const unitRoot = Options.text("unit").pipe(Options.withPseudoName("UNIT"), Options.withDescription("Only this unit and the units below it"),
   Options.optional
 )
 
-const depth = Options.integer("depth").pipe(
-  Options.withDescription("Rows down to this many levels below the top row (0: the top row only)"),
+const depth = Options.integer("depth").pipe(Options.withPseudoName("N"), Options.withDescription("Rows down to this many levels below the top row (0: the top row only)"),
   Options.optional
 )
 
@@ -65,13 +60,11 @@ const format = Options.text("format").pipe(
   Options.withDefault("table")
 )
 
-const kind = Options.text("kind").pipe(
-  Options.withDescription("Count only models of this kind (e.g. self-managed); default: any"),
+const kind = Options.text("kind").pipe(Options.withPseudoName("KIND"), Options.withDescription("Count only models of this kind (e.g. self-managed); default: any"),
   Options.optional
 )
 
-const tag = Options.text("tag").pipe(
-  Options.withDescription("Count only residential areas that carry this tag or lie under a unit that does (key-area, program-135, new-rural)"),
+const tag = Options.text("tag").pipe(Options.withPseudoName("TAG"), Options.withDescription("Count only residential areas that carry this tag or lie under a unit that does (key-area, program-135, new-rural)"),
   Options.optional
 )
 
@@ -162,7 +155,7 @@ const exportCommand = Command.make(
   "export",
   {
     db,
-    out: Options.file("out").pipe(Options.withDescription("Write to this file instead of stdout"), Options.optional)
+    out: Options.file("out").pipe(Options.withPseudoName("FILE"), Options.withDescription("Write to this file instead of stdout"), Options.optional)
   },
   ({ db, out }) =>
     withStore(db, () =>
@@ -170,7 +163,7 @@ const exportCommand = Command.make(
         Output.lines(store.exportLines(), Option.getOrUndefined(out)).pipe(
           Effect.tap((n) =>
             Option.isSome(out)
-              ? Effect.sync(() => process.stderr.write(`Exported ${n} events to ${out.value}.\n`))
+              ? Output.print(`Exported ${n} events to ${out.value}.\n`)
               : Effect.void
           )
         ))
@@ -194,8 +187,7 @@ const verifyCommand = Command.make(
   "verify",
   {
     db,
-    digest: Options.text("digest").pipe(
-      Options.withDescription("A digest kept earlier (POSITION:HASH, from `kehoach digest`): also check the log still extends it"),
+    digest: Options.text("digest").pipe(Options.withPseudoName("POSITION:HASH"), Options.withDescription("A digest kept earlier (POSITION:HASH, from `kehoach digest`): also check the log still extends it"),
       Options.optional
     )
   },
@@ -233,16 +225,29 @@ const digestCommand = Command.make("digest", { db }, ({ db }) =>
     ))
   )
 
+const parseType = (value: Option.Option<string>): Effect.Effect<Events.EventType | undefined, InvalidOption> =>
+  Option.match(value, {
+    onNone: () => Effect.succeed(undefined),
+    onSome: (t) =>
+      (Events.eventTypes as ReadonlyArray<string>).includes(t)
+        ? Effect.succeed(t as Events.EventType)
+        : Effect.fail(new InvalidOption({ option: "--type", value: t, expected: `one of ${Events.eventTypes.join(", ")}` }))
+  })
+
 const logCommand = Command.make(
   "log",
   {
     db,
-    type: Options.choice("type", Events.eventTypes).pipe(Options.withDescription("Only events of this type"), Options.optional),
-    unit: Options.text("unit").pipe(Options.withDescription("Only events about this unit"), Options.optional),
-    plan: Options.text("plan").pipe(Options.withDescription("Only events about this plan"), Options.optional),
-    from: Options.integer("from").pipe(Options.withDescription("From this position (inclusive)"), Options.optional),
-    to: Options.integer("to").pipe(Options.withDescription("Up to this position (inclusive)"), Options.optional),
-    limit: Options.integer("limit").pipe(Options.withDescription("At most this many events"), Options.optional),
+    type: Options.text("type").pipe(
+      Options.withDescription(`Only events of this type: ${Events.eventTypes.join(", ")}`),
+      Options.withPseudoName("TYPE"),
+      Options.optional
+    ),
+    unit: Options.text("unit").pipe(Options.withPseudoName("UNIT"), Options.withDescription("Only events about this unit"), Options.optional),
+    plan: Options.text("plan").pipe(Options.withPseudoName("ID"), Options.withDescription("Only events about this plan"), Options.optional),
+    from: Options.integer("from").pipe(Options.withPseudoName("N"), Options.withDescription("From this position (inclusive)"), Options.optional),
+    to: Options.integer("to").pipe(Options.withPseudoName("N"), Options.withDescription("Up to this position (inclusive)"), Options.optional),
+    limit: Options.integer("limit").pipe(Options.withPseudoName("N"), Options.withDescription("At most this many events"), Options.optional),
     format
   },
   (o) =>
@@ -251,6 +256,7 @@ const logCommand = Command.make(
       const from = yield* positive("--from", o.from)
       const to = yield* positive("--to", o.to)
       const limit = yield* positive("--limit", o.limit)
+      const type = yield* parseType(o.type)
       const events = yield* withStore(o.db, () =>
         Effect.flatMap(EventStore.EventStore, (store) =>
           store.read({
@@ -258,7 +264,7 @@ const logCommand = Command.make(
             from: from === undefined ? undefined : Math.max(0, from - 1),
             to,
             limit,
-            type: Option.getOrUndefined(o.type),
+            type,
             unitId: Option.getOrUndefined(o.unit),
             planId: Option.getOrUndefined(o.plan)
           })))
@@ -267,7 +273,7 @@ const logCommand = Command.make(
 ).pipe(
   Command.withDescription(help(
     "Lists events of the log in order, with their envelope, filtered by type, unit, plan and position.",
-    "kehoach log --type ReportFiled --unit tq-na-hang --limit 20",
+    "kehoach log --type ReportFiled --unit 071 --limit 20",
     "kehoach log --from 100 --to 120 --format json"
   ))
 )
@@ -285,7 +291,7 @@ const complianceCommand = Command.make(
   "compliance",
   {
     db,
-    plan: Options.text("plan").pipe(Options.withDescription("The plan (its planId, e.g. 182-2018)")),
+    plan: Options.text("plan").pipe(Options.withPseudoName("ID"), Options.withDescription("The plan (its planId, e.g. 182-2018)")),
     asOf,
     knownAt,
     unit: unitRoot,
@@ -311,7 +317,7 @@ const complianceCommand = Command.make(
   Command.withDescription(help(
     "Per unit, the reports of a plan that were on time, late, missing or still pending: for the unit itself and for its whole subtree (sums of counts, rolled up the hierarchy as it stood at each deadline), with the reporting and on-time rates.",
     "kehoach compliance --plan 182-2018 --as-of 2018-12-31 --depth 1",
-    "kehoach compliance --plan 182-2018 --as-of 2018-06-30 --known-at 2018-06-25 --unit tq-na-hang --format csv"
+    "kehoach compliance --plan 182-2018 --as-of 2018-06-30 --known-at 2018-06-25 --unit 071 --format csv"
   ))
 )
 
@@ -319,8 +325,7 @@ const coverageCommand = Command.make(
   "coverage",
   {
     db,
-    plan: Options.text("plan").pipe(
-      Options.withDescription("Also show, level by level under the plan's issuer, the share of open units assigned to it"),
+    plan: Options.text("plan").pipe(Options.withPseudoName("ID"), Options.withDescription("Also show, level by level under the plan's issuer, the share of open units assigned to it"),
       Options.optional
     ),
     kind,
@@ -360,14 +365,12 @@ const explainCommand = Command.make(
   "explain",
   {
     db,
-    plan: Options.text("plan").pipe(Options.withDescription("For an obligation: the plan"), Options.optional),
-    unit: Options.text("unit").pipe(Options.withDescription("The unit whose obligation or coverage figure to explain")),
-    schedule: Options.text("schedule").pipe(
-      Options.withDescription("For an obligation: the schedule (e.g. monthly, annual)"),
+    plan: Options.text("plan").pipe(Options.withPseudoName("ID"), Options.withDescription("For an obligation: the plan"), Options.optional),
+    unit: Options.text("unit").pipe(Options.withPseudoName("UNIT"), Options.withDescription("The unit whose obligation or coverage figure to explain")),
+    schedule: Options.text("schedule").pipe(Options.withPseudoName("ID"), Options.withDescription("For an obligation: the schedule (e.g. monthly, annual)"),
       Options.optional
     ),
-    period: Options.text("period").pipe(
-      Options.withDescription("For an obligation: the period (YYYY-MM for a monthly schedule, e.g. 2018-03)"),
+    period: Options.text("period").pipe(Options.withPseudoName("PERIOD"), Options.withDescription("For an obligation: the period (YYYY-MM for a monthly schedule, e.g. 2018-03)"),
       Options.optional
     ),
     kind,
@@ -424,8 +427,8 @@ const explainCommand = Command.make(
 ).pipe(
   Command.withDescription(help(
     "The events (by position) behind one figure, so it can be checked back to the log: with --plan, --schedule and --period, one obligation of a unit (its status and where it rolls up); without --plan, one unit's coverage figure.",
-    "kehoach explain --plan 182-2018 --unit tq-na-hang --schedule monthly --period 2018-03 --as-of 2018-12-31",
-    "kehoach explain --unit tq-na-hang --kind self-managed --as-of 2018-12-31"
+    "kehoach explain --plan 182-2018 --unit 071 --schedule monthly --period 2018-03 --as-of 2018-12-31",
+    "kehoach explain --unit 071 --kind self-managed --as-of 2018-12-31"
   ))
 )
 

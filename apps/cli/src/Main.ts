@@ -35,13 +35,22 @@ export const oneLine = (text: string): string =>
 
 const writeError = (text: string) => Effect.sync(() => process.stderr.write(`kehoach: ${oneLine(text)}\n`))
 
-/** stderr gets one line per message: @effect/cli's own validation messages included. */
-const oneLineErrors = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+/** stderr gets one line per message, @effect/cli's own validation messages included. */
+const oneLineErrors = (argv: ReadonlyArray<string>) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
   Console.consoleWith((current) =>
     Effect.withConsole(self, {
       ...current,
+      // Help text: no colour codes when stdout is not a terminal, no trailing spaces.
+      log: (...args: ReadonlyArray<unknown>) => {
+        const text = args.map(String).join(" ")
+        const plain = process.stdout.isTTY === true ? text : text.replace(/\x1b\[[0-9;]*m/g, "")
+        return Output.print(plain.replace(/[ \t]+$/gm, "") + "\n")
+      },
       error: (...args: ReadonlyArray<unknown>) => {
-        const text = oneLine(args.map(String).join(" "))
+        let text = oneLine(args.map(String).join(" "))
+        // @effect/cli lists the commands but not what was typed.
+        const typed = argv.slice(2).find((a, i, all) => !a.startsWith("-") && all[i - 1] !== "--db")
+        if (text.startsWith("Invalid subcommand") && typed !== undefined) text = `unknown command '${typed}': ${text}`
         return text === "" ? Effect.void : Effect.sync(() => void process.stderr.write(`kehoach: ${text}\n`))
       }
     })
@@ -50,7 +59,7 @@ const oneLineErrors = <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, 
 /** Runs the command line on `argv` (as `process.argv`): every failure becomes one line and exit status 1. */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<void, unknown> =>
   Command.run(command, { name: "kehoach", version })(argv).pipe(
-    oneLineErrors,
+    oneLineErrors(argv),
     Effect.provide(Layer.mergeAll(NodeContext.layer, CliConfig.layer({ showBuiltIns: false }))),
     Effect.catchAllCause((cause) => {
       if (Cause.isInterruptedOnly(cause)) return Effect.failCause(cause)

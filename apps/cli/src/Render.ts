@@ -317,6 +317,7 @@ export const log = (events: ReadonlyArray<EventStore.StoredEvent>, format: Forma
         detail(e)
       ])
     ),
+    "",
     `${events.length} event${events.length === 1 ? "" : "s"}`
   ].join("\n") + "\n"
 }

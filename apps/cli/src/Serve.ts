@@ -12,10 +12,9 @@ export const command = Command.make(
   "serve",
   {
     db: Cli.db,
-    port: Options.integer("port").pipe(Options.withDescription("The TCP port (0 picks a free one)"), Options.withDefault(8080)),
-    host: Options.text("host").pipe(Options.withDescription("The address to listen on"), Options.withDefault("127.0.0.1")),
-    tokens: Options.text("tokens").pipe(
-      Options.withDescription("The tokens file (JSON) that grants access (default: $KEHOACH_TOKENS_FILE)"),
+    port: Options.integer("port").pipe(Options.withPseudoName("PORT"), Options.withDescription("The TCP port (0 picks a free one)"), Options.withDefault(8080)),
+    host: Options.text("host").pipe(Options.withPseudoName("HOST"), Options.withDescription("The address to listen on"), Options.withDefault("127.0.0.1")),
+    tokens: Options.text("tokens").pipe(Options.withPseudoName("FILE"), Options.withDescription("The tokens file (JSON) that grants access (default: $KEHOACH_TOKENS_FILE)"),
       Options.optional
     )
   },
