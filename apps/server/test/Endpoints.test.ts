@@ -7,6 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { ApiError } from "@kehoach/api"
 import { Compliance, Coverage, Time } from "@kehoach/domain"
 import { EventStore } from "@kehoach/store"
+import type { HttpServerResponse } from "@effect/platform"
 import { Effect, Logger } from "effect"
 import { Server } from "../src/index.js"
 import { afterAll, beforeAll } from "vitest"
@@ -301,7 +302,8 @@ describe("POST /import", () => {
 describe("defects", () => {
   it.effect("a defect is a generic JSON 500: no message, no stack trace reaches the client", () =>
     Effect.gen(function*() {
-      const response = yield* Server.errorBoundary(Effect.die(new Error("secret detail at /srv/app.js:42"))).pipe(
+      const dying = Effect.die(new Error("secret detail at /srv/app.js:42")) as Parameters<typeof Server.errorBoundary>[0]
+      const response = yield* (Server.errorBoundary(dying) as Effect.Effect<HttpServerResponse.HttpServerResponse>).pipe(
         Effect.provide(Logger.remove(Logger.defaultLogger))
       )
       assert.strictEqual(response.status, 500)
