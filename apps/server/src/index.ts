@@ -4,6 +4,7 @@
  * is the same as a layer; `Server.layerApp` mounts it on any `HttpServer`.
  */
 export * as Access from "./Access.js"
+export * as GroupCommit from "./GroupCommit.js"
 export * as Http from "./Http.js"
 export * as Server from "./Server.js"
 export * as Tokens from "./Tokens.js"

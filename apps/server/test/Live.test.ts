@@ -52,6 +52,20 @@ describe("live", () => {
     assert.deepStrictEqual([verify.ok, verify.position], [true, start.position + 48])
   })
 
+  it("concurrent single appends share transactions, but one refused event never takes another request's with it", async () => {
+    const bad = { ...model(0), data: { ...model(0).data, modelId: "live-bad", unitId: "NOPE" } }
+    const dupId = "0b5e3c1a-7d2f-4e8b-9c6a-1f2e3d4c5b6a"
+    const requests = Array.from({ length: 24 }, (_, i) =>
+      i === 7 ? bad : i === 11 || i === 12 ? { ...model(500), id: dupId } : model(300 + i))
+    const results = await Promise.all(requests.map((r) => append(Harness.tokens.admin.token, r)))
+    assert.deepStrictEqual([results[7]!.status, results[7]!.body.rule], [422, "UnitNotFound"])
+    for (const [i, r] of results.entries()) if (i !== 7) assert.strictEqual(r.status, 200, `request ${i}`)
+    assert.deepStrictEqual(results[11]!.body.events[0], results[12]!.body.events[0])
+    assert.strictEqual(results[11]!.body.appended + results[12]!.body.appended, 1)
+    const verify = (await (await h.call("/verify", Harness.tokens.auditor.token)).json()) as any
+    assert.isTrue(verify.ok)
+  })
+
   it("the live tail sends stored events after `from`, then each new one as it is appended", async () => {
     const digest = (await (await h.call("/digest", Harness.tokens.auditor.token)).json()) as any
     const controller = new AbortController()
