@@ -442,19 +442,37 @@ describe("demo", () => {
     expect(rows[0]!.depth).toBe(0)
     expect(rows.length).toBeGreaterThan(1)
     expect(rows.slice(1).every((row) => row.depth === 1 && row.cells[2] === "district")).toBe(true)
-    // The commands it suggests work as printed.
-    const suggested = r.stdout.split("\n").filter((l) => /^ {2}kehoach (compliance|explain|coverage|verify)/.test(l))
-    expect(suggested.length).toBeGreaterThan(3)
-    const results = await Promise.all([
-      ...suggested.map((line) => run(line.trim().split(/\s+/).slice(1), { cwd })),
-      run(["demo"], { cwd })
-    ])
-    for (const [i, s] of results.slice(0, -1).entries()) {
-      expect(s.stderr, suggested[i]).toBe("")
-      expect(s.status, suggested[i]).toBe(0)
-    }
-    const again = results[results.length - 1]!
+    // The commands it suggests are the exact commands (the explain one names a real late report).
+    const suggested = r.stdout.split("\n").filter((l) => /^ {2}kehoach /.test(l))
+    expect(suggested.length).toBeGreaterThan(5)
+    const explain = suggested.find((l) => l.startsWith("  kehoach explain --plan"))!
+    const [explained, again] = await Promise.all([run(explain.trim().split(/\s+/).slice(1), { cwd }), run(["demo"], { cwd })])
+    expect(explained.stderr).toBe("")
+    expect(explained.stdout).toContain("Status: late")
     expect(again.status).not.toBe(0)
     expect(again.stderr.trim()).toMatch(/^kehoach: \.\/kehoach\.db already holds \d+ events: give another --db, or --force to replace it$/)
+
+    // Every `$ kehoach` line of docs/cli.md runs there as written (the copy.db ones after the export, in order).
+    const docs = fs.readFileSync(path.join(cliDir, "..", "..", "docs", "cli.md"), "utf8")
+    const commands = docs.split("\n").filter((l) => /^\$ (\w+=\S+ )*kehoach /.test(l)).map((l) => l.slice(2))
+    expect(commands.length).toBeGreaterThan(15)
+    const runDoc = (line: string) => {
+      const words = line.split(/\s+/)
+      const env: Record<string, string> = {}
+      while (words[0]!.includes("=")) {
+        const [k, v] = words.shift()!.split("=")
+        env[k!] = v!
+      }
+      return run(words.slice(1), { cwd, env })
+    }
+    const first = commands.filter((c) => !c.includes("copy.db"))
+    const then = commands.filter((c) => c.includes("copy.db"))
+    const outcomes = await Promise.all(first.map(runDoc))
+    for (const c of then) outcomes.push(await runDoc(c))
+    for (const [i, o] of outcomes.entries()) {
+      const line = [...first, ...then][i]
+      expect(o.stderr, line).toBe("")
+      expect(o.status, line).toBe(0)
+    }
   })
 })
