@@ -476,3 +476,40 @@ describe("demo", () => {
     }
   })
 })
+
+describe("serve", () => {
+  it("serves the database over HTTP until interrupted", async () => {
+    const tokens = path.join(tmp, "tokens.json")
+    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor", actor: "auditor", role: "auditor" }]))
+    const child = spawn(process.execPath, [bundle, "serve", "--port", "0", "--tokens", tokens, "--db", db], { cwd: tmp })
+    try {
+      const address = await new Promise<string>((resolve, reject) => {
+        let out = ""
+        const timer = setTimeout(() => reject(new Error(`no address in ${out}`)), 20_000)
+        const seen = (d: Buffer) => {
+          out += d.toString()
+          const m = /http:\/\/[\d.]+:\d+/.exec(out)
+          if (m !== null) {
+            clearTimeout(timer)
+            resolve(m[0])
+          }
+        }
+        child.stdout.on("data", seen)
+        child.stderr.on("data", seen)
+        child.on("exit", () => reject(new Error(`serve exited: ${out}`)))
+      })
+      const health = await fetch(`${address}/health`)
+      expect(health.status).toBe(200)
+      const compliance = await fetch(`${address}/compliance?planId=p-1&asOf=2018-03-31`, {
+        headers: { Authorization: "Bearer t-auditor" }
+      })
+      expect(compliance.status).toBe(200)
+      const body = await compliance.json() as { units: Array<{ unitId: string }> }
+      expect(body.units.map((u) => u.unitId)).toEqual((await json("compliance", "--plan", "p-1", "--as-of", "2018-03-31")).units.map((u: any) => u.unitId))
+    } finally {
+      const exited = new Promise((resolve) => child.on("exit", resolve))
+      child.kill("SIGINT")
+      await exited
+    }
+  })
+})
