@@ -44,7 +44,7 @@ export const linesOfBytes = <E, R>(
 export const linesOfFile = (path: string): Stream.Stream<string, ImportError> =>
   linesOfBytes(
     Stream.fromAsyncIterable(
-      path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 }),
+      path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 18 }),
       (cause) => cause
     ) as Stream.Stream<Uint8Array, unknown>,
     (cause) =>
