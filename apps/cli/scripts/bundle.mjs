@@ -48,6 +48,19 @@ const keepModuleUrl = {
   }
 }
 
+// @effect/cli parses YAML and TOML for Options.fileParse, which kehoach does
+// not use; the two CommonJS parsers would be a third of the entry's code.
+const noConfigFileParsers = {
+  name: "no-config-file-parsers",
+  setup(build) {
+    build.onResolve({ filter: /^(yaml|toml)$/ }, (args) => ({ path: args.path, namespace: "unused-parser" }))
+    build.onLoad({ filter: /.*/, namespace: "unused-parser" }, (args) => ({
+      contents: `export const parse = () => { throw new Error("kehoach is built without the ${args.path} parser") }`,
+      loader: "js"
+    }))
+  }
+}
+
 const result = await esbuild.build({
   absWorkingDir: root,
   entryPoints: { kehoach: "dist/bin.js" },
@@ -58,7 +71,7 @@ const result = await esbuild.build({
   platform: "node",
   target: "node20",
   outExtension: { ".js": ".mjs" },
-  plugins: [nativeAddon, keepModuleUrl],
+  plugins: [nativeAddon, keepModuleUrl, noConfigFileParsers],
   // CommonJS dependencies inside an ES module bundle still call require().
   banner: { js: "import { createRequire as __kehoachCreateRequire } from \"node:module\"; const require = __kehoachCreateRequire(import.meta.url);" },
   legalComments: "none",
@@ -69,6 +82,8 @@ const result = await esbuild.build({
   metafile: true
 })
 chmodSync(join(outdir, "kehoach.mjs"), 0o755)
+import { writeFileSync } from "node:fs"
+if (process.env.KEHOACH_BUNDLE_META) writeFileSync(process.env.KEHOACH_BUNDLE_META, JSON.stringify(result.metafile))
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".mjs"))
 const kb = (n) => `${Math.round(n / 1024)} kB`
 console.log(`bundled ${outputs.length} files into ${outdir}: ${outputs.map(([f, o]) => `${f.split("/").pop()} ${kb(o.bytes)}`).join(", ")}`)
