@@ -262,19 +262,31 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
       position: number,
       prevHash: string
     ): { readonly event: StoredEvent; readonly row: Row } => {
-      const withoutHash = { ...fields, position, prevHash }
+      // One object, in the field order of the exported line; the hash is set last.
+      const event = {
+        position,
+        id: fields.id,
+        type: fields.type,
+        version: fields.version,
+        occurredAt: fields.occurredAt,
+        recordedAt: fields.recordedAt,
+        recordedBy: fields.recordedBy,
+        data: fields.data,
+        prevHash,
+        hash: ""
+      }
       // The payload is serialised once: its canonical form is both hashed and stored.
       const dataJson = HashChain.canonicalData(fields.data)
-      const event = { ...withoutHash, hash: HashChain.sha256(HashChain.canonicalJsonWith(withoutHash, dataJson)) } as StoredEvent
-      const line = Ndjson.exportLine(event, dataJson)
+      event.hash = HashChain.sha256(HashChain.canonicalJsonWith(event, dataJson))
+      const line = Ndjson.exportLine(event as StoredEvent, dataJson)
       return {
-        event,
+        event: event as StoredEvent,
         row: {
           position,
           id: event.id,
           type: event.type,
-          unitId: Events.unitOf(event) ?? null,
-          planId: Events.planOf(event) ?? null,
+          unitId: Events.unitOf(event as StoredEvent) ?? null,
+          planId: Events.planOf(event as StoredEvent) ?? null,
           line
         }
       }
@@ -427,7 +439,7 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
                 }
                 const rec = l.recordedAt ??
                   (s.lastRecordedAtText !== undefined && clockAt < s.lastRecordedAt ? s.lastRecordedAtText : recordedAt)
-                const violation = Decide.violation(s, { ...l, recordedAt: rec })
+                const violation = Decide.violation(s, l.recordedAt === rec ? l : { ...l, recordedAt: rec })
                 if (violation !== undefined) return yield* bad(violation.message)
                 const { event, row } = seal(
                   {
