@@ -5,15 +5,14 @@
 // split into chunks loaded only by the commands that need them.
 // better-sqlite3 stays external: it is a native addon.
 import * as esbuild from "esbuild"
-import { chmodSync, realpathSync, rmSync } from "node:fs"
+import { chmodSync, readdirSync, realpathSync, rmSync, writeFileSync } from "node:fs"
 import { readFile } from "node:fs/promises"
 import { createRequire } from "node:module"
-import { dirname, join, relative } from "node:path"
+import { basename, dirname, join, relative } from "node:path"
 import { fileURLToPath } from "node:url"
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..")
 const outdir = join(root, "dist", "bundle")
-rmSync(outdir, { recursive: true, force: true })
 
 // better-sqlite3 is the store's dependency, not the CLI's: resolve it where the
 // store's SQLite client finds it, and import it from the bundle by that path.
@@ -82,7 +81,10 @@ const result = await esbuild.build({
   metafile: true
 })
 chmodSync(join(outdir, "kehoach.mjs"), 0o755)
-import { writeFileSync } from "node:fs"
+// Chunks of earlier builds go only now, so a kehoach already running keeps its files until the new ones are in place.
+const fresh = new Set(Object.keys(result.metafile.outputs).map((f) => basename(f)))
+for (const file of readdirSync(outdir)) if (!fresh.has(file)) rmSync(join(outdir, file), { force: true })
+// KEHOACH_BUNDLE_META=FILE keeps esbuild's metafile, to see what each chunk holds.
 if (process.env.KEHOACH_BUNDLE_META) writeFileSync(process.env.KEHOACH_BUNDLE_META, JSON.stringify(result.metafile))
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".mjs"))
 const kb = (n) => `${Math.round(n / 1024)} kB`
