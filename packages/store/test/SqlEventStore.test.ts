@@ -275,6 +275,23 @@ describe("SqlEventStore projections", () => {
 })
 
 describe("SqlEventStore tail", () => {
+  it.live("sees appends by another connection to the file (another process) by polling", () =>
+    Effect.gen(function*() {
+      const filename = tempDb()
+      yield* withStore(filename, (store) =>
+        Effect.gen(function*() {
+          yield* store.append([province], { recordedBy: "t" })
+          const fiber = yield* Effect.fork(Stream.runCollect(Stream.take(store.tail(0), 3)))
+          // A second store on the same file: its commits do not wake this one's tails.
+          yield* withStore(filename, (other) => other.append([district("070"), district("071")], { recordedBy: "other" }))
+          const seen = Chunk.toReadonlyArray(yield* Fiber.join(fiber))
+          assert.deepStrictEqual(seen.map((e) => [e.position, e.recordedBy]), [[1, "t"], [2, "other"], [3, "other"]])
+          // And this store's state catches up with the other's appends.
+          assert.isTrue((yield* store.state).units.has("071"))
+        }))
+    }))
+
+
   it.live("streams the stored events, then live appends", () =>
     withStore(tempDb(), (store) =>
       Effect.gen(function*() {
