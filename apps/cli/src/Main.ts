@@ -76,10 +76,10 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<void, unknown> =
       }
       const defect = Cause.squash(cause)
       const detail = defect instanceof Error ? defect.message : String(defect)
-      return Effect.zipRight(
-        writeError(`unexpected error: ${detail}${process.env["KEHOACH_DEBUG"] ? `\n${Cause.pretty(cause)}` : ""}`),
-        Effect.failCause(cause)
-      )
+      const trace = process.env["KEHOACH_DEBUG"]
+        ? Effect.sync(() => void process.stderr.write(`${Cause.pretty(cause)}\n`))
+        : Effect.void
+      return writeError(`unexpected error: ${detail}`).pipe(Effect.zipRight(trace), Effect.zipRight(Effect.failCause(cause)))
     })
   )
 
