@@ -14,6 +14,7 @@ import { Clock, Context, Deferred, Effect, Either, Layer, Redacted, Schedule, St
 import * as Access from "./Access.js"
 import * as Body from "./Body.js"
 import * as GroupCommit from "./GroupCommit.js"
+import * as ProjectionCache from "./ProjectionCache.js"
 import * as Tokens from "./Tokens.js"
 
 /** Limits and timings of the server. */
@@ -269,6 +270,8 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
 export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (handlers) =>
   Effect.gen(function*() {
     const store = yield* EventStore.EventStore
+    const cache = ProjectionCache.make(64)
+    const json = (text: string) => HttpServerResponse.text(text, { contentType: "application/json" })
     const requireUnit = (state: State.State, unitId: string | undefined) =>
       unitId === undefined || state.units.has(unitId) ? Effect.void : Effect.fail(notFound(`unit ${unitId} is not registered`))
     return handlers
@@ -277,46 +280,45 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
           const { asOf, knownAt } = yield* view(urlParams)
           const state = yield* store.state
           yield* requireUnit(state, urlParams.unit)
-          const result = Compliance.project(state, {
-            planId: urlParams.planId,
-            asOf,
-            knownAt,
-            unit: urlParams.unit,
-            depth: urlParams.depth
-          })
-          if (Either.isLeft(result)) return yield* notFound(result.left.message)
-          // The domain's object is exactly the contract's JSON: send it without re-encoding.
-          return HttpServerResponse.unsafeJson(result.right)
+          const { depth, planId, unit } = urlParams
+          const answer = cache.json(state, "compliance", { planId, asOf, unit, depth }, knownAt, () =>
+            Either.match(Compliance.project(state, { planId, asOf, knownAt, unit, depth }), {
+              onLeft: (error) => ({ ok: false as const, error }),
+              // The domain's object is exactly the contract's JSON.
+              onRight: (value) => ({ ok: true as const, value })
+            }))
+          if (!answer.ok) return yield* notFound(answer.error.message)
+          return json(answer.json)
         }))
       .handle("coverage", ({ urlParams }) =>
         Effect.gen(function*() {
           const { asOf, knownAt } = yield* view(urlParams)
           const state = yield* store.state
           yield* requireUnit(state, urlParams.unit)
-          const result = Coverage.project(state, {
-            asOf,
-            knownAt,
-            kind: urlParams.kind,
-            tag: urlParams.tag,
-            planId: urlParams.planId,
-            unit: urlParams.unit,
-            depth: urlParams.depth
-          })
-          if (Either.isLeft(result)) return yield* notFound(result.left.message)
-          const { units, ...rest } = result.right
-          return HttpServerResponse.unsafeJson({
-            ...rest,
-            units: units.map((u) => ({
-              unitId: u.unitId,
-              name: u.name,
-              level: u.level,
-              residentialAreas: u.residentialAreas,
-              covered: u.covered,
-              coverage: u.coverage,
-              households: u.households,
-              committed: u.committed
+          const { depth, kind, planId, tag, unit } = urlParams
+          const answer = cache.json(state, "coverage", { asOf, kind, tag, planId, unit, depth }, knownAt, () =>
+            Either.match(Coverage.project(state, { asOf, knownAt, kind, tag, planId, unit, depth }), {
+              onLeft: (error) => ({ ok: false as const, error }),
+              onRight: ({ units, ...rest }) => ({
+                ok: true as const,
+                value: {
+                  ...rest,
+                  // The contract's rows: the domain's without `parentId`.
+                  units: units.map((u) => ({
+                    unitId: u.unitId,
+                    name: u.name,
+                    level: u.level,
+                    residentialAreas: u.residentialAreas,
+                    covered: u.covered,
+                    coverage: u.coverage,
+                    households: u.households,
+                    committed: u.committed
+                  }))
+                }
+              })
             }))
-          })
+          if (!answer.ok) return yield* notFound(answer.error.message)
+          return json(answer.json)
         }))
       .handle("explain", ({ urlParams }) =>
         Effect.gen(function*() {

@@ -151,7 +151,8 @@ export const layer = (
 ): Layer.Layer<never, Tokens.TokensFileError | HttpServerError.ServeError, EventStore.EventStore> => {
   const app = layerApp(options)
   return (options.logAddress === false ? app : HttpServer.withLogAddress(app)).pipe(
-    Layer.provide(NodeHttpServer.layer(Http.createServer, { port: options.port, host: options.host }))
+    // No overall request timeout: a national import streams for minutes (headers still time out).
+    Layer.provide(NodeHttpServer.layer(() => Http.createServer({ requestTimeout: 0 }), { port: options.port, host: options.host }))
   )
 }
 

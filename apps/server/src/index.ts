@@ -6,5 +6,6 @@
 export * as Access from "./Access.js"
 export * as GroupCommit from "./GroupCommit.js"
 export * as Http from "./Http.js"
+export * as ProjectionCache from "./ProjectionCache.js"
 export * as Server from "./Server.js"
 export * as Tokens from "./Tokens.js"

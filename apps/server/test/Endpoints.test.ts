@@ -54,6 +54,22 @@ describe("reads", () => {
     assert.strictEqual((await h.call("/compliance?planId=182&unit=NOPE", Harness.tokens.auditor.token)).status, 404)
   })
 
+  it("answers are never stale: an append changes the next answer; each answer carries its own knownAt", async () => {
+    const ask = async (knownAt: string) =>
+      (await json(await h.call(`/compliance?planId=182&asOf=2018-12-31&unit=D2&knownAt=${encodeURIComponent(knownAt)}`, Harness.tokens.auditor.token))).body
+    const a = await ask("2030-01-01")
+    const b = await ask("2031-01-01T00:00:00+07:00")
+    assert.strictEqual(b.knownAt, "2031-01-01T00:00:00+07:00")
+    assert.deepStrictEqual({ ...a, knownAt: "" }, { ...b, knownAt: "" })
+    const filed = await post("/events", Harness.report("D2", "2018-07"), Harness.tokens.recD2.token)
+    assert.strictEqual(filed.status, 200)
+    const c = await ask("2030-01-01")
+    const row = (r: any) => r.units.find((u: any) => u.unitId === "D2").self
+    assert.strictEqual(row(c).onTime, row(a).onTime + 1)
+    const before = await ask("2018-01-01")
+    assert.strictEqual(before._tag, "NotFound") // nothing was known in 2018: the machine clock recorded every event later
+  })
+
   it("GET /coverage rows have exactly the eight fields of DOMAIN §5, and equal the domain's figures", async () => {
     const { body, status } = await json(await h.call("/coverage?asOf=2018-06-30&knownAt=2030-01-01", Harness.tokens.auditor.token))
     assert.strictEqual(status, 200)
