@@ -25,6 +25,7 @@ import canonicalize from "canonicalize"
 import type { AppendResult, Digest, ImportResult, ReadQuery, StoredEvent, VerifyResult } from "./EventStore.js"
 import { ConcurrencyConflict, EventStore, IdConflict, ImportError } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
+import { UuidSet } from "./internal/UuidSet.js"
 import * as Ndjson from "./Ndjson.js"
 
 // ---------------------------------------------------------------------------
@@ -36,7 +37,7 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE events (
       position INTEGER PRIMARY KEY,
-      id TEXT NOT NULL UNIQUE,
+      id TEXT NOT NULL,
       type TEXT NOT NULL,
       unit_id TEXT,
       plan_id TEXT,
@@ -49,6 +50,8 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
       prev_hash TEXT GENERATED ALWAYS AS (json_extract(line, '$.prevHash')) VIRTUAL,
       hash TEXT GENERATED ALWAYS AS (json_extract(line, '$.hash')) VIRTUAL
     )`.unprepared
+    // A named index (not an inline UNIQUE), so a bulk import into an empty log can build it at the end.
+    yield* sql`CREATE UNIQUE INDEX events_id ON events (id)`.unprepared
     yield* sql`CREATE INDEX events_unit ON events (unit_id, position) WHERE unit_id IS NOT NULL`.unprepared
     yield* sql`CREATE INDEX events_plan ON events (plan_id, position) WHERE plan_id IS NOT NULL`.unprepared
   })
@@ -386,7 +389,20 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
               for (const row of keep) next.set(row.id, unflushed.get(row.id)!)
               unflushed = next
             })
-          const emptyAtStart = s.position === 0
+          // Into an empty log, the unique index on ids is built once at the end (one sort)
+          // instead of taking a million random insertions; meanwhile the ids of the import
+          // are kept in a compact set, and a possible repeat is confirmed in the database
+          // (with the index built then). The DROP is part of the transaction: a failure or
+          // a crash restores the index with everything else.
+          const bulk = s.position === 0
+          let indexed = !bulk
+          const seen = bulk ? new UuidSet() : undefined
+          if (bulk) yield* Effect.orDie(sql`DROP INDEX IF EXISTS events_id`.unprepared)
+          const ensureIndex = Effect.suspend((): Effect.Effect<void, SqlError> => {
+            if (indexed) return Effect.void
+            indexed = true
+            return Effect.asVoid(sql`CREATE UNIQUE INDEX events_id ON events (id)`.unprepared)
+          })
 
           const processChunk = (chunk: Chunk.Chunk<string>) =>
             Effect.gen(function*() {
@@ -404,8 +420,8 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
                 parsed.push(p)
                 if (p._tag === "Right" && p.line.id !== undefined) ids.push(p.line.id)
               }
-              // A store that was empty at the start holds only this import's inserted rows, found below.
-              const stored = ids.length === 0 || (emptyAtStart && s.position === pending.length)
+              // In a bulk import the log holds only this import's rows, checked with `seen` below.
+              const stored = ids.length === 0 || bulk
                 ? new Map<string, StoredEvent>()
                 : yield* storedById(ids)
               for (const p of parsed) {
@@ -416,7 +432,12 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
                 const l = p.line
                 const raw = p.raw
                 if (l.id !== undefined) {
-                  const before = stored.get(l.id) ?? unflushed.get(l.id)
+                  let before = stored.get(l.id) ?? unflushed.get(l.id)
+                  if (before === undefined && seen !== undefined && !seen.add(l.id)) {
+                    // Maybe a repeat of an event inserted earlier in this import.
+                    yield* ensureIndex
+                    before = (yield* storedById([l.id])).get(l.id)
+                  }
                   if (before !== undefined) {
                     const same = l.hash !== undefined ? l.hash === before.hash : sameContent(l, before)
                     if (!same) {
@@ -473,6 +494,7 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
 
           yield* Stream.runForEachChunk(lines, processChunk)
           yield* flush(pending, [])
+          yield* ensureIndex
           return { imported, skipped, position: s.position } satisfies ImportResult
         })
       ).pipe(

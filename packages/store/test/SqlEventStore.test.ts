@@ -203,6 +203,31 @@ describe("SqlEventStore import and export", () => {
       ])
     }))
 
+  it.effect("a bulk import finds a repeated id inserted earlier in the file, and leaves the id index in place", () =>
+    Effect.gen(function*() {
+      const big = [...Generate.lines({ districts: 2, communes: 5, areas: 5, plans: 4 })].map((l) => l.trimEnd())
+      // Chunks of 100 lines: the first 400 rows are inserted before the repeat is read.
+      const chunked = (lines: ReadonlyArray<string>) => Stream.rechunk(Stream.fromIterable(lines), 100)
+      assert.isTrue(big.length > 500)
+      const filename = tempDb()
+      yield* withStore(filename, (store) =>
+        Effect.gen(function*() {
+          const other = JSON.stringify({ ...JSON.parse(big[2]!), occurredAt: "2018-01-02T00:00:00+07:00" })
+          const error = yield* Effect.flip(store.importLines(chunked([...big, other]), { recordedBy: "t" }))
+          assert.strictEqual(error.line, big.length + 1)
+          assert.include(error.reason, "is already stored at position 3 with other content")
+          assert.strictEqual(yield* store.position, 0)
+          const result = yield* store.importLines(chunked([...big, big[2]!]), { recordedBy: "t" })
+          assert.deepStrictEqual(result, { imported: big.length, skipped: 1, position: big.length })
+          const repeat = JSON.parse(big[2]!) as Events.ProposedEvent
+          const conflict = yield* Effect.flip(store.append([{ ...repeat, occurredAt: "2018-01-02T00:00:00+07:00" }], { recordedBy: "t" }))
+          assert.strictEqual(conflict._tag, "IdConflict")
+        }))
+      const raw = new Database(filename)
+      assert.deepStrictEqual(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'events_id'").all(), [{ name: "events_id" }])
+      raw.close()
+    }))
+
   it.effect("imports from a file with importFile", () =>
     Effect.gen(function*() {
       const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-ndjson-")), "log.ndjson")
