@@ -3,6 +3,7 @@
  * killed with SIGKILL. The children run the built dist (`npx tsc -b packages/store` first).
  */
 import { assert, describe, it } from "@effect/vitest"
+import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
@@ -89,6 +90,10 @@ describe("SqlEventStore across processes", () => {
       })
       assert.isTrue(killed.started)
       assert.strictEqual(killed.signal, "SIGKILL")
+      // The import dropped the id index inside its transaction: the crash must have restored it.
+      const raw = new Database(filename)
+      assert.deepStrictEqual(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'events_id'").all(), [{ name: "events_id" }])
+      raw.close()
       yield* withStore(filename, (store) =>
         Effect.gen(function*() {
           const position = yield* store.position
