@@ -15,7 +15,7 @@ import * as Errors from "./Errors.js"
 import * as Hierarchy from "./Hierarchy.js"
 import * as Plan from "./Plan.js"
 import type { State } from "./State.js"
-import { documentKey, obligationKey } from "./State.js"
+import { documentKey, firstReport } from "./State.js"
 import * as Time from "./Time.js"
 
 /** What the decision needs of an event: its payload, its valid time, and its knowledge time when already set. */
@@ -179,7 +179,7 @@ const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: s
       expected: Plan.expectedPeriods(plan, schedule)
     })
   }
-  const earlier = plan.reports.get(obligationKey(d.unitId, d.scheduleId, d.period))
+  const earlier = firstReport(plan, d.unitId, d.scheduleId, d.period)
   if (d.supersedes === undefined) {
     if (earlier !== undefined) {
       let head = earlier
@@ -189,7 +189,7 @@ const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: s
         unitId: d.unitId,
         scheduleId: d.scheduleId,
         period: d.period,
-        existingReportId: head.reportId
+        existingReportId: head.data.reportId
       })
     }
     return undefined
@@ -198,8 +198,9 @@ const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: s
   const invalid = (reason: string) =>
     new Errors.InvalidSupersedes({ reportId: d.reportId, supersedes: d.supersedes!, reason })
   if (target === undefined) return invalid("no such report is filed")
-  if (target.planId !== d.planId || target.unitId !== d.unitId || target.scheduleId !== d.scheduleId || target.period !== d.period) {
-    return invalid(`it is a report of ${target.unitId} for ${target.scheduleId} ${target.period} of plan ${target.planId}`)
+  const other = target.data
+  if (other.planId !== d.planId || other.unitId !== d.unitId || other.scheduleId !== d.scheduleId || other.period !== d.period) {
+    return invalid(`it is a report of ${other.unitId} for ${other.scheduleId} ${other.period} of plan ${other.planId}`)
   }
   if (target.supersededBy !== undefined) return invalid(`it is already superseded by ${target.supersededBy}`)
   if (target.stamp.at > t) return invalid(`it was filed later, at ${Time.formatInstant(target.stamp.at)}`)

@@ -106,11 +106,12 @@ export const obligation = (
     }
   } else {
     for (const report of Obligations.reportsFor(plan, found.unitId, found.scheduleId, found.period, view)) {
-      const role = report.reportId === found.filed?.id
-        ? `report ${report.reportId} filed (decides the status)`
-        : report.supersedes !== undefined
-        ? `report ${report.reportId} supersedes ${report.supersedes} (content only)`
-        : `report ${report.reportId} filed`
+      const { reportId, supersedes } = report.data
+      const role = reportId === found.filed?.id
+        ? `report ${reportId} filed (decides the status)`
+        : supersedes !== undefined
+        ? `report ${reportId} supersedes ${supersedes} (content only)`
+        : `report ${reportId} filed`
       reasons.push(reason(report.stamp, role))
     }
   }

@@ -11,7 +11,7 @@
 import * as Hierarchy from "./Hierarchy.js"
 import * as Plan from "./Plan.js"
 import type { AssignmentRecord, PlanRecord, ReportRecord, Stamp, State, View } from "./State.js"
-import { obligationKey, reportsOf, visible } from "./State.js"
+import { reportsOf, visible } from "./State.js"
 import * as Time from "./Time.js"
 
 /** The status of an obligation. */
@@ -82,9 +82,10 @@ export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obliga
     if (unit === undefined) continue
     for (const schedule of plan.schedules) {
       if (!assignment.scheduleIds.includes(schedule.scheduleId)) continue
+      const byPeriod = assignment.reports?.get(schedule.scheduleId)
       for (const { deadline, period } of Plan.periodsOf(plan, schedule)) {
         if (assignment.stamp.at >= deadline || !Hierarchy.isOpenAt(unit, deadline, view)) continue
-        const report = earliestReport(plan.reports.get(obligationKey(unit.unitId, schedule.scheduleId, period)), view)
+        const report = earliestReport(byPeriod?.get(period), view)
         out.push({
           planId: plan.planId,
           unitId: unit.unitId,
@@ -92,7 +93,7 @@ export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obliga
           period,
           deadline,
           status: statusOf(deadline, report?.stamp.at, view.asOf),
-          filed: report === undefined ? undefined : { id: report.reportId, stamp: report.stamp },
+          filed: report === undefined ? undefined : { id: report.data.reportId, stamp: report.stamp },
           assignment
         })
       }

@@ -20,7 +20,8 @@ export interface Period {
   readonly deadline: number
 }
 
-const periodsCache = new WeakMap<Schedule, ReadonlyArray<Period>>()
+// Periods depend on the plan's dates and the schedule: cache per plan object, then per schedule object.
+const periodsCache = new WeakMap<object, WeakMap<Schedule, ReadonlyArray<Period>>>()
 
 /** Whether the plan is in force on the local date that starts at `deadline` (effectiveFrom <= date <= effectiveUntil). */
 export const inForceAt = (plan: Pick<PlanRecord, "effectiveFrom" | "effectiveUntil">, deadline: number): boolean =>
@@ -35,7 +36,12 @@ export const periodsOf = (
   plan: Pick<PlanRecord, "effectiveFrom" | "effectiveUntil">,
   schedule: Schedule
 ): ReadonlyArray<Period> => {
-  const cached = periodsCache.get(schedule)
+  let forPlan = periodsCache.get(plan)
+  if (forPlan === undefined) {
+    forPlan = new WeakMap()
+    periodsCache.set(plan, forPlan)
+  }
+  const cached = forPlan.get(schedule)
   if (cached !== undefined) return cached
   const result: Array<Period> = []
   if (schedule.kind === "once") {
@@ -59,7 +65,7 @@ export const periodsOf = (
       }
     }
   }
-  periodsCache.set(schedule, result)
+  forPlan.set(schedule, result)
   return result
 }
 

@@ -9,7 +9,7 @@
  * quadratic. The state is still a pure function of the events folded into it:
  * folding the same events, in one pass or in chunks, gives the same state.
  */
-import type { Level, RecordedEvent, Schedule, Task } from "./Events.js"
+import type { Level, RecordedEvent, ReportFiled, Schedule, Task } from "./Events.js"
 import * as Time from "./Time.js"
 
 /** When a fact became true (valid time), when the log learnt it (knowledge time), and where it is in the log. */
@@ -59,19 +59,19 @@ export interface AssignmentRecord {
   readonly scheduleIds: ReadonlyArray<string>
   readonly tasks: ReadonlyArray<string> | undefined
   readonly subPlanDueBy: string | undefined
+  /**
+   * The first report filed for each (schedule, period) under this assignment;
+   * later ones follow `next`. Nested maps on the payload's own strings: no key
+   * is built per report.
+   */
+  reports: Map<string, Map<string, ReportRecord>> | undefined
 }
 
-/** A filed report. */
+/** A filed report: its payload as recorded, and how it relates to the other reports of its obligation. */
 export interface ReportRecord {
-  readonly reportId: string
-  readonly planId: string
-  readonly unitId: string
-  readonly scheduleId: string
-  readonly period: string
+  readonly data: ReportFiled
   readonly stamp: Stamp
-  readonly supersedes: string | undefined
-  readonly metrics: Readonly<Record<string, number>> | undefined
-  readonly summary: string | undefined
+  /** The report that corrects this one, if any. */
   supersededBy: string | undefined
   /** The next report filed for the same obligation, in log order (most obligations have one report: no array each). */
   next: ReportRecord | undefined
@@ -91,8 +91,6 @@ export interface PlanRecord {
   readonly schedules: ReadonlyArray<Schedule>
   readonly issued: Stamp
   readonly assignments: Map<string, AssignmentRecord>
-  /** The first report of each obligation key (see `obligationKey`); later ones follow `next`. */
-  readonly reports: Map<string, ReportRecord>
   /** Plans that implement this one, by issuer. */
   readonly subPlans: Map<string, Array<PlanRecord>>
 }
@@ -146,23 +144,38 @@ export const empty = (): State => ({
   lastRecordedAtText: undefined
 })
 
-/** The key of one obligation of a plan: (unit, schedule, period). */
-export const obligationKey = (unitId: string, scheduleId: string, period: string): string =>
-  `${unitId}\u0000${scheduleId}\u0000${period}`
+/** The first report filed for one obligation of a plan (later ones follow `next`). */
+export const firstReport = (
+  plan: PlanRecord,
+  unitId: string,
+  scheduleId: string,
+  period: string
+): ReportRecord | undefined => plan.assignments.get(unitId)?.reports?.get(scheduleId)?.get(period)
 
 /** The reports filed for one obligation of a plan, in log order. */
 export const reportsOf = (plan: PlanRecord, unitId: string, scheduleId: string, period: string): Array<ReportRecord> => {
   const out: Array<ReportRecord> = []
-  for (let r = plan.reports.get(obligationKey(unitId, scheduleId, period)); r !== undefined; r = r.next) out.push(r)
+  for (let r = firstReport(plan, unitId, scheduleId, period); r !== undefined; r = r.next) out.push(r)
   return out
 }
 
 /** The key of the pair (issuer, documentNumber). */
 export const documentKey = (issuerId: string, documentNumber: string): string => `${issuerId}\u0000${documentNumber}`
 
+// Consecutive events often share a timestamp text (a batch recorded at once): parse each text once.
+let lastText = ""
+let lastValue: number | undefined = undefined
+const instantOf = (text: string): number | undefined => {
+  if (text !== lastText) {
+    lastValue = Time.parseInstant(text)
+    lastText = text
+  }
+  return lastValue
+}
+
 const stampOf = (event: RecordedEvent): Stamp => {
-  const at = Time.parseInstant(event.occurredAt)
-  const rec = Time.parseInstant(event.recordedAt)
+  const rec = instantOf(event.recordedAt)
+  const at = event.occurredAt === event.recordedAt ? rec : Time.parseInstant(event.occurredAt)
   if (at === undefined || rec === undefined) {
     throw new RangeError(`event at position ${event.position} has an invalid occurredAt or recordedAt`)
   }
@@ -253,7 +266,6 @@ export const evolve = (state: State, event: RecordedEvent): State => {
         schedules: d.schedules,
         issued: stamp,
         assignments: new Map(),
-        reports: new Map(),
         subPlans: state.orphanSubPlans.get(d.planId) === undefined ? new Map() : regroup(state, d.planId)
       }
       state.plans.set(d.planId, plan)
@@ -274,32 +286,26 @@ export const evolve = (state: State, event: RecordedEvent): State => {
         stamp,
         scheduleIds: d.schedules ?? plan.schedules.map((s) => s.scheduleId),
         tasks: d.tasks,
-        subPlanDueBy: d.subPlanDueBy
+        subPlanDueBy: d.subPlanDueBy,
+        reports: undefined
       })
       break
     }
     case "ReportFiled": {
       const d = event.data
-      const plan = state.plans.get(d.planId)
-      if (plan === undefined) break
-      const report: ReportRecord = {
-        reportId: d.reportId,
-        planId: d.planId,
-        unitId: d.unitId,
-        scheduleId: d.scheduleId,
-        period: d.period,
-        stamp,
-        supersedes: d.supersedes,
-        metrics: d.metrics,
-        summary: d.summary,
-        supersededBy: undefined,
-        next: undefined
-      }
+      const assignment = state.plans.get(d.planId)?.assignments.get(d.unitId)
+      if (assignment === undefined) break
+      const report: ReportRecord = { data: d, stamp, supersededBy: undefined, next: undefined }
       state.reports.set(d.reportId, report)
-      const key = obligationKey(d.unitId, d.scheduleId, d.period)
-      let last = plan.reports.get(key)
+      const bySchedule = assignment.reports ?? (assignment.reports = new Map())
+      let byPeriod = bySchedule.get(d.scheduleId)
+      if (byPeriod === undefined) {
+        byPeriod = new Map()
+        bySchedule.set(d.scheduleId, byPeriod)
+      }
+      let last = byPeriod.get(d.period)
       if (last === undefined) {
-        plan.reports.set(key, report)
+        byPeriod.set(d.period, report)
       } else {
         while (last.next !== undefined) last = last.next
         last.next = report
