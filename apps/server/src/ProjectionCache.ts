@@ -12,11 +12,16 @@ import type { State } from "@kehoach/domain"
 const sentinel = "\u0000knownAt\u0000"
 const sentinelJson = JSON.stringify(sentinel)
 
-/** An answer with its `knownAt` left out, to be spliced back in. */
+/** An answer with its `knownAt` left out, to be spliced back in; UTF-8, encoded once. */
 interface Entry {
-  readonly before: string
-  readonly after: string
+  readonly before: Uint8Array
+  readonly after: Uint8Array
 }
+
+/** A JSON answer as the parts of its body, sent one after the other without being joined. */
+export type Body = ReadonlyArray<Uint8Array>
+
+const encoder = new TextEncoder()
 
 /** A cache of serialised answers, least recently used out first. */
 export interface ProjectionCache {
@@ -31,7 +36,7 @@ export interface ProjectionCache {
     query: Readonly<Record<string, string | number | undefined>>,
     knownAt: number,
     compute: () => { readonly ok: true; readonly value: object } | { readonly ok: false; readonly error: E }
-  ) => { readonly ok: true; readonly json: string } | { readonly ok: false; readonly error: E }
+  ) => { readonly ok: true; readonly body: Body } | { readonly ok: false; readonly error: E }
 }
 
 /** A cache of at most `capacity` answers. */
@@ -41,23 +46,25 @@ export const make = (capacity: number): ProjectionCache => {
     json: (state, kind, query, knownAt, compute) => {
       const latest = knownAt >= state.lastRecordedAt
       const key = JSON.stringify([kind, state.position, latest ? "latest" : knownAt, query])
-      const knownAtJson = JSON.stringify(Time.formatInstant(knownAt))
+      const knownAtJson = encoder.encode(JSON.stringify(Time.formatInstant(knownAt)))
       const hit = entries.get(key)
       if (hit !== undefined) {
         entries.delete(key)
         entries.set(key, hit)
-        return { ok: true, json: hit.before + knownAtJson + hit.after }
+        return { ok: true, body: [hit.before, knownAtJson, hit.after] }
       }
       const result = compute()
       if (!result.ok) return result
       const text = JSON.stringify({ ...result.value, knownAt: sentinel })
       const at = text.indexOf(sentinelJson)
       // The sentinel cannot be in the data (ids and names have no NUL); if it were, do not cache.
-      if (at < 0 || text.indexOf(sentinelJson, at + 1) >= 0) return { ok: true, json: JSON.stringify(result.value) }
-      const entry = { before: text.slice(0, at), after: text.slice(at + sentinelJson.length) }
+      if (at < 0 || text.indexOf(sentinelJson, at + 1) >= 0) {
+        return { ok: true, body: [encoder.encode(JSON.stringify(result.value))] }
+      }
+      const entry = { before: encoder.encode(text.slice(0, at)), after: encoder.encode(text.slice(at + sentinelJson.length)) }
       entries.set(key, entry)
       if (entries.size > capacity) entries.delete(entries.keys().next().value!)
-      return { ok: true, json: entry.before + knownAtJson + entry.after }
+      return { ok: true, body: [entry.before, knownAtJson, entry.after] }
     }
   }
 }
