@@ -9,6 +9,7 @@
  * because of another request's event, and each request gets the answer it
  * would have had alone.
  */
+import { Decide } from "@kehoach/domain"
 import type { Events } from "@kehoach/domain"
 import { EventStore } from "@kehoach/store"
 import { Chunk, Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
@@ -33,9 +34,23 @@ export const maxGroup = 256
 const complete = (pending: Pending, exit: Exit.Exit<EventStore.AppendResult, EventStore.AppendError>) =>
   Deferred.complete(pending.done, exit)
 
-/** Appends a group of one actor's events, or each alone when the group is refused. */
-const commit = (store: EventStore.EventStore["Type"], group: ReadonlyArray<Pending>) =>
+/**
+ * Appends a group of one actor's events, or each alone when the group is refused.
+ * Events the rules refuse on the current state are sent alone first: the store
+ * rejects a lone event before changing anything, while a group refused half-way
+ * makes it rebuild its in-memory state from the database.
+ */
+const commit = (store: EventStore.EventStore["Type"], pending: ReadonlyArray<Pending>) =>
   Effect.gen(function*() {
+    let group = pending
+    if (group.length > 1) {
+      const state = yield* store.state
+      const alone = group.filter((p) => Decide.violation(state, p.event) !== undefined)
+      if (alone.length > 0) {
+        for (const p of alone) yield* complete(p, yield* Effect.exit(store.append([p.event], { recordedBy: p.recordedBy })))
+        group = group.filter((p) => !alone.includes(p))
+      }
+    }
     if (group.length > 1) {
       const exit = yield* Effect.exit(store.append(group.map((p) => p.event), { recordedBy: group[0]!.recordedBy }))
       if (Exit.isSuccess(exit)) {
