@@ -23,7 +23,7 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const bundle = path.join(root, "apps/cli/dist/bundle/kehoach.mjs")
 if (!fs.existsSync(bundle)) {
-  console.error(`bench/cli.mjs: ${bundle} is missing: run pnpm build (or pnpm -s run build:cli after tsc -b)`)
+  console.error(`bench/cli.mjs: ${bundle} is missing: run pnpm build (or node apps/cli/scripts/bundle.mjs after tsc -b)`)
   process.exit(1)
 }
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-bench-cli-"))

@@ -17,4 +17,4 @@ if [[ -z "${npm_config_nodedir:-}" ]]; then
 fi
 
 pnpm install --frozen-lockfile --reporter=silent >&2
-pnpm -s run build >&2
+pnpm run build >&2

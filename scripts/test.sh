@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec pnpm -s exec vitest run "$@"
+exec pnpm exec vitest run "$@"

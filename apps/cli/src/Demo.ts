@@ -118,7 +118,7 @@ export const command = Command.make(
           k(`export --out plan-182.ndjson`),
           "  # the same over HTTP",
           k(`serve --port 8080`),
-          "(From the repository, run them as `pnpm -s kehoach ...`.)",
+          "(From the repository, run them as `pnpm kehoach ...`.)",
           ""
         ].join("\n"))
       })

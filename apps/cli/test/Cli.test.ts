@@ -1,5 +1,5 @@
 /**
- * The built `kehoach` (the bundle `pnpm build:cli` writes) run as a child
+ * The built `kehoach` (the bundle `pnpm build` writes) run as a child
  * process against temporary databases: every command and format, the tables
  * read back for their numbers, and every error path.
  */
@@ -67,7 +67,7 @@ const fails = async (args: ReadonlyArray<string>, options?: RunOptions): Promise
 const json = async (...args: ReadonlyArray<string>): Promise<any> => JSON.parse(await ok(...args, "--format", "json"))
 
 beforeAll(async () => {
-  // The bundle is built from the compiled sources (tsc -b), as `pnpm build:cli` does.
+  // The bundle is built from the compiled sources (tsc -b), as `pnpm build` does.
   const built = spawnSync(process.execPath, [path.join(cliDir, "scripts", "bundle.mjs")], { encoding: "utf8" })
   if (built.status !== 0) throw new Error(`bundling failed: ${built.stderr}`)
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-cli-"))
