@@ -2,7 +2,7 @@
  * Real OS processes on one SQLite file: two appenders at once, and an import
  * killed with SIGKILL. The children run the built dist (`npx tsc -b packages/store` first).
  */
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
@@ -14,7 +14,15 @@ import { EventStore, Ndjson, SqlEventStore } from "../src/index.js"
 import * as Generate from "./Generate.js"
 
 const child = (name: string) => fileURLToPath(new URL(`./child/${name}`, import.meta.url))
-const tempDir = () => fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-proc-"))
+const dirs: Array<string> = []
+const tempDir = () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-store-proc-"))
+  dirs.push(dir)
+  return dir
+}
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+})
 
 const run = (args: ReadonlyArray<string>) =>
   Effect.async<{ code: number | null; stderr: string }>((resume) => {

@@ -1,4 +1,4 @@
-import { assert, describe, it } from "@effect/vitest"
+import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Compliance, Coverage, Events, State, Time } from "@kehoach/domain"
 import Database from "better-sqlite3"
 import { Chunk, Effect, Either, Fiber, Stream, TestClock } from "effect"
@@ -8,7 +8,16 @@ import * as path from "node:path"
 import { EventStore, Ndjson, SqlEventStore } from "../src/index.js"
 import * as Generate from "./Generate.js"
 
-const tempDb = (): string => path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-store-")), "log.db")
+const dirs: Array<string> = []
+const tempDir = (): string => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-store-"))
+  dirs.push(dir)
+  return dir
+}
+const tempDb = (): string => path.join(tempDir(), "log.db")
+afterAll(() => {
+  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+})
 
 const withStore = <A, E>(filename: string, f: (store: EventStore.EventStore["Type"]) => Effect.Effect<A, E>) =>
   Effect.flatMap(EventStore.EventStore, f).pipe(Effect.provide(SqlEventStore.layer({ filename })))
@@ -230,7 +239,7 @@ describe("SqlEventStore import and export", () => {
 
   it.effect("imports from a file with importFile", () =>
     Effect.gen(function*() {
-      const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-ndjson-")), "log.ndjson")
+      const file = path.join(tempDir(), "log.ndjson")
       fs.writeFileSync(file, smallLines().join("\r\n") + "\r\n")
       const result = yield* Ndjson.importFile(file, { recordedBy: "cli" }).pipe(
         Effect.provide(SqlEventStore.layer({ filename: tempDb() }))
