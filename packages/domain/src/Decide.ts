@@ -15,7 +15,7 @@ import * as Errors from "./Errors.js"
 import * as Hierarchy from "./Hierarchy.js"
 import * as Plan from "./Plan.js"
 import type { State } from "./State.js"
-import { documentKey, firstReport } from "./State.js"
+import { documentKey, firstReport, reportById } from "./State.js"
 import * as Time from "./Time.js"
 
 /** What the decision needs of an event: its payload, its valid time, and its knowledge time when already set. */
@@ -157,7 +157,7 @@ const unitAssigned = (state: State, d: EventData["UnitAssigned"], t: number, at:
 }
 
 const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: string): Violation => {
-  if (state.reports.has(d.reportId)) return new Errors.ReportIdTaken({ reportId: d.reportId })
+  if (reportById(state, d.reportId) !== undefined) return new Errors.ReportIdTaken({ reportId: d.reportId })
   const plan = state.plans.get(d.planId)
   if (plan === undefined || plan.issued.at > t) return new Errors.PlanNotFound({ planId: d.planId, role: "plan" })
   const open = requireOpenUnit(state, d.unitId, "unit", t, at)
@@ -194,7 +194,7 @@ const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: s
     }
     return undefined
   }
-  const target = state.reports.get(d.supersedes)
+  const target = reportById(state, d.supersedes)
   const invalid = (reason: string) =>
     new Errors.InvalidSupersedes({ reportId: d.reportId, supersedes: d.supersedes!, reason })
   if (target === undefined) return invalid("no such report is filed")
@@ -203,7 +203,7 @@ const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: s
     return invalid(`it is a report of ${other.unitId} for ${other.scheduleId} ${other.period} of plan ${other.planId}`)
   }
   if (target.supersededBy !== undefined) return invalid(`it is already superseded by ${target.supersededBy}`)
-  if (target.stamp.at > t) return invalid(`it was filed later, at ${Time.formatInstant(target.stamp.at)}`)
+  if (target.at > t) return invalid(`it was filed later, at ${Time.formatInstant(target.at)}`)
   return undefined
 }
 

@@ -112,7 +112,7 @@ export const obligation = (
         : supersedes !== undefined
         ? `report ${reportId} supersedes ${supersedes} (content only)`
         : `report ${reportId} filed`
-      reasons.push(reason(report.stamp, role))
+      reasons.push(reason(report, role))
     }
   }
   return Either.right({

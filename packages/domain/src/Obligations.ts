@@ -54,14 +54,14 @@ const earliest = <A extends { readonly stamp: Stamp }>(items: ReadonlyArray<A> |
 
 /** The reports filed for one obligation that count in the view, in log order. */
 export const reportsFor = (plan: PlanRecord, unitId: string, scheduleId: string, period: string, view: View) =>
-  reportsOf(plan, unitId, scheduleId, period).filter((r: ReportRecord) => visible(r.stamp, view))
+  reportsOf(plan, unitId, scheduleId, period).filter((r: ReportRecord) => visible(r, view))
 
 /** The earliest filing (by valid time, then position) among a chain of reports, in the view. */
 const earliestReport = (first: ReportRecord | undefined, view: View): ReportRecord | undefined => {
   let best: ReportRecord | undefined
   for (let r = first; r !== undefined; r = r.next) {
-    if (!visible(r.stamp, view)) continue
-    if (best === undefined || r.stamp.at < best.stamp.at || (r.stamp.at === best.stamp.at && r.stamp.position < best.stamp.position)) {
+    if (!visible(r, view)) continue
+    if (best === undefined || r.at < best.at || (r.at === best.at && r.position < best.position)) {
       best = r
     }
   }
@@ -92,8 +92,8 @@ export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obliga
           scheduleId: schedule.scheduleId,
           period,
           deadline,
-          status: statusOf(deadline, report?.stamp.at, view.asOf),
-          filed: report === undefined ? undefined : { id: report.data.reportId, stamp: report.stamp },
+          status: statusOf(deadline, report?.at, view.asOf),
+          filed: report === undefined ? undefined : { id: report.data.reportId, stamp: report },
           assignment
         })
       }

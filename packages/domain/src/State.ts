@@ -67,10 +67,12 @@ export interface AssignmentRecord {
   reports: Map<string, Map<string, ReportRecord>> | undefined
 }
 
-/** A filed report: its payload as recorded, and how it relates to the other reports of its obligation. */
-export interface ReportRecord {
+/**
+ * A filed report: when (it is its own `Stamp`, one object per report), its
+ * payload as recorded, and how it relates to the other reports of its obligation.
+ */
+export interface ReportRecord extends Stamp {
   readonly data: ReportFiled
-  readonly stamp: Stamp
   /** The report that corrects this one, if any. */
   supersededBy: string | undefined
   /** The next report filed for the same obligation, in log order (most obligations have one report: no array each). */
@@ -116,7 +118,11 @@ export interface State {
   readonly plans: Map<string, PlanRecord>
   /** planId by `issuerId \u0000 documentNumber`. */
   readonly documents: Map<string, string>
-  readonly reports: Map<string, ReportRecord>
+  /**
+   * Reports by reportId, built on first use by `reportById` (the rules need it
+   * when appending; replaying a log for a query does not) and kept current after.
+   */
+  reportIndex: Map<string, ReportRecord> | undefined
   readonly models: Map<string, ModelRecord>
   readonly modelsByUnit: Map<string, Array<ModelRecord>>
   /** Sub-plans whose parent plan is not (yet) in the log, by parentPlanId. */
@@ -135,7 +141,7 @@ export const empty = (): State => ({
   childrenEver: new Map(),
   plans: new Map(),
   documents: new Map(),
-  reports: new Map(),
+  reportIndex: undefined,
   models: new Map(),
   modelsByUnit: new Map(),
   orphanSubPlans: new Map(),
@@ -151,6 +157,25 @@ export const firstReport = (
   scheduleId: string,
   period: string
 ): ReportRecord | undefined => plan.assignments.get(unitId)?.reports?.get(scheduleId)?.get(period)
+
+/** The report with this id, if filed (builds the index on first use). */
+export const reportById = (state: State, reportId: string): ReportRecord | undefined => {
+  let index = state.reportIndex
+  if (index === undefined) {
+    index = new Map()
+    for (const plan of state.plans.values()) {
+      for (const assignment of plan.assignments.values()) {
+        for (const byPeriod of assignment.reports?.values() ?? []) {
+          for (const first of byPeriod.values()) {
+            for (let r: ReportRecord | undefined = first; r !== undefined; r = r.next) index.set(r.data.reportId, r)
+          }
+        }
+      }
+    }
+    state.reportIndex = index
+  }
+  return index.get(reportId)
+}
 
 /** The reports filed for one obligation of a plan, in log order. */
 export const reportsOf = (plan: PlanRecord, unitId: string, scheduleId: string, period: string): Array<ReportRecord> => {
@@ -173,13 +198,8 @@ const instantOf = (text: string): number | undefined => {
   return lastValue
 }
 
-const stampOf = (event: RecordedEvent): Stamp => {
-  const rec = instantOf(event.recordedAt)
-  const at = event.occurredAt === event.recordedAt ? rec : Time.parseInstant(event.occurredAt)
-  if (at === undefined || rec === undefined) {
-    throw new RangeError(`event at position ${event.position} has an invalid occurredAt or recordedAt`)
-  }
-  return { at, rec, position: event.position }
+const invalidTimes = (event: RecordedEvent): never => {
+  throw new RangeError(`event at position ${event.position} has an invalid occurredAt or recordedAt`)
 }
 
 /** Inserts keeping the array sorted by valid time, then position (the log is nearly always in order). */
@@ -217,12 +237,19 @@ const pushTo = <K, V>(map: Map<K, Array<V>>, key: K, value: V): void => {
  * Facts about ids the state does not know are ignored rather than thrown on.
  */
 export const evolve = (state: State, event: RecordedEvent): State => {
-  const stamp = stampOf(event)
-  state.position = event.position
-  if (stamp.rec >= state.lastRecordedAt) {
-    state.lastRecordedAt = stamp.rec
+  const rec = instantOf(event.recordedAt) ?? invalidTimes(event)
+  const at = event.occurredAt === event.recordedAt ? rec : Time.parseInstant(event.occurredAt) ?? invalidTimes(event)
+  const position = event.position
+  state.position = position
+  if (rec >= state.lastRecordedAt) {
+    state.lastRecordedAt = rec
     state.lastRecordedAtText = event.recordedAt
   }
+  if (event.type === "ReportFiled") {
+    fileReport(state, event.data, at, rec, position)
+    return state
+  }
+  const stamp: Stamp = { at, rec, position }
   switch (event.type) {
     case "UnitRegistered": {
       const d = event.data
@@ -253,6 +280,7 @@ export const evolve = (state: State, event: RecordedEvent): State => {
     }
     case "PlanIssued": {
       const d = event.data
+      lastPlanState = undefined
       const plan: PlanRecord = {
         planId: d.planId,
         documentNumber: d.documentNumber,
@@ -291,31 +319,6 @@ export const evolve = (state: State, event: RecordedEvent): State => {
       })
       break
     }
-    case "ReportFiled": {
-      const d = event.data
-      const assignment = state.plans.get(d.planId)?.assignments.get(d.unitId)
-      if (assignment === undefined) break
-      const report: ReportRecord = { data: d, stamp, supersededBy: undefined, next: undefined }
-      state.reports.set(d.reportId, report)
-      const bySchedule = assignment.reports ?? (assignment.reports = new Map())
-      let byPeriod = bySchedule.get(d.scheduleId)
-      if (byPeriod === undefined) {
-        byPeriod = new Map()
-        bySchedule.set(d.scheduleId, byPeriod)
-      }
-      let last = byPeriod.get(d.period)
-      if (last === undefined) {
-        byPeriod.set(d.period, report)
-      } else {
-        while (last.next !== undefined) last = last.next
-        last.next = report
-      }
-      if (d.supersedes !== undefined) {
-        const earlier = state.reports.get(d.supersedes)
-        if (earlier !== undefined) earlier.supersededBy = d.reportId
-      }
-      break
-    }
     case "ModelEstablished": {
       const d = event.data
       const model: ModelRecord = {
@@ -340,6 +343,42 @@ export const evolve = (state: State, event: RecordedEvent): State => {
     }
   }
   return state
+}
+
+// Reports are most of a log: no key is built and no lookup repeated for consecutive reports of one plan.
+let lastPlanState: State | undefined
+let lastPlanId = ""
+let lastPlan: PlanRecord | undefined
+
+const fileReport = (state: State, d: ReportFiled, at: number, rec: number, position: number): void => {
+  if (lastPlanState !== state || lastPlanId !== d.planId) {
+    lastPlan = state.plans.get(d.planId)
+    lastPlanState = state
+    lastPlanId = d.planId
+  }
+  const assignment = lastPlan?.assignments.get(d.unitId)
+  if (assignment === undefined) return
+  const report: ReportRecord = { at, rec, position, data: d, supersededBy: undefined, next: undefined }
+  const bySchedule = assignment.reports ?? (assignment.reports = new Map())
+  let byPeriod = bySchedule.get(d.scheduleId)
+  if (byPeriod === undefined) {
+    byPeriod = new Map()
+    bySchedule.set(d.scheduleId, byPeriod)
+  }
+  const first = byPeriod.get(d.period)
+  if (first === undefined) {
+    byPeriod.set(d.period, report)
+  } else {
+    // A correction names a report of the same obligation (a rule), so it is found in this chain.
+    let last = first
+    for (;;) {
+      if (last.data.reportId === d.supersedes) last.supersededBy = d.reportId
+      if (last.next === undefined) break
+      last = last.next
+    }
+    last.next = report
+  }
+  state.reportIndex?.set(d.reportId, report)
 }
 
 const regroup = (state: State, planId: string): Map<string, Array<PlanRecord>> => {
