@@ -4,7 +4,7 @@
  * prints the answer. No business rule lives here.
  */
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
-import { Compliance, Coverage, Events, Explain, State, Time } from "@kehoach/domain"
+import { Compliance, Coverage, Events, Explain, Relevance, State, Time } from "@kehoach/domain"
 import * as EventStore from "@kehoach/store/EventStore"
 import { Clock, Effect, Either, Option } from "effect"
 import { ChainBroken, ImportRefused, InvalidOption, InvalidQueryTime, UsageError } from "./CliError.js"
@@ -308,7 +308,7 @@ const complianceCommand = Command.make(
         unit: Option.getOrUndefined(o.unit),
         depth: yield* parseDepth(o.depth)
       }
-      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.state))
+      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(Relevance.compliance(query.planId))))
       yield* knownUnit("compliance", state, query.unit)
       const result = yield* Either.match(Compliance.project(state, query), { onLeft: Effect.fail, onRight: Effect.succeed })
       yield* Output.print(Render.compliance(result, fmt))
@@ -348,7 +348,7 @@ const coverageCommand = Command.make(
         unit: Option.getOrUndefined(o.unit),
         depth: yield* parseDepth(o.depth)
       }
-      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.state))
+      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(Relevance.coverage(query.planId))))
       yield* knownUnit("coverage", state, query.unit)
       const result = yield* Either.match(Coverage.project(state, query), { onLeft: Effect.fail, onRight: Effect.succeed })
       yield* Output.print(Render.coverage(result, fmt))
@@ -394,7 +394,8 @@ const explainCommand = Command.make(
         if (Option.isSome(o.kind) || Option.isSome(o.tag)) {
           return yield* new UsageError({ command: "explain", reason: "--kind and --tag are for a coverage figure, not with --plan" })
         }
-        const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.state))
+        const selection = Relevance.compliance(o.plan.value)
+        const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(selection)))
         const result = yield* Either.match(
           Explain.obligation(state, {
             planId: o.plan.value,
@@ -411,7 +412,7 @@ const explainCommand = Command.make(
       if (Option.isSome(o.schedule) || Option.isSome(o.period)) {
         return yield* new UsageError({ command: "explain", reason: "--schedule and --period need --plan" })
       }
-      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.state))
+      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(Relevance.coverage())))
       const result = yield* Either.match(
         Explain.coverage(state, {
           unitId: o.unit,

@@ -3,7 +3,7 @@
  * adapter (`SqlEventStore`) implements it on `@effect/sql`; the domain never
  * sees SQL.
  */
-import type { Errors, Events, State } from "@kehoach/domain"
+import type { Errors, Events, Relevance, State } from "@kehoach/domain"
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"
 
@@ -119,6 +119,13 @@ export class EventStore extends Context.Tag("@kehoach/store/EventStore")<EventSt
   readonly position: Effect.Effect<number>
   /** The domain state, caught up from its checkpoint to the current position. */
   readonly state: Effect.Effect<State.State>
+  /**
+   * A state good for the projections that read `selection` (see the domain's
+   * `Relevance`): the full state when this store already keeps it in memory
+   * (a server), else a fold of only the selected events, read through indexes
+   * (a one-off command on a national log need not parse every report of every plan).
+   */
+  readonly stateFor: (selection: Relevance.Selection) => Effect.Effect<State.State>
   /** Events appended after `from`, first the stored ones, then live. */
   readonly tail: (from: number) => Stream.Stream<StoredEvent>
 }>() {}

@@ -54,6 +54,12 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
     yield* sql`CREATE UNIQUE INDEX events_id ON events (id)`.unprepared
     yield* sql`CREATE INDEX events_unit ON events (unit_id, position) WHERE unit_id IS NOT NULL`.unprepared
     yield* sql`CREATE INDEX events_plan ON events (plan_id, position) WHERE plan_id IS NOT NULL`.unprepared
+  }),
+  // Projections read the hierarchy and the models of every unit but the reports of one plan
+  // (`stateFor`): an index by type finds the former without scanning the reports.
+  "0002_index_events_by_type": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE INDEX IF NOT EXISTS events_type ON events (type, position)`.unprepared
   })
 })
 
@@ -631,6 +637,45 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
 
     const stateNow: Effect.Effect<State.State> = Effect.orDie(lock.withPermits(1)(catchUp))
 
+    /** The lines of one part of a selection, in log order, through the type or plan index. */
+    const selectedLines = (clause: string, params: ReadonlyArray<unknown>) =>
+      sql.unsafe<{ position: number; line: string }>(
+        `SELECT position, line FROM events WHERE ${clause} ORDER BY position`,
+        params as Array<unknown>
+      )
+
+    const stateFor: EventStore["Type"]["stateFor"] = (selection) =>
+      Effect.suspend(() => {
+        if (state !== undefined) return stateNow
+        return Effect.orDie(Effect.gen(function*() {
+          const parts: Array<ReadonlyArray<{ position: number; line: string }>> = []
+          for (const type of selection.types) parts.push(yield* selectedLines("type = ?", [type]))
+          if (selection.plan !== undefined && selection.plan.types.length > 0) {
+            const types = selection.plan.types.filter((t) => !selection.types.includes(t))
+            if (types.length > 0) {
+              parts.push(
+                yield* selectedLines(`plan_id = ? AND type IN (${types.map(() => "?").join(",")})`, [
+                  selection.plan.planId,
+                  ...types
+                ])
+              )
+            }
+          }
+          // Each part is in log order: merge them by position and fold.
+          const partial = State.empty()
+          const next = parts.map(() => 0)
+          for (;;) {
+            let best = -1
+            for (let i = 0; i < parts.length; i++) {
+              const row = parts[i]![next[i]!]
+              if (row !== undefined && (best < 0 || row.position < parts[best]![next[best]!]!.position)) best = i
+            }
+            if (best < 0) return partial
+            State.evolve(partial, eventOfLine(parts[best]![next[best]!++]!.line))
+          }
+        }))
+      })
+
     const tail: EventStore["Type"]["tail"] = (from) =>
       Stream.paginateChunkEffect(from, (after) =>
         Effect.gen(function*() {
@@ -655,6 +700,7 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
       digest,
       position,
       state: stateNow,
+      stateFor,
       tail
     })
   })

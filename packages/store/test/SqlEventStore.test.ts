@@ -1,5 +1,5 @@
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import { Compliance, Coverage, Events, State, Time } from "@kehoach/domain"
+import { Compliance, Coverage, Events, Relevance, State, Time } from "@kehoach/domain"
 import Database from "better-sqlite3"
 import { Chunk, Effect, Either, Fiber, Stream, TestClock } from "effect"
 import * as fs from "node:fs"
@@ -306,6 +306,36 @@ describe("SqlEventStore projections", () => {
         assert.strictEqual(live.position, lines.length)
       })
     ))
+})
+
+describe("SqlEventStore stateFor", () => {
+  it.effect("folds only the selected events through the indexes, and answers as the whole log does", () =>
+    Effect.gen(function*() {
+      const filename = tempDb()
+      const lines = smallLines()
+      yield* withStore(filename, (store) => store.importLines(Stream.fromIterable(lines), { recordedBy: "t" }))
+      // A new store on the file, as a command-line process: it has no state in memory.
+      yield* withStore(filename, (store) =>
+        Effect.gen(function*() {
+          const asOf = Time.parseQueryTime("2018-12-31")!
+          const view = { asOf, knownAt: Number.MAX_SAFE_INTEGER }
+          const forPlan = yield* store.stateFor(Relevance.compliance("plan-1"))
+          const forCoverage = yield* store.stateFor(Relevance.coverage())
+          const fresh = State.fold(yield* store.read({}))
+          // Only what was asked for was folded: no report of plan-0, no models for compliance.
+          assert.strictEqual(forPlan.plans.get("plan-0")!.assignments.size, 0)
+          assert.isTrue([...forPlan.plans.get("plan-1")!.assignments.values()].every((a) => a.reports !== undefined))
+          assert.strictEqual(forPlan.models.size, 0)
+          assert.strictEqual(forCoverage.plans.size, 0)
+          const compliance = Compliance.project(forPlan, { planId: "plan-1", ...view })
+          assert.isTrue(Either.isRight(compliance) && compliance.right.obligations.some((o) => o.status !== "missing"))
+          assert.deepStrictEqual(compliance, Compliance.project(fresh, { planId: "plan-1", ...view }))
+          assert.deepStrictEqual(Coverage.project(forCoverage, view), Coverage.project(fresh, view))
+          // Once the store keeps the whole state (a server), that is what it answers with.
+          const full = yield* store.state
+          assert.strictEqual(yield* store.stateFor(Relevance.coverage()), full)
+        }))
+    }))
 })
 
 describe("SqlEventStore tail", () => {
