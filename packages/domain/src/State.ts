@@ -133,6 +133,8 @@ export interface State {
   lastRecordedAt: number
   /** `recordedAt` of the last event folded, as written. */
   lastRecordedAtText: string | undefined
+  /** While a batch is tentative (`begin`), how to undo each change it made; see `rollback`. */
+  journal: Array<() => void> | undefined
 }
 
 /** The state of an empty log. */
@@ -147,7 +149,8 @@ export const empty = (): State => ({
   orphanSubPlans: new Map(),
   position: 0,
   lastRecordedAt: Number.NEGATIVE_INFINITY,
-  lastRecordedAtText: undefined
+  lastRecordedAtText: undefined,
+  journal: undefined
 })
 
 /** The first report filed for one obligation of a plan (later ones follow `next`). */
@@ -202,8 +205,32 @@ const invalidTimes = (event: RecordedEvent): never => {
   throw new RangeError(`event at position ${event.position} has an invalid occurredAt or recordedAt`)
 }
 
+// Every change `evolve` makes goes through these, so that a tentative batch can be undone.
+
+const setEntry = <K, V>(state: State, map: Map<K, V>, key: K, value: V): void => {
+  if (state.journal !== undefined) {
+    const had = map.has(key)
+    const previous = map.get(key)
+    state.journal.push(() => {
+      if (had) map.set(key, previous as V)
+      else map.delete(key)
+    })
+  }
+  map.set(key, value)
+}
+
+const setField = <O extends object, K extends keyof O>(state: State, target: O, key: K, value: O[K]): void => {
+  if (state.journal !== undefined) {
+    const previous = target[key]
+    state.journal.push(() => {
+      target[key] = previous
+    })
+  }
+  target[key] = value
+}
+
 /** Inserts keeping the array sorted by valid time, then position (the log is nearly always in order). */
-const insertByTime = <A extends { readonly stamp: Stamp }>(array: Array<A>, item: A): void => {
+const insertByTime = <A extends { readonly stamp: Stamp }>(state: State, array: Array<A>, item: A): void => {
   let i = array.length
   while (i > 0) {
     const prev = array[i - 1]!.stamp
@@ -212,6 +239,9 @@ const insertByTime = <A extends { readonly stamp: Stamp }>(array: Array<A>, item
   }
   if (i === array.length) array.push(item)
   else array.splice(i, 0, item)
+  state.journal?.push(() => {
+    array.splice(array.indexOf(item), 1)
+  })
 }
 
 const addChild = (state: State, parentId: string | undefined, unitId: string): void => {
@@ -219,15 +249,58 @@ const addChild = (state: State, parentId: string | undefined, unitId: string): v
   let set = state.childrenEver.get(parentId)
   if (set === undefined) {
     set = new Set()
-    state.childrenEver.set(parentId, set)
+    setEntry(state, state.childrenEver, parentId, set)
   }
-  set.add(unitId)
+  if (!set.has(unitId)) {
+    set.add(unitId)
+    const added = set
+    state.journal?.push(() => {
+      added.delete(unitId)
+    })
+  }
 }
 
-const pushTo = <K, V>(map: Map<K, Array<V>>, key: K, value: V): void => {
+const pushTo = <K, V>(state: State, map: Map<K, Array<V>>, key: K, value: V): void => {
   const list = map.get(key)
-  if (list === undefined) map.set(key, [value])
-  else list.push(value)
+  if (list === undefined) {
+    setEntry(state, map, key, [value])
+  } else {
+    list.push(value)
+    state.journal?.push(() => {
+      list.pop()
+    })
+  }
+}
+
+/**
+ * Starts a tentative batch: the changes of the events folded from now on can
+ * be undone by `rollback` (an append rejected at its third event leaves the
+ * state as it was) or kept by `commit`. Keep batches small: the journal holds
+ * one entry per change.
+ */
+export const begin = (state: State): void => {
+  const { lastRecordedAt, lastRecordedAtText, position, reportIndex } = state
+  state.journal = [() => {
+    state.position = position
+    state.lastRecordedAt = lastRecordedAt
+    state.lastRecordedAtText = lastRecordedAtText
+    // An index built during the batch (by the rules) may hold its reports: drop it, it is rebuilt on use.
+    if (reportIndex === undefined) state.reportIndex = undefined
+  }]
+}
+
+/** Keeps the changes of the tentative batch. */
+export const commit = (state: State): void => {
+  state.journal = undefined
+}
+
+/** Undoes every change since `begin`, newest first, leaving the state as it was. */
+export const rollback = (state: State): void => {
+  const journal = state.journal
+  state.journal = undefined
+  lastPlanState = undefined
+  if (journal === undefined) return
+  for (let i = journal.length - 1; i >= 0; i--) journal[i]!()
 }
 
 /**
@@ -253,7 +326,7 @@ export const evolve = (state: State, event: RecordedEvent): State => {
   switch (event.type) {
     case "UnitRegistered": {
       const d = event.data
-      state.units.set(d.unitId, {
+      setEntry(state, state.units, d.unitId, {
         unitId: d.unitId,
         name: d.name,
         level: d.level,
@@ -268,14 +341,14 @@ export const evolve = (state: State, event: RecordedEvent): State => {
     case "UnitMoved": {
       const unit = state.units.get(event.data.unitId)
       if (unit === undefined) break
-      insertByTime(unit.parents, { stamp, parentId: event.data.parentId })
+      insertByTime(state, unit.parents, { stamp, parentId: event.data.parentId })
       addChild(state, event.data.parentId, unit.unitId)
       break
     }
     case "UnitClosed": {
       const unit = state.units.get(event.data.unitId)
       if (unit === undefined) break
-      unit.closed = { stamp, successorId: event.data.successorId }
+      setField(state, unit, "closed", { stamp, successorId: event.data.successorId })
       break
     }
     case "PlanIssued": {
@@ -296,12 +369,12 @@ export const evolve = (state: State, event: RecordedEvent): State => {
         assignments: new Map(),
         subPlans: state.orphanSubPlans.get(d.planId) === undefined ? new Map() : regroup(state, d.planId)
       }
-      state.plans.set(d.planId, plan)
-      state.documents.set(documentKey(d.issuerId, d.documentNumber), d.planId)
+      setEntry(state, state.plans, d.planId, plan)
+      setEntry(state, state.documents, documentKey(d.issuerId, d.documentNumber), d.planId)
       if (d.parentPlanId !== undefined) {
         const parent = state.plans.get(d.parentPlanId)
-        if (parent !== undefined) pushTo(parent.subPlans, d.issuerId, plan)
-        else pushTo(state.orphanSubPlans, d.parentPlanId, plan)
+        if (parent !== undefined) pushTo(state, parent.subPlans, d.issuerId, plan)
+        else pushTo(state, state.orphanSubPlans, d.parentPlanId, plan)
       }
       break
     }
@@ -309,7 +382,7 @@ export const evolve = (state: State, event: RecordedEvent): State => {
       const d = event.data
       const plan = state.plans.get(d.planId)
       if (plan === undefined) break
-      plan.assignments.set(d.unitId, {
+      setEntry(state, plan.assignments, d.unitId, {
         unitId: d.unitId,
         stamp,
         scheduleIds: d.schedules ?? plan.schedules.map((s) => s.scheduleId),
@@ -332,13 +405,13 @@ export const evolve = (state: State, event: RecordedEvent): State => {
         established: stamp,
         dissolved: undefined
       }
-      state.models.set(d.modelId, model)
-      pushTo(state.modelsByUnit, d.unitId, model)
+      setEntry(state, state.models, d.modelId, model)
+      pushTo(state, state.modelsByUnit, d.unitId, model)
       break
     }
     case "ModelDissolved": {
       const model = state.models.get(event.data.modelId)
-      if (model !== undefined) model.dissolved = stamp
+      if (model !== undefined) setField(state, model, "dissolved", stamp)
       break
     }
   }
@@ -359,32 +432,40 @@ const fileReport = (state: State, d: ReportFiled, at: number, rec: number, posit
   const assignment = lastPlan?.assignments.get(d.unitId)
   if (assignment === undefined) return
   const report: ReportRecord = { at, rec, position, data: d, supersededBy: undefined, next: undefined }
-  const bySchedule = assignment.reports ?? (assignment.reports = new Map())
+  let bySchedule = assignment.reports
+  if (bySchedule === undefined) {
+    bySchedule = new Map()
+    setField(state, assignment, "reports", bySchedule)
+  }
   let byPeriod = bySchedule.get(d.scheduleId)
   if (byPeriod === undefined) {
     byPeriod = new Map()
-    bySchedule.set(d.scheduleId, byPeriod)
+    setEntry(state, bySchedule, d.scheduleId, byPeriod)
   }
   const first = byPeriod.get(d.period)
   if (first === undefined) {
-    byPeriod.set(d.period, report)
+    setEntry(state, byPeriod, d.period, report)
   } else {
     // A correction names a report of the same obligation (a rule), so it is found in this chain.
     let last = first
     for (;;) {
-      if (last.data.reportId === d.supersedes) last.supersededBy = d.reportId
+      if (last.data.reportId === d.supersedes) setField(state, last, "supersededBy", d.reportId)
       if (last.next === undefined) break
       last = last.next
     }
-    last.next = report
+    setField(state, last, "next", report)
   }
-  state.reportIndex?.set(d.reportId, report)
+  if (state.reportIndex !== undefined) setEntry(state, state.reportIndex, d.reportId, report)
 }
 
 const regroup = (state: State, planId: string): Map<string, Array<PlanRecord>> => {
   const byIssuer = new Map<string, Array<PlanRecord>>()
-  for (const sub of state.orphanSubPlans.get(planId) ?? []) pushTo(byIssuer, sub.issuerId, sub)
+  const orphans = state.orphanSubPlans.get(planId) ?? []
+  for (const sub of orphans) pushTo(state, byIssuer, sub.issuerId, sub)
   state.orphanSubPlans.delete(planId)
+  state.journal?.push(() => {
+    state.orphanSubPlans.set(planId, orphans)
+  })
   return byIssuer
 }
 
