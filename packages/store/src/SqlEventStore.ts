@@ -178,8 +178,8 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
 
     // The domain state with its checkpoint (`state.position`) and the hash at
     // that position. `undefined` means "rebuild from the database": the state
-    // is mutated in place, so a batch that fails after some of its events were
-    // folded in leaves it wrong, and it is thrown away (see the decision record).
+    // is mutated in place, so an import that fails after some of its events were
+    // folded in leaves it wrong, and it is thrown away; an append is undone (see `write`).
     let state: State.State | undefined
     let head: Digest = { position: 0, hash: HashChain.genesis }
     const invalidate = Effect.sync(() => {
@@ -302,13 +302,42 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
     }
 
     /** Runs a write: under the lock, in an immediate transaction; a failure after folding throws the state away. */
-    const write = <A, E>(body: (s: State.State, folded: () => void) => Effect.Effect<A, E, never>) =>
+    /**
+     * Runs a write under the lock, in a `BEGIN IMMEDIATE` transaction, on the
+     * caught-up state. When it fails after folding events into the state, an
+     * append (a batch: `undoable`) rolls the state back through the domain's
+     * journal; an import (millions of events: no journal) throws the state away.
+     */
+    const write = <A, E>(
+      body: (s: State.State, folded: () => void) => Effect.Effect<A, E, never>,
+      undoable = false
+    ) =>
       lock.withPermits(1)(
         Effect.suspend(() => {
           let dirty = false
-          return immediate(Effect.flatMap(catchUp, (s) => body(s, () => (dirty = true)))).pipe(
+          let tentative: State.State | undefined
+          let headBefore = head
+          return immediate(Effect.flatMap(catchUp, (s) => {
+            if (undoable) {
+              tentative = s
+              headBefore = head
+              State.begin(s)
+            }
+            return body(s, () => (dirty = true))
+          })).pipe(
             Effect.provideService(SqlClient.SqlClient, sql),
-            Effect.onExit((exit) => (exit._tag === "Failure" && dirty ? invalidate : notify))
+            Effect.onExit((exit) => {
+              if (exit._tag === "Success") {
+                if (tentative !== undefined) State.commit(tentative)
+                return notify
+              }
+              if (tentative !== undefined) {
+                State.rollback(tentative)
+                head = headBefore
+                return Effect.void
+              }
+              return dirty ? invalidate : Effect.void
+            })
           )
         })
       )
@@ -374,8 +403,7 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
           }
           yield* Effect.orDie(insertRows(rows))
           return { events: result, appended: rows.length, position: s.position } satisfies AppendResult
-        })
-      ).pipe(Effect.catchTag("SqlError", Effect.die))
+        }), true).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const importLines: EventStore["Type"]["importLines"] = (lines, options) =>
       write((s, folded) =>

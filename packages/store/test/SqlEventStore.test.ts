@@ -63,12 +63,19 @@ describe("SqlEventStore append", () => {
     withStore(tempDb(), (store) =>
       Effect.gen(function*() {
         yield* store.append([province], { recordedBy: "t" })
+        const before = yield* store.state
+        const digest = yield* store.digest
         const error = yield* Effect.flip(
           store.append([district("070"), district("071", "nowhere")], { recordedBy: "t" })
         )
         assert.strictEqual(error._tag, "UnitNotFound")
         assert.strictEqual(yield* store.position, 1)
-        assert.isFalse((yield* store.state).units.has("070"))
+        // The state was rolled back in place (no rebuild from the database): same object, as before.
+        const after = yield* store.state
+        assert.strictEqual(after, before)
+        assert.deepStrictEqual(after, State.fold(yield* store.read({})))
+        assert.isFalse(after.units.has("070"))
+        assert.deepStrictEqual(yield* store.digest, digest)
         // The batch's first event is still acceptable on its own, at the next position.
         const again = yield* store.append([district("070")], { recordedBy: "t" })
         assert.strictEqual(again.position, 2)
