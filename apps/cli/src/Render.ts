@@ -4,8 +4,8 @@
  * the contract of DOMAIN.md §5, and `csv` (RFC 4180) one row per unit. The
  * figures all come from the domain; this module only lays them out.
  */
-import type { Compliance, Coverage, Explain } from "@kehoach/domain"
-import { Events } from "@kehoach/domain"
+import type { Compliance, Explain } from "@kehoach/domain"
+import { Coverage, Events } from "@kehoach/domain"
 import type * as EventStore from "@kehoach/store/EventStore"
 import * as Csv from "./Csv.js"
 import * as Table from "./Table.js"
@@ -119,24 +119,6 @@ export const compliance = (c: Compliance.Compliance, format: Format): string =>
 // ---------------------------------------------------------------------------
 // Coverage
 
-/**
- * The coverage JSON of DOMAIN.md §5: the domain's object with each unit row
- * reduced to exactly `unitId, name, level, residentialAreas, covered,
- * coverage, households, committed`.
- */
-export const coverageContract = (c: Coverage.Coverage): unknown => ({
-  ...c,
-  units: c.units.map((u) => ({
-    unitId: u.unitId,
-    name: u.name,
-    level: u.level,
-    residentialAreas: u.residentialAreas,
-    covered: u.covered,
-    coverage: u.coverage,
-    households: u.households,
-    committed: u.committed
-  }))
-})
 
 /** Coverage as a table: residential areas covered by models, with households and commitments. */
 export const coverageTable = (c: Coverage.Coverage): string => {
@@ -201,7 +183,7 @@ export const coverageCsv = (c: Coverage.Coverage): string =>
 
 /** Coverage in a format. */
 export const coverage = (c: Coverage.Coverage, format: Format): string =>
-  format === "json" ? json(coverageContract(c)) : format === "csv" ? coverageCsv(c) : coverageTable(c)
+  format === "json" ? json(Coverage.toContract(c)) : format === "csv" ? coverageCsv(c) : coverageTable(c)
 
 // ---------------------------------------------------------------------------
 // Explain

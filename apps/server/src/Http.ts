@@ -304,23 +304,8 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
           const answer = cache.json(state, "coverage", { asOf, kind, tag, planId, unit, depth }, knownAt, () =>
             Either.match(Coverage.project(state, { asOf, knownAt, kind, tag, planId, unit, depth }), {
               onLeft: (error) => ({ ok: false as const, error }),
-              onRight: ({ units, ...rest }) => ({
-                ok: true as const,
-                value: {
-                  ...rest,
-                  // The contract's rows: the domain's without `parentId`.
-                  units: units.map((u) => ({
-                    unitId: u.unitId,
-                    name: u.name,
-                    level: u.level,
-                    residentialAreas: u.residentialAreas,
-                    covered: u.covered,
-                    coverage: u.coverage,
-                    households: u.households,
-                    committed: u.committed
-                  }))
-                }
-              })
+              // The contract's rows: the domain's without `parentId`.
+              onRight: (coverage) => ({ ok: true as const, value: Coverage.toContract(coverage) })
             }))
           if (!answer.ok) return yield* notFound(answer.error.message)
           return json(answer.body)

@@ -68,6 +68,29 @@ export interface Query {
   readonly depth?: number | undefined
 }
 
+/** A coverage row as the JSON contract of DOMAIN.md §5 lists it (the domain row without `parentId`). */
+export type ContractRow = Omit<CoverageRow, "parentId">
+
+/**
+ * The coverage report as the JSON contract of DOMAIN.md §5 prints it: the
+ * same report, each unit row with exactly `unitId, name, level,
+ * residentialAreas, covered, coverage, households, committed`. The CLI's
+ * `--format json` and the server's `GET /coverage` both answer with it.
+ */
+export const toContract = ({ units, ...rest }: Coverage): Omit<Coverage, "units"> & { readonly units: ReadonlyArray<ContractRow> } => ({
+  ...rest,
+  units: units.map((u) => ({
+    unitId: u.unitId,
+    name: u.name,
+    level: u.level,
+    residentialAreas: u.residentialAreas,
+    covered: u.covered,
+    coverage: u.coverage,
+    households: u.households,
+    committed: u.committed
+  }))
+})
+
 /** Whether a model counts in the view at `asOf`: established, not dissolved, of the kind asked. */
 export const isActive = (model: ModelRecord, view: View, kind: string | undefined): boolean =>
   visible(model.established, view) &&

@@ -103,3 +103,20 @@ describe("Coverage (DOMAIN.md §4.2)", () => {
     assert.strictEqual(Either.isLeft(Explain.coverage(given(steps), { unitId: "zz", asOf: t("2018-06-30"), knownAt: t("2018-06-30") })), true)
   })
 })
+
+describe("Coverage: the JSON contract", () => {
+  it("has exactly the fields of DOMAIN.md §5 in each row", () => {
+    const c = Coverage.toContract(project("2018-06-30", { kind: "self-managed" }))
+    assert.deepStrictEqual(Object.keys(c), ["asOf", "knownAt", "kind", "units"])
+    assert.deepStrictEqual(Object.keys(c.units[0]!), [
+      "unitId",
+      "name",
+      "level",
+      "residentialAreas",
+      "covered",
+      "coverage",
+      "households",
+      "committed"
+    ])
+  })
+})
