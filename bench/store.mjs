@@ -210,6 +210,15 @@ let emmettRate
 try {
   const { getSQLiteEventStore } = await import(pathToFileURL(requireStore.resolve("@event-driven-io/emmett-sqlite")).href.replace(/index\.cjs$/, "index.js"))
   const emmettFile = path.join(dir, "emmett.db")
+  // Emmett sets WAL mode on each connection while its schema migration may hold a transaction
+  // ("cannot change into wal mode from within a transaction", raised as an unhandled 'error'
+  // event): create the file in WAL mode first (the mode is persistent), so its pragma changes nothing.
+  {
+    const Database = requireStore("better-sqlite3")
+    const pre = new Database(emmettFile)
+    pre.pragma("journal_mode = WAL")
+    pre.close()
+  }
   const store = getSQLiteEventStore({ fileName: emmettFile, schema: { autoMigration: "CreateOrUpdate" } })
   const sample = []
   const { createInterface } = await import("node:readline")
