@@ -31,6 +31,17 @@ import * as Ndjson from "./Ndjson.js"
 // ---------------------------------------------------------------------------
 // Schema
 
+/**
+ * The secondary indexes of the events table, as the migrations create them; a
+ * bulk import into an empty log drops them and creates them again at its end
+ * (inside its transaction, so a failure or a crash restores them).
+ */
+const secondaryIndexes = {
+  events_unit: "CREATE INDEX events_unit ON events (unit_id, position) WHERE unit_id IS NOT NULL",
+  events_plan: "CREATE INDEX events_plan ON events (plan_id, position) WHERE plan_id IS NOT NULL",
+  events_type: "CREATE INDEX events_type ON events (type, position)"
+} as const
+
 /** The numbered migrations of the store's schema. */
 export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0001_create_events": Effect.gen(function*() {
@@ -52,14 +63,14 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
     )`.unprepared
     // A named index (not an inline UNIQUE), so a bulk import into an empty log can build it at the end.
     yield* sql`CREATE UNIQUE INDEX events_id ON events (id)`.unprepared
-    yield* sql`CREATE INDEX events_unit ON events (unit_id, position) WHERE unit_id IS NOT NULL`.unprepared
-    yield* sql`CREATE INDEX events_plan ON events (plan_id, position) WHERE plan_id IS NOT NULL`.unprepared
+    yield* sql.unsafe(secondaryIndexes.events_unit).unprepared
+    yield* sql.unsafe(secondaryIndexes.events_plan).unprepared
   }),
   // Projections read the hierarchy and the models of every unit but the reports of one plan
   // (`stateFor`): an index by type finds the former without scanning the reports.
   "0002_index_events_by_type": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
-    yield* sql`CREATE INDEX IF NOT EXISTS events_type ON events (type, position)`.unprepared
+    yield* sql.unsafe(secondaryIndexes.events_type.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")).unprepared
   })
 })
 
@@ -431,7 +442,13 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
           const bulk = s.position === 0
           let indexed = !bulk
           const seen = bulk ? new UuidSet() : undefined
-          if (bulk) yield* Effect.orDie(sql`DROP INDEX IF EXISTS events_id`.unprepared)
+          if (bulk) {
+            yield* Effect.orDie(sql`DROP INDEX IF EXISTS events_id`.unprepared)
+            // The secondary indexes too: each is one sort at the end instead of a million random inserts.
+            for (const name of Object.keys(secondaryIndexes)) {
+              yield* Effect.orDie(sql.unsafe(`DROP INDEX IF EXISTS ${name}`).unprepared)
+            }
+          }
           const ensureIndex = Effect.suspend((): Effect.Effect<void, SqlError> => {
             if (indexed) return Effect.void
             indexed = true
@@ -529,6 +546,9 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
           yield* Stream.runForEachChunk(lines, processChunk)
           yield* flush(pending, [])
           yield* ensureIndex
+          if (bulk) {
+            for (const definition of Object.values(secondaryIndexes)) yield* sql.unsafe(definition).unprepared
+          }
           return { imported, skipped, position: s.position } satisfies ImportResult
         })
       ).pipe(

@@ -321,6 +321,11 @@ describe("SqlEventStore stateFor", () => {
       const filename = tempDb()
       const lines = smallLines()
       yield* withStore(filename, (store) => store.importLines(Stream.fromIterable(lines), { recordedBy: "t" }))
+      // The bulk import dropped the indexes and built them again at its end.
+      const raw = new Database(filename)
+      const indexes = raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name").all()
+      raw.close()
+      assert.deepStrictEqual(indexes, [{ name: "events_id" }, { name: "events_plan" }, { name: "events_type" }, { name: "events_unit" }])
       // A new store on the file, as a command-line process: it has no state in memory.
       yield* withStore(filename, (store) =>
         Effect.gen(function*() {
