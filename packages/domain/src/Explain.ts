@@ -48,7 +48,7 @@ const hierarchyReasons = (state: State, unitId: string, t: number, view: View): 
   for (let guard = 0; id !== undefined && guard < 16; guard++) {
     const unit = state.units.get(id)
     if (unit === undefined) break
-    const entry = [...unit.parents].reverse().find((p) => p.stamp.at <= t && visible(p.stamp, view))
+    const entry = Hierarchy.parentEntryAt(unit, t, view)
     if (entry === undefined || entry.parentId === undefined) break
     out.push(reason(entry.stamp, `${id} under ${entry.parentId}`))
     id = entry.parentId

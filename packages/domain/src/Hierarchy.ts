@@ -6,7 +6,7 @@
  * History stays true: a question about 2018 is answered with the parents of
  * 2018, whatever moves and merges came later.
  */
-import type { State, UnitRecord, View } from "./State.js"
+import type { ParentEntry, State, UnitRecord, View } from "./State.js"
 import { visible } from "./State.js"
 
 /** A view that sees every fact the log holds (the rules are checked against it). */
@@ -25,27 +25,21 @@ export const isOpenAt = (unit: UnitRecord, t: number, view: View): boolean =>
   existsAt(unit, t, view) && !closedAt(unit, t, view)
 
 /**
- * The unit's parent at instant `t`: the latest parent entry (registration or
- * move) that occurred at or before `t` and counts in the view.
+ * The parent entry (registration or move) in force at instant `t`: the latest
+ * that occurred at or before `t` and counts in the view.
  */
-export const parentAt = (unit: UnitRecord, t: number, view: View): string | undefined => {
+export const parentEntryAt = (unit: UnitRecord, t: number, view: View): ParentEntry | undefined => {
   const parents = unit.parents
   for (let i = parents.length - 1; i >= 0; i--) {
     const entry = parents[i]!
-    if (entry.stamp.at <= t && visible(entry.stamp, view)) return entry.parentId
+    if (entry.stamp.at <= t && visible(entry.stamp, view)) return entry
   }
   return undefined
 }
 
-/** The positions of the parent entries that decide the unit's parent at `t` (for explain). */
-export const parentEntryAt = (unit: UnitRecord, t: number, view: View): number | undefined => {
-  const parents = unit.parents
-  for (let i = parents.length - 1; i >= 0; i--) {
-    const entry = parents[i]!
-    if (entry.stamp.at <= t && visible(entry.stamp, view)) return entry.stamp.position
-  }
-  return undefined
-}
+/** The unit's parent at instant `t`, as far as the view tells. */
+export const parentAt = (unit: UnitRecord, t: number, view: View): string | undefined =>
+  parentEntryAt(unit, t, view)?.parentId
 
 // Levels are strictly ordered, so a chain is at most four long; the bound only guards bad input.
 const MAX_DEPTH = 16
