@@ -17,6 +17,7 @@ import { Chunk, Context, Deferred, Effect, Exit, Layer, Queue } from "effect"
 interface Pending {
   readonly event: Events.ProposedEvent
   readonly recordedBy: string
+  readonly authorize: EventStore.Authorize | undefined
   readonly done: Deferred.Deferred<EventStore.AppendResult, EventStore.AppendError>
 }
 
@@ -24,35 +25,51 @@ interface Pending {
 export class GroupCommit extends Context.Tag("@kehoach/server/GroupCommit")<GroupCommit, {
   readonly appendOne: (
     event: Events.ProposedEvent,
-    recordedBy: string
+    recordedBy: string,
+    authorize?: EventStore.Authorize | undefined
   ) => Effect.Effect<EventStore.AppendResult, EventStore.AppendError>
 }>() {}
 
 /** The most events appended in one group. */
 export const maxGroup = 256
 
+/** One pending request appended alone, with its own access check. */
+const alone = (store: EventStore.EventStore["Type"], p: Pending) =>
+  Effect.exit(store.append([p.event], { recordedBy: p.recordedBy, authorize: p.authorize }))
+
+/** Each request of a group judged on its own event, inside the store's lock. */
+const authorizeEach = (group: ReadonlyArray<Pending>): EventStore.Authorize => (state) => {
+  for (const p of group) {
+    const denied = p.authorize?.(state, [p.event])
+    if (denied !== undefined) return denied
+  }
+  return undefined
+}
+
 const complete = (pending: Pending, exit: Exit.Exit<EventStore.AppendResult, EventStore.AppendError>) =>
   Deferred.complete(pending.done, exit)
 
 /**
  * Appends a group of one actor's events, or each alone when the group is refused.
- * Events the rules refuse on the current state are sent alone first: the store
- * rejects a lone event before changing anything, while a group refused half-way
- * makes it rebuild its in-memory state from the database.
+ * Events the rules refuse on the current state are sent alone first, so that a
+ * group is rarely refused half-way (which costs the store a rollback and this
+ * worker a second round, one by one).
  */
 const commit = (store: EventStore.EventStore["Type"], pending: ReadonlyArray<Pending>) =>
   Effect.gen(function*() {
     let group = pending
     if (group.length > 1) {
       const state = yield* store.state
-      const alone = group.filter((p) => Decide.violation(state, p.event) !== undefined)
-      if (alone.length > 0) {
-        for (const p of alone) yield* complete(p, yield* Effect.exit(store.append([p.event], { recordedBy: p.recordedBy })))
-        group = group.filter((p) => !alone.includes(p))
+      const refused = group.filter((p) => Decide.violation(state, p.event) !== undefined)
+      if (refused.length > 0) {
+        for (const p of refused) yield* complete(p, yield* alone(store, p))
+        group = group.filter((p) => !refused.includes(p))
       }
     }
     if (group.length > 1) {
-      const exit = yield* Effect.exit(store.append(group.map((p) => p.event), { recordedBy: group[0]!.recordedBy }))
+      const exit = yield* Effect.exit(
+        store.append(group.map((p) => p.event), { recordedBy: group[0]!.recordedBy, authorize: authorizeEach(group) })
+      )
       if (Exit.isSuccess(exit)) {
         const result = exit.value
         const firstNew = result.position - result.appended
@@ -66,9 +83,7 @@ const commit = (store: EventStore.EventStore["Type"], pending: ReadonlyArray<Pen
         return
       }
     }
-    for (const pending of group) {
-      yield* complete(pending, yield* Effect.exit(store.append([pending.event], { recordedBy: pending.recordedBy })))
-    }
+    for (const pending of group) yield* complete(pending, yield* alone(store, pending))
   })
 
 /** The group committer over the store in context; its worker lives as long as the layer. */
@@ -91,9 +106,9 @@ export const layer: Layer.Layer<GroupCommit, never, EventStore.EventStore> = Lay
     })
     yield* Effect.forkScoped(Effect.forever(worker))
     return {
-      appendOne: (event, recordedBy) =>
+      appendOne: (event, recordedBy, authorize) =>
         Effect.flatMap(Deferred.make<EventStore.AppendResult, EventStore.AppendError>(), (done) =>
-          Effect.zipRight(Queue.offer(queue, { event, recordedBy, done }), Deferred.await(done)))
+          Effect.zipRight(Queue.offer(queue, { event, recordedBy, authorize, done }), Deferred.await(done)))
     }
   })
 )

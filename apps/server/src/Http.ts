@@ -160,6 +160,8 @@ const appendError = (error: EventStore.AppendError) => {
       })
     case "IdConflict":
       return new ApiError.IdConflict({ id: error.id, position: error.position, message: error.message })
+    case "AppendForbidden":
+      return new ApiError.Forbidden({ message: error.message })
     default:
       return new ApiError.Rejected({ rule: error._tag, message: error.message, violation: error })
   }
@@ -194,14 +196,19 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
           }
           const text = yield* Body.text(request, limits.maxBodyBytes)
           const { events, expectedPosition } = yield* decodeAppend(text)
-          if (actor.role !== "admin") {
-            const denied = Access.appendDenied(yield* store.state, actor, events)
+          // Checked once here to refuse early, and again by the store inside its lock (the
+          // authoritative check: no other append can move a unit in between).
+          const authorize: EventStore.Authorize | undefined = actor.role === "admin"
+            ? undefined
+            : (state, evs) => Access.appendDenied(state, actor, evs)
+          if (authorize !== undefined) {
+            const denied = authorize(yield* store.state, events)
             if (denied !== undefined) return yield* new ApiError.Forbidden({ message: denied })
           }
           // A single event without an expected position can share a transaction with concurrent ones.
           const result = yield* (events.length === 1 && expectedPosition === undefined
-            ? group.appendOne(toProposed(events[0]!), actor.actor)
-            : store.append(events.map(toProposed), { recordedBy: actor.actor, expectedPosition })).pipe(
+            ? group.appendOne(toProposed(events[0]!), actor.actor, authorize)
+            : store.append(events.map(toProposed), { recordedBy: actor.actor, expectedPosition, authorize })).pipe(
               Effect.mapError(appendError)
             )
           // The stored events are the contract's lines already: send them without re-encoding.

@@ -46,8 +46,27 @@ export class ImportError extends Schema.TaggedError<ImportError>()("ImportError"
   }
 }
 
+/** The caller's `authorize` refused the events, judged on the state inside the store's lock. */
+export class AppendForbidden extends Schema.TaggedError<AppendForbidden>()("AppendForbidden", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+/**
+ * Judges whether the events may be appended, on the state as it is inside the
+ * store's write lock (so no other append can move a unit between the check
+ * and the write): the reason to refuse, or `undefined` to go on.
+ */
+export type Authorize = (
+  state: State.State,
+  events: ReadonlyArray<Events.DomainEvent & { readonly occurredAt: string }>
+) => string | undefined
+
 /** Why an append was refused; nothing was stored. */
-export type AppendError = Errors.RuleViolation | Errors.InvalidEvent | ConcurrencyConflict | IdConflict
+export type AppendError = Errors.RuleViolation | Errors.InvalidEvent | ConcurrencyConflict | IdConflict | AppendForbidden
 
 /** What an append did. */
 export interface AppendResult {
@@ -100,7 +119,12 @@ export class EventStore extends Context.Tag("@kehoach/store/EventStore")<EventSt
    */
   readonly append: (
     events: ReadonlyArray<Events.ProposedEvent>,
-    options: { readonly recordedBy: string; readonly expectedPosition?: number | undefined }
+    options: {
+      readonly recordedBy: string
+      readonly expectedPosition?: number | undefined
+      /** Access control, checked inside the lock before the rules (see `Authorize`). */
+      readonly authorize?: Authorize | undefined
+    }
   ) => Effect.Effect<AppendResult, AppendError>
   /** Imports NDJSON lines, all or nothing, streaming. */
   readonly importLines: (

@@ -23,7 +23,7 @@ import { Chunk, Clock, Deferred, Effect, Either, Layer, Option, Stream } from "e
 import { randomUUID } from "node:crypto"
 import canonicalize from "canonicalize"
 import type { AppendResult, Digest, ImportResult, ReadQuery, StoredEvent, VerifyResult } from "./EventStore.js"
-import { ConcurrencyConflict, EventStore, IdConflict, ImportError } from "./EventStore.js"
+import { AppendForbidden, ConcurrencyConflict, EventStore, IdConflict, ImportError } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
 import { UuidSet } from "./internal/UuidSet.js"
 import * as Ndjson from "./Ndjson.js"
@@ -362,6 +362,10 @@ export const make: Effect.Effect<EventStore["Type"], SqlError | Migrator.Migrati
             const decoded = Events.decodeLine({ type: p.type, occurredAt: p.occurredAt, data: p.data })
             if (Either.isLeft(decoded)) return yield* decoded.left
             events.push(p)
+          }
+          if (options.authorize !== undefined) {
+            const denied = options.authorize(s, events)
+            if (denied !== undefined) return yield* new AppendForbidden({ reason: denied })
           }
           const ids = events.flatMap((e) => (e.id === undefined ? [] : [e.id]))
           const stored = ids.length === 0 ? new Map<string, StoredEvent>() : yield* storedById(ids)

@@ -382,3 +382,33 @@ describe("SqlEventStore tail", () => {
       })
     ))
 })
+
+describe("SqlEventStore authorize", () => {
+  it.effect("judges the events on the state inside the lock, including another connection's appends", () =>
+    Effect.gen(function*() {
+      const filename = tempDb()
+      yield* withStore(filename, (store) =>
+        Effect.gen(function*() {
+          yield* store.append([province, district("070")], { recordedBy: "t" })
+          // Another process registers 071 after this store last caught up.
+          yield* withStore(filename, (other) => other.append([district("071")], { recordedBy: "other" }))
+          const seen: Array<boolean> = []
+          const onlyKnown: EventStore.Authorize = (state, events) => {
+            seen.push(state.units.has("071"))
+            return events.some((e) => e.type === "UnitMoved") ? "moves are not for this caller" : undefined
+          }
+          const move: Events.ProposedEvent = {
+            type: "UnitMoved",
+            occurredAt: "2018-02-01T00:00:00+07:00",
+            data: { unitId: "070", parentId: "08" }
+          }
+          const refused = yield* Effect.flip(store.append([district("072"), move], { recordedBy: "t", authorize: onlyKnown }))
+          assert.strictEqual(refused._tag, "AppendForbidden")
+          assert.strictEqual(refused.message, "moves are not for this caller")
+          assert.strictEqual(yield* store.position, 3)
+          const ok = yield* store.append([district("072")], { recordedBy: "t", authorize: onlyKnown })
+          assert.strictEqual(ok.position, 4)
+          assert.deepStrictEqual(seen, [true, true])
+        }))
+    }))
+})
