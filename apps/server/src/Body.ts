@@ -2,14 +2,16 @@
  * Reading request bodies with a size limit. The body is read from Node's
  * request directly so that a body over the limit is answered with 413 and
  * the rest of it drained, not reset mid-upload (the client then reads the
- * answer), and so that an import is streamed line by line instead of being
- * held in memory.
+ * answer), and so that an import is spooled to disk instead of being held in
+ * memory.
  */
 import type { HttpServerRequest } from "@effect/platform"
 import { NodeHttpServerRequest } from "@effect/platform-node"
 import { ApiError } from "@kehoach/api"
-import { EventStore } from "@kehoach/store"
-import { Effect, Stream } from "effect"
+import { Effect } from "effect"
+import * as Fs from "node:fs"
+import * as Os from "node:os"
+import * as Path from "node:path"
 
 const tooLarge = (limit: number) =>
   new ApiError.PayloadTooLarge({ limit, message: `the body is larger than ${limit} bytes` })
@@ -62,49 +64,39 @@ export const text = (
   )
 
 /**
- * The body as a stream of lines (empty lines kept, so line numbers match the
- * file), read with backpressure. Past `limit` bytes the stream fails with an
- * `ImportError` and `onTooLarge` is called, so the caller can answer 413.
+ * The body written to a temporary file (removed when the scope closes), or
+ * 413 once more than `limit` bytes arrive. An import reads the file under the
+ * store's write lock: the lock is held for the import's own work, never for
+ * the time a client takes to upload, so a slow upload blocks no other append.
  */
-export const lines = (
-  request: HttpServerRequest.HttpServerRequest,
-  limit: number,
-  onTooLarge: () => void
-): Stream.Stream<string, EventStore.ImportError> => {
-  let count = 0
-  return Stream.async<Uint8Array, EventStore.ImportError>((emit) => {
-    const source = NodeHttpServerRequest.toIncomingMessage(request)
-    let size = 0
-    const cleanup = () => {
-      source.off("data", onData)
-      source.off("end", onEnd)
-      source.off("error", onError)
-      source.resume()
-    }
-    const onData = (chunk: Buffer) => {
-      size += chunk.length
-      if (size > limit) {
-        cleanup()
-        onTooLarge()
-        void emit.fail(new EventStore.ImportError({ line: count + 1, reason: `the body is larger than ${limit} bytes` }))
-        return
+export const spool = (request: HttpServerRequest.HttpServerRequest, limit: number) =>
+  Effect.gen(function*() {
+    const dir = yield* Effect.acquireRelease(
+      Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "kehoach-import-"))),
+      (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))
+    )
+    const file = Path.join(dir, "body.ndjson")
+    yield* Effect.async<void, ApiError.PayloadTooLarge>((resume) => {
+      const source = NodeHttpServerRequest.toIncomingMessage(request)
+      const sink = Fs.createWriteStream(file)
+      let size = 0
+      const onData = (chunk: Buffer) => {
+        size += chunk.length
+        if (size > limit) {
+          source.unpipe(sink)
+          source.off("data", onData)
+          source.resume() // drain the rest, so the client reads the answer
+          sink.destroy()
+          resume(Effect.fail(tooLarge(limit)))
+        }
       }
-      source.pause()
-      void emit.single(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)).then(() => source.resume())
-    }
-    const onEnd = () => {
-      void emit.end()
-    }
-    const onError = (error: Error) => {
-      void emit.die(error)
-    }
-    source.on("data", onData)
-    source.on("end", onEnd)
-    source.on("error", onError)
-    return Effect.sync(cleanup)
-  }, 16).pipe(
-    Stream.decodeText(),
-    Stream.splitLines,
-    Stream.tap(() => Effect.sync(() => void count++))
-  )
-}
+      source.on("data", onData)
+      source.on("error", (error) => resume(Effect.die(error)))
+      sink.on("error", (error) => resume(Effect.die(error)))
+      sink.on("finish", () => {
+        if (size <= limit) resume(Effect.void)
+      })
+      source.pipe(sink)
+    })
+    return file
+  })

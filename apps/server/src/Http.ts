@@ -9,7 +9,7 @@ import type { HttpServerRequest } from "@effect/platform"
 import { Api, ApiError, Security } from "@kehoach/api"
 import type { Resources } from "@kehoach/api"
 import { Compliance, Coverage, Events, Explain, Hierarchy, State, Time } from "@kehoach/domain"
-import { EventStore } from "@kehoach/store"
+import { EventStore, Ndjson } from "@kehoach/store"
 import { Clock, Context, Deferred, Effect, Either, Layer, Redacted, Schedule, Stream } from "effect"
 import * as Access from "./Access.js"
 import * as Body from "./Body.js"
@@ -225,20 +225,16 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
             return yield* new ApiError.Forbidden({ message: `${actor.actor} is an ${actor.role}: only an admin imports` })
           }
           yield* Body.checkLength(request, limits.maxImportBytes)
-          let tooLarge = false
-          const lines = Body.lines(request, limits.maxImportBytes, () => {
-            tooLarge = true
-          })
-          return yield* store.importLines(lines, { recordedBy: actor.actor }).pipe(
-            Effect.mapError((error) =>
-              tooLarge
-                ? new ApiError.PayloadTooLarge({
-                  limit: limits.maxImportBytes,
-                  message: `the body is larger than ${limits.maxImportBytes} bytes`
-                })
-                : new ApiError.ImportRejected({ line: error.line, reason: error.reason, message: error.message })
+          // The body is spooled to a temporary file first: the store's lock is then held for the
+          // import itself, not for the upload (a slow client would otherwise stall every append).
+          return yield* Effect.scoped(Effect.gen(function*() {
+            const file = yield* Body.spool(request, limits.maxImportBytes)
+            return yield* store.importLines(Ndjson.linesOfFile(file), { recordedBy: actor.actor }).pipe(
+              Effect.mapError((error) =>
+                new ApiError.ImportRejected({ line: error.line, reason: error.reason, message: error.message })
+              )
             )
-          )
+          }))
         }))
       .handle("list", ({ urlParams }) =>
         Effect.gen(function*() {

@@ -6,6 +6,7 @@
 import { assert, describe, it } from "@effect/vitest"
 import { afterAll, beforeAll } from "vitest"
 import * as Harness from "./Harness.js"
+import * as Http from "node:http"
 
 let h: Harness.Harness
 beforeAll(async () => {
@@ -64,6 +65,38 @@ describe("live", () => {
     assert.strictEqual(results[11]!.body.appended + results[12]!.body.appended, 1)
     const verify = (await (await h.call("/verify", Harness.tokens.auditor.token)).json()) as any
     assert.isTrue(verify.ok)
+  })
+
+  it("a slow import upload blocks no append: the body is spooled before the store's lock is taken", async () => {
+    const url = new URL("/import", h.url)
+    const first = JSON.stringify(model(900)) + "\n"
+    const rest = JSON.stringify(model(901)) + "\n"
+    const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
+      const req = Http.request(url, {
+        method: "POST",
+        headers: { authorization: `Bearer ${Harness.tokens.admin.token}`, "content-type": "application/x-ndjson" }
+      }, (res) => {
+        let text = ""
+        res.on("data", (c) => (text += c))
+        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+      })
+      req.on("error", reject)
+      req.write(first)
+      // Half the body is sent; while the client dawdles, another request appends and is answered.
+      setTimeout(async () => {
+        try {
+          const started = performance.now()
+          const appended = await append(Harness.tokens.admin.token, model(902))
+          assert.strictEqual(appended.status, 200)
+          assert.isBelow(performance.now() - started, 1500)
+          req.end(rest)
+        } catch (error) {
+          reject(error)
+        }
+      }, 300)
+    })
+    const imported = await answer
+    assert.deepStrictEqual([imported.status, imported.body.imported], [200, 2])
   })
 
   it("the live tail sends stored events after `from`, then each new one as it is appended", async () => {
