@@ -3,4 +3,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh
-exec node apps/cli/dist/bundle/kehoach.mjs demo --db "${KEHOACH_DB:-./kehoach.db}" --force "$@"
+exec node apps/cli/dist/bundle/kehoach.mjs demo --db "${KEHOACH_DB:-./kehoach.db}" "$@"

@@ -29,23 +29,40 @@ const isNonEmptyFile = (path: string): boolean => {
   }
 }
 
-// Refuse to replace a database that holds events; --force removes it first.
-const prepare = (path: string, force: boolean): Effect.Effect<void, DatabaseNotEmpty | FileError> =>
+const remove = (path: string) =>
+  Effect.try({
+    try: () => {
+      for (const suffix of sidecars) fs.rmSync(path + suffix, { force: true })
+    },
+    catch: (e) => new FileError({ path, reason: `cannot remove: ${Lines.reason(e)}` })
+  })
+
+/**
+ * Refuses to replace a database that holds events, unless it holds exactly an
+ * earlier demo (the same number of events, and the scenario's first and last
+ * event ids: its ids are seeded, so they are the same every time), which is
+ * rebuilt; `--force` replaces any database.
+ */
+const prepare = (
+  path: string,
+  force: boolean,
+  scenario: ReadonlyArray<{ readonly id: string }>
+): Effect.Effect<void, DatabaseNotEmpty | FileError> =>
   Effect.gen(function*() {
     if (!isNonEmptyFile(path)) return
-    if (force) {
-      yield* Effect.try({
-        try: () => {
-          for (const suffix of sidecars) fs.rmSync(path + suffix, { force: true })
-        },
-        catch: (e) => new FileError({ path, reason: `cannot remove: ${Lines.reason(e)}` })
-      })
-      return
-    }
-    const position = yield* Effect.flatMap(EventStore.EventStore, (store) => store.position).pipe(
-      Effect.provide(Database.layer(path))
-    )
-    if (position > 0) return yield* new DatabaseNotEmpty({ path, position })
+    if (force) return yield* remove(path)
+    const { first, last, position } = yield* Effect.gen(function*() {
+      const store = yield* EventStore.EventStore
+      const position = yield* store.position
+      const first = position === 0 ? undefined : (yield* store.read({ from: 0, limit: 1 }))[0]?.id
+      const last = position === 0 ? undefined : (yield* store.read({ from: position - 1, limit: 1 }))[0]?.id
+      return { first, last, position }
+    }).pipe(Effect.provide(Database.layer(path)))
+    if (position === 0) return
+    const earlierDemo = position === scenario.length && first === scenario[0]?.id &&
+      last === scenario[scenario.length - 1]?.id
+    if (earlierDemo) return yield* remove(path)
+    return yield* new DatabaseNotEmpty({ path, position })
   })
 
 /** `kehoach demo`. */
@@ -53,20 +70,21 @@ export const command = Command.make(
   "demo",
   {
     db: Cli.db,
-    force: Options.boolean("force").pipe(Options.withDescription("Replace a database that already holds events"))
+    force: Options.boolean("force").pipe(Options.withDescription("Replace a database that already holds events (an untouched earlier demo is replaced without it)"))
   },
   ({ db, force }) =>
     Effect.flatMap(Cli.root, (top) =>
       Effect.gen(function*() {
         const path = Database.resolve(db, top.db)
-        yield* prepare(path, force)
         const { Plan182 } = yield* Effect.promise(() => import("./DemoScenario.js"))
+        const scenario = [...Plan182.events()]
+        yield* prepare(path, force, scenario)
         const progress: Lines.Progress = { bytes: 0, totalBytes: undefined }
         const bar = Lines.progressBar(progress)
         const asOfMs = Time.parseQueryTime(asOf)!
         const { compliance, coverage, imported } = yield* Effect.gen(function*() {
           const store = yield* EventStore.EventStore
-          const lines = Stream.fromIterable(Plan182.events()).pipe(Stream.map((line) => JSON.stringify(line)))
+          const lines = Stream.fromIterable(scenario).pipe(Stream.map((line) => JSON.stringify(line)))
           const result = yield* store.importLines(lines, { recordedBy: "kehoach demo", onProgress: bar.onProgress }).pipe(
             Effect.ensuring(Effect.sync(bar.done)),
             Effect.orDie

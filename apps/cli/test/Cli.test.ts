@@ -429,7 +429,7 @@ describe("errors: one line on stderr, non-zero status", () => {
 })
 
 describe("demo", () => {
-  it("builds the plan 182 scenario into ./kehoach.db of an empty folder, and refuses to overwrite it", async () => {
+  it("builds the plan 182 scenario into ./kehoach.db of an empty folder, rebuilds only an untouched demo", async () => {
     const cwd = fs.mkdtempSync(path.join(tmp, "demo-"))
     const r = await run(["demo"], { cwd })
     expect(r.stderr).toBe("")
@@ -446,11 +446,26 @@ describe("demo", () => {
     const suggested = r.stdout.split("\n").filter((l) => /^ {2}kehoach /.test(l))
     expect(suggested.length).toBeGreaterThan(5)
     const explain = suggested.find((l) => l.startsWith("  kehoach explain --plan"))!
-    const [explained, again] = await Promise.all([run(explain.trim().split(/\s+/).slice(1), { cwd }), run(["demo"], { cwd })])
+    const explained = await run(explain.trim().split(/\s+/).slice(1), { cwd })
     expect(explained.stderr).toBe("")
     expect(explained.stdout).toContain("Status: late")
-    expect(again.status).not.toBe(0)
-    expect(again.stderr.trim()).toMatch(/^kehoach: \.\/kehoach\.db already holds \d+ events: give another --db, or --force to replace it$/)
+    // Running the demo again rebuilds an untouched earlier demo (the README's demo command can be rerun)...
+    const again = await run(["demo"], { cwd })
+    expect([again.status, again.stderr]).toEqual([0, ""])
+    // ...but a database holding anything else is never replaced without --force.
+    const other = fs.mkdtempSync(path.join(tmp, "demo-other-"))
+    expect((await run(["demo"], { cwd: other })).status).toBe(0)
+    const mine = path.join(other, "mine.ndjson")
+    fs.writeFileSync(mine, JSON.stringify({
+      type: "ModelEstablished",
+      occurredAt: "2019-01-05T09:00:00+07:00",
+      data: { modelId: "mine", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản mới" }
+    }) + "\n")
+    expect((await run(["import", mine], { cwd: other })).status).toBe(0)
+    const refused = await run(["demo"], { cwd: other })
+    expect(refused.status).not.toBe(0)
+    expect(refused.stderr.trim()).toMatch(/^kehoach: \.\/kehoach\.db already holds \d+ events: give another --db, or --force to replace it$/)
+    expect((await run(["log", "--type", "ModelEstablished", "--unit", "02200-01", "--format", "json"], { cwd: other })).stdout).toContain('"mine"')
 
     // The first `$ kehoach` example of each command in docs/cli.md runs there as written (the copy.db
     // ones after the export, in order); one per command keeps the suite fast.
