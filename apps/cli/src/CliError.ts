@@ -78,3 +78,13 @@ export class ChainBroken extends Schema.TaggedError<ChainBroken>()("ChainBroken"
     return `${this.path}: the chain does not verify at position ${this.position}: ${this.reason}`
   }
 }
+
+/** The server could not listen (the port is taken, the address is not this machine's…). */
+export class CannotListen extends Schema.TaggedError<CannotListen>()("CannotListen", {
+  address: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cannot listen on ${this.address}: ${this.reason}`
+  }
+}

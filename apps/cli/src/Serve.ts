@@ -5,6 +5,7 @@
 import { Command, HelpDoc, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
 import * as Cli from "./Cli.js"
+import { CannotListen } from "./CliError.js"
 import * as Database from "./Database.js"
 
 /** `kehoach serve`. */
@@ -27,7 +28,18 @@ export const command = Command.make(
           port,
           host,
           tokensFile: Option.getOrUndefined(tokens) ?? process.env["KEHOACH_TOKENS_FILE"]
-        }).pipe(Effect.provide(Database.layer(path)))
+        }).pipe(
+          Effect.provide(Database.layer(path)),
+          Effect.catchTag("ServeError", (error) => {
+            const cause = error.cause as { readonly code?: string; readonly message?: string } | undefined
+            const reason = cause?.code === "EADDRINUSE"
+              ? "the port is already in use (give another --port)"
+              : cause?.code === "EADDRNOTAVAIL"
+              ? "the address is not one of this machine's (give another --host)"
+              : cause?.message ?? String(error.cause)
+            return Effect.fail(new CannotListen({ address: `${host}:${port}`, reason }))
+          })
+        )
       })
     )
 ).pipe(

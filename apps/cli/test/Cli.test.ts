@@ -5,6 +5,7 @@
  */
 import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
+import * as net from "node:net"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -534,6 +535,21 @@ describe("serve", () => {
       const exited = new Promise((resolve) => child.on("exit", resolve))
       child.kill("SIGINT")
       await exited
+    }
+  })
+
+  it("names a port that is taken, in one line", async () => {
+    const tokens = path.join(tmp, "tokens.json")
+    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor", actor: "auditor", role: "auditor" }]))
+    const taken = net.createServer()
+    await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
+    const port = (taken.address() as net.AddressInfo).port
+    try {
+      expect(await fails(["serve", "--port", String(port), "--tokens", tokens, "--db", db])).toBe(
+        `kehoach: cannot listen on 127.0.0.1:${port}: the port is already in use (give another --port)`
+      )
+    } finally {
+      taken.close()
     }
   })
 })
