@@ -280,14 +280,11 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
         contentType: "application/json",
         contentLength: body.reduce((n, part) => n + part.byteLength, 0)
       })
-    const requireUnit = (state: State.State, unitId: string | undefined) =>
-      unitId === undefined || state.units.has(unitId) ? Effect.void : Effect.fail(notFound(`unit ${unitId} is not registered`))
     return handlers
       .handle("compliance", ({ urlParams }) =>
         Effect.gen(function*() {
           const { asOf, knownAt } = yield* view(urlParams)
           const state = yield* store.state
-          yield* requireUnit(state, urlParams.unit)
           const { depth, planId, unit } = urlParams
           const answer = cache.json(state, "compliance", { planId, asOf, unit, depth }, knownAt, () =>
             Either.match(Compliance.project(state, { planId, asOf, knownAt, unit, depth }), {
@@ -302,7 +299,6 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
         Effect.gen(function*() {
           const { asOf, knownAt } = yield* view(urlParams)
           const state = yield* store.state
-          yield* requireUnit(state, urlParams.unit)
           const { depth, kind, planId, tag, unit } = urlParams
           const answer = cache.json(state, "coverage", { asOf, kind, tag, planId, unit, depth }, knownAt, () =>
             Either.match(Coverage.project(state, { asOf, knownAt, kind, tag, planId, unit, depth }), {
