@@ -39,15 +39,14 @@ export const statusOf = (deadline: number, filedAt: number | undefined, asOf: nu
     ? "missing"
     : "pending"
 
-const earliest = <A extends { readonly stamp: Stamp }>(items: ReadonlyArray<A> | undefined, view: View): A | undefined => {
-  if (items === undefined) return undefined
+/** Whether a filing comes before another: by valid time, then by position in the log. */
+const isEarlier = (a: Stamp, b: Stamp): boolean => a.at < b.at || (a.at === b.at && a.position < b.position)
+
+/** The earliest of some filings (sub-plans issued) that counts in the view. */
+const earliest = <A>(items: ReadonlyArray<A> | undefined, stampOf: (a: A) => Stamp, view: View): A | undefined => {
   let best: A | undefined
-  for (const item of items) {
-    if (!visible(item.stamp, view)) continue
-    if (
-      best === undefined || item.stamp.at < best.stamp.at ||
-      (item.stamp.at === best.stamp.at && item.stamp.position < best.stamp.position)
-    ) best = item
+  for (const item of items ?? []) {
+    if (visible(stampOf(item), view) && (best === undefined || isEarlier(stampOf(item), stampOf(best)))) best = item
   }
   return best
 }
@@ -60,10 +59,7 @@ export const reportsFor = (plan: PlanRecord, unitId: string, scheduleId: string,
 const earliestReport = (first: ReportRecord | undefined, view: View): ReportRecord | undefined => {
   let best: ReportRecord | undefined
   for (let r = first; r !== undefined; r = r.next) {
-    if (!visible(r, view)) continue
-    if (best === undefined || r.at < best.at || (r.at === best.at && r.position < best.position)) {
-      best = r
-    }
+    if (visible(r, view) && (best === undefined || isEarlier(r, best))) best = r
   }
   return best
 }
@@ -103,18 +99,15 @@ export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obliga
       if (
         Plan.inForceAt(plan, deadline) && assignment.stamp.at < deadline && Hierarchy.isOpenAt(unit, deadline, view)
       ) {
-        const subPlan = earliest(
-          plan.subPlans.get(unit.unitId)?.map((p) => ({ planId: p.planId, stamp: p.issued })),
-          view
-        )
+        const subPlan = earliest(plan.subPlans.get(unit.unitId), (p) => p.issued, view)
         out.push({
           planId: plan.planId,
           unitId: unit.unitId,
           scheduleId: Plan.subPlanScheduleId,
           period: assignment.subPlanDueBy,
           deadline,
-          status: statusOf(deadline, subPlan?.stamp.at, view.asOf),
-          filed: subPlan === undefined ? undefined : { id: subPlan.planId, stamp: subPlan.stamp },
+          status: statusOf(deadline, subPlan?.issued.at, view.asOf),
+          filed: subPlan === undefined ? undefined : { id: subPlan.planId, stamp: subPlan.issued },
           assignment
         })
       }
