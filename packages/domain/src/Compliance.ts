@@ -176,9 +176,7 @@ export const project = (state: State, query: Query): Either.Either<Compliance, P
     })
   }
   const order = new Map(rows.map((row, i) => [row.unitId, i]))
-  const selected = query.unit === undefined && query.depth === undefined
-    ? rows
-    : Hierarchy.selectSubtree(rows, { unit: query.unit, depth: query.depth })
+  const selected = Hierarchy.selectSubtree(rows, { unit: query.unit, depth: query.depth })
   const kept = selected === rows ? undefined : new Set(selected.map((r) => r.unitId))
   const obligationRows = obligations
     .filter((o) => kept === undefined || kept.has(o.unitId))

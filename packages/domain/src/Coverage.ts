@@ -198,9 +198,7 @@ export const project = (state: State, query: Query): Either.Either<Coverage, Pla
     plan = { planId: record.planId, issuerId: record.issuerId, levels: planLevels(state, tree, record, view) }
   }
 
-  const selected = query.unit === undefined && query.depth === undefined
-    ? rows
-    : Hierarchy.selectSubtree(rows, { unit: query.unit, depth: query.depth })
+  const selected = Hierarchy.selectSubtree(rows, { unit: query.unit, depth: query.depth })
   return Either.right({
     asOf: Time.formatInstant(query.asOf),
     knownAt: Time.formatInstant(query.knownAt),

@@ -145,16 +145,20 @@ export interface CoverageExplained {
 /** Explains one unit's coverage figure in a view. */
 export const coverage = (state: State, query: CoverageQuery): Either.Either<CoverageExplained, UnitNotFound> => {
   const view: View = { asOf: query.asOf, knownAt: query.knownAt }
-  const result = Coverage.project(state, { asOf: query.asOf, knownAt: query.knownAt, kind: query.kind, tag: query.tag })
+  // The unit's subtree, as coverage counts it: its rows are the open units below it, the unit first.
+  const result = Coverage.project(state, {
+    asOf: query.asOf,
+    knownAt: query.knownAt,
+    kind: query.kind,
+    tag: query.tag,
+    unit: query.unitId
+  })
   const at = Time.formatInstant(query.asOf)
   if (Either.isLeft(result)) return Either.left(new UnitNotFound({ unitId: query.unitId, role: "unit", at }))
-  const row = result.right.units.find((r) => r.unitId === query.unitId)
+  const row = result.right.units[0]
   if (row === undefined) return Either.left(new UnitNotFound({ unitId: query.unitId, role: "open unit", at }))
-  const { tree } = Coverage.openUnits(state, view)
   const reasons: Array<Reason> = []
-  const stack = [query.unitId]
-  while (stack.length > 0) {
-    const id = stack.pop()!
+  for (const { unitId: id } of result.right.units) {
     const unit = state.units.get(id)!
     if (query.tag !== undefined && unit.tags.includes(query.tag)) reasons.push(reason(unit.registered, `${id} carries tag ${query.tag}`))
     if (id !== query.unitId) reasons.push(...hierarchyReasons(state, id, query.asOf, view).slice(0, 1))
@@ -167,7 +171,6 @@ export const coverage = (state: State, query: CoverageQuery): Either.Either<Cove
         reasons.push(reason(model.dissolved, `model ${model.modelId} dissolved`))
       }
     }
-    stack.push(...(tree.childrenOf.get(id) ?? []))
   }
   return Either.right({ asOf: result.right.asOf, knownAt: result.right.knownAt, row, events: byPosition(reasons) })
 }

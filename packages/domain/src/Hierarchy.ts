@@ -120,13 +120,15 @@ export const depthFirst = (tree: Tree): Array<{ readonly unitId: string; readonl
 }
 
 /**
- * Keeps the rows of the subtree of `root` (in a list ordered depth first with
- * `parentId`) down to `depth` levels below it; `undefined` keeps all.
+ * Keeps the rows of the subtree of `unit` (in a list ordered depth first with
+ * `parentId`) down to `depth` levels below it; `undefined` keeps all, and
+ * with neither the rows themselves are returned.
  */
 export const selectSubtree = <R extends { readonly unitId: string; readonly parentId: string | null }>(
   rows: ReadonlyArray<R>,
   options: { readonly unit?: string | undefined; readonly depth?: number | undefined }
-): Array<R> => {
+): ReadonlyArray<R> => {
+  if (options.unit === undefined && options.depth === undefined) return rows
   const level = new Map<string, number>()
   const out: Array<R> = []
   for (const row of rows) {
