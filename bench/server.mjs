@@ -44,22 +44,17 @@ const options = { seed: 2018, provinces: "all" }
 const province = "08"
 const planId = Scenario.provincePlanId(province, 2018)
 const file = path.join(dir, "national.ndjson")
+function* capped(lines, n) {
+  let i = 0
+  for (const line of lines) {
+    if (i++ >= n) return
+    yield line
+  }
+}
 let events = 0
 {
   const started = performance.now()
-  const fd = fs.openSync(file, "w")
-  let chunk = ""
-  for (const line of Scenario.events(options)) {
-    if (events >= cap) break
-    chunk += JSON.stringify(line) + "\n"
-    events++
-    if (chunk.length > 1 << 20) {
-      fs.writeSync(fd, chunk)
-      chunk = ""
-    }
-  }
-  fs.writeSync(fd, chunk)
-  fs.closeSync(fd)
+  events = Scenario.writeNdjson(file, capped(Scenario.events(options), cap))
   const mb = fs.statSync(file).size / 2 ** 20
   console.log(`log: ${fmt(events)} events (${mb.toFixed(0)} MB NDJSON, Scenario seed 2018, all provinces${cap === Infinity ? "" : `, capped`}) generated in ${((performance.now() - started) / 1000).toFixed(1)} s`)
 }
