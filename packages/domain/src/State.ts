@@ -133,8 +133,13 @@ export interface State {
   lastRecordedAt: number
   /** `recordedAt` of the last event folded, as written. */
   lastRecordedAtText: string | undefined
-  /** While a batch is tentative (`begin`), how to undo each change it made; see `rollback`. */
+  /** While the decider has a batch open, how to undo each change it made (see `Decider`). */
   journal: Array<() => void> | undefined
+  /** The plan of the last report folded: consecutive reports of one plan look it up once. */
+  lastPlan: PlanRecord | undefined
+  /** The last `recordedAt` text parsed, and its value: a batch recorded at once shares one. */
+  lastInstantText: string
+  lastInstantValue: number | undefined
 }
 
 /** The state of an empty log. */
@@ -150,7 +155,10 @@ export const empty = (): State => ({
   position: 0,
   lastRecordedAt: Number.NEGATIVE_INFINITY,
   lastRecordedAtText: undefined,
-  journal: undefined
+  journal: undefined,
+  lastPlan: undefined,
+  lastInstantText: "",
+  lastInstantValue: undefined
 })
 
 /** The first report filed for one obligation of a plan (later ones follow `next`). */
@@ -191,14 +199,17 @@ export const reportsOf = (plan: PlanRecord, unitId: string, scheduleId: string, 
 export const documentKey = (issuerId: string, documentNumber: string): string => `${issuerId}\u0000${documentNumber}`
 
 // Consecutive events often share a timestamp text (a batch recorded at once): parse each text once.
-let lastText = ""
-let lastValue: number | undefined = undefined
-const instantOf = (text: string): number | undefined => {
-  if (text !== lastText) {
-    lastValue = Time.parseInstant(text)
-    lastText = text
+const instantOf = (state: State, text: string): number | undefined => {
+  if (text !== state.lastInstantText) {
+    state.lastInstantValue = Time.parseInstant(text)
+    state.lastInstantText = text
   }
-  return lastValue
+  return state.lastInstantValue
+}
+
+/** Drops the lookups the state keeps to fold faster (after a batch is undone, they may name undone records). */
+export const forgetCaches = (state: State): void => {
+  state.lastPlan = undefined
 }
 
 const invalidTimes = (event: RecordedEvent): never => {
@@ -273,44 +284,13 @@ const pushTo = <K, V>(state: State, map: Map<K, Array<V>>, key: K, value: V): vo
 }
 
 /**
- * Starts a tentative batch: the changes of the events folded from now on can
- * be undone by `rollback` (an append rejected at its third event leaves the
- * state as it was) or kept by `commit`. Keep batches small: the journal holds
- * one entry per change.
- */
-export const begin = (state: State): void => {
-  const { lastRecordedAt, lastRecordedAtText, position, reportIndex } = state
-  state.journal = [() => {
-    state.position = position
-    state.lastRecordedAt = lastRecordedAt
-    state.lastRecordedAtText = lastRecordedAtText
-    // An index built during the batch (by the rules) may hold its reports: drop it, it is rebuilt on use.
-    if (reportIndex === undefined) state.reportIndex = undefined
-  }]
-}
-
-/** Keeps the changes of the tentative batch. */
-export const commit = (state: State): void => {
-  state.journal = undefined
-}
-
-/** Undoes every change since `begin`, newest first, leaving the state as it was. */
-export const rollback = (state: State): void => {
-  const journal = state.journal
-  state.journal = undefined
-  lastPlanState = undefined
-  if (journal === undefined) return
-  for (let i = journal.length - 1; i >= 0; i--) journal[i]!()
-}
-
-/**
  * Folds one recorded event into the state (in place) and returns the state.
  * It trusts the event: the rules are checked before an event is recorded (see
  * `Decide`), and a fold of the recorded log must not refuse its own history.
  * Facts about ids the state does not know are ignored rather than thrown on.
  */
 export const evolve = (state: State, event: RecordedEvent): State => {
-  const rec = instantOf(event.recordedAt) ?? invalidTimes(event)
+  const rec = instantOf(state, event.recordedAt) ?? invalidTimes(event)
   const at = event.occurredAt === event.recordedAt ? rec : Time.parseInstant(event.occurredAt) ?? invalidTimes(event)
   const position = event.position
   state.position = position
@@ -353,7 +333,7 @@ export const evolve = (state: State, event: RecordedEvent): State => {
     }
     case "PlanIssued": {
       const d = event.data
-      lastPlanState = undefined
+      state.lastPlan = undefined
       const plan: PlanRecord = {
         planId: d.planId,
         documentNumber: d.documentNumber,
@@ -419,17 +399,13 @@ export const evolve = (state: State, event: RecordedEvent): State => {
 }
 
 // Reports are most of a log: no key is built and no lookup repeated for consecutive reports of one plan.
-let lastPlanState: State | undefined
-let lastPlanId = ""
-let lastPlan: PlanRecord | undefined
-
 const fileReport = (state: State, d: ReportFiled, at: number, rec: number, position: number): void => {
-  if (lastPlanState !== state || lastPlanId !== d.planId) {
-    lastPlan = state.plans.get(d.planId)
-    lastPlanState = state
-    lastPlanId = d.planId
+  let plan = state.lastPlan
+  if (plan === undefined || plan.planId !== d.planId) {
+    plan = state.plans.get(d.planId)
+    state.lastPlan = plan
   }
-  const assignment = lastPlan?.assignments.get(d.unitId)
+  const assignment = plan?.assignments.get(d.unitId)
   if (assignment === undefined) return
   const report: ReportRecord = { at, rec, position, data: d, supersededBy: undefined, next: undefined }
   let bySchedule = assignment.reports
@@ -473,4 +449,109 @@ const regroup = (state: State, planId: string): Map<string, Array<PlanRecord>> =
 export const fold = (events: Iterable<RecordedEvent>, state: State = empty()): State => {
   for (const event of events) evolve(state, event)
   return state
+}
+
+// ---------------------------------------------------------------------------
+// Named questions, for adapters: they ask these instead of reading the maps.
+
+/** How far the state has folded the log: the position of the last event (0 for none). */
+export const position = (state: State): number => state.position
+
+/** The knowledge time of the last event folded, as written and as epoch milliseconds; `undefined` for none. */
+export const lastRecordedAt = (state: State): { readonly text: string; readonly at: number } | undefined =>
+  state.lastRecordedAtText === undefined ? undefined : { text: state.lastRecordedAtText, at: state.lastRecordedAt }
+
+/** A unit by id, whatever its status. */
+export const unit = (state: State, unitId: string): UnitRecord | undefined => state.units.get(unitId)
+
+/** Whether the log has ever registered this unit. */
+export const hasUnit = (state: State, unitId: string): boolean => state.units.has(unitId)
+
+/** A plan by id. */
+export const plan = (state: State, planId: string): PlanRecord | undefined => state.plans.get(planId)
+
+/** Every plan, in the order they were issued in the log. */
+export const plans = (state: State): Array<PlanRecord> =>
+  [...state.plans.values()].sort((a, b) => a.issued.position - b.issued.position)
+
+/** The assignments of a plan, by unit. */
+export const assignmentsOf = (planRecord: PlanRecord): ReadonlyMap<string, AssignmentRecord> => planRecord.assignments
+
+/** A model by id. */
+export const model = (state: State, modelId: string): ModelRecord | undefined => state.models.get(modelId)
+
+/** The units that ever had this unit as their parent (whatever the time). */
+export const childrenEver = (state: State, unitId: string): ReadonlySet<string> =>
+  state.childrenEver.get(unitId) ?? noChildren
+
+const noChildren: ReadonlySet<string> = new Set()
+
+// ---------------------------------------------------------------------------
+// Snapshots
+
+/**
+ * The layout of the state that `toSnapshot` writes. A snapshot written with
+ * another format is ignored and the state is rebuilt from the log. Change it
+ * whenever the records above, `evolve` or the rules' view of the state change:
+ * `test/Snapshot.test.ts` fails on a changed layout until it is changed.
+ */
+export const snapshotFormat = "kehoach-state/1"
+
+/**
+ * The state as data for a structured-clone serialiser (`v8.serialize`,
+ * `structuredClone`): Maps, Sets, plain objects and shared references, no
+ * functions; the lookups that are rebuilt on use are left out.
+ */
+export interface Snapshot {
+  readonly format: string
+  readonly units: State["units"]
+  readonly childrenEver: State["childrenEver"]
+  readonly plans: State["plans"]
+  readonly documents: State["documents"]
+  readonly models: State["models"]
+  readonly modelsByUnit: State["modelsByUnit"]
+  readonly orphanSubPlans: State["orphanSubPlans"]
+  readonly position: number
+  readonly lastRecordedAt: number
+  readonly lastRecordedAtText: string | undefined
+}
+
+/**
+ * The state's data for a snapshot. It shares the state's records: serialise
+ * it before the state folds anything more.
+ */
+export const toSnapshot = (state: State): Snapshot => ({
+  format: snapshotFormat,
+  units: state.units,
+  childrenEver: state.childrenEver,
+  plans: state.plans,
+  documents: state.documents,
+  models: state.models,
+  modelsByUnit: state.modelsByUnit,
+  orphanSubPlans: state.orphanSubPlans,
+  position: state.position,
+  lastRecordedAt: state.lastRecordedAt,
+  lastRecordedAtText: state.lastRecordedAtText
+})
+
+/**
+ * The state a snapshot holds (a deserialised copy, which the state takes
+ * over), or `undefined` when it was written with another format: folding the
+ * events after `position` into it gives the state of the whole log.
+ */
+export const fromSnapshot = (snapshot: Snapshot): State | undefined => {
+  if (snapshot === null || typeof snapshot !== "object" || snapshot.format !== snapshotFormat) return undefined
+  return {
+    ...empty(),
+    units: snapshot.units,
+    childrenEver: snapshot.childrenEver,
+    plans: snapshot.plans,
+    documents: snapshot.documents,
+    models: snapshot.models,
+    modelsByUnit: snapshot.modelsByUnit,
+    orphanSubPlans: snapshot.orphanSubPlans,
+    position: snapshot.position,
+    lastRecordedAt: snapshot.lastRecordedAt,
+    lastRecordedAtText: snapshot.lastRecordedAtText
+  }
 }

@@ -9,6 +9,7 @@
 export * as Compliance from "./Compliance.js"
 export * as Coverage from "./Coverage.js"
 export * as Decide from "./Decide.js"
+export * as Decider from "./Decider.js"
 export * as Errors from "./Errors.js"
 export * as Events from "./Events.js"
 export * as Explain from "./Explain.js"

@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
-import { Decide, State } from "../src/index.js"
+import { Either } from "effect"
+import { Decider, State } from "../src/index.js"
 import type { Step } from "./Given.js"
 import { assign, given, issued, on, plan182, record, report, tuyenQuang } from "./Given.js"
 
@@ -26,28 +27,69 @@ const batch: ReadonlyArray<Step> = [
   on("2018-03-12T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m1" } })
 ]
 
-describe("State: tentative batches", () => {
-  it("rollback leaves the state exactly as it was before the batch, whatever the batch changed", () => {
+const seal = (event: Decider.Accepted) => event
+
+describe("Decider: one batch, decided and folded, or refused whole", () => {
+  it("a batch refused at its last event leaves the state exactly as it was, whatever the batch changed", () => {
     const state = given(base)
     const before = given(base)
-    // The rules build their report index on first use: the batch builds it, the rollback drops it.
     const recorded = record([...base, ...batch]).slice(base.length)
-    State.begin(state)
-    for (const event of recorded) {
-      assert.strictEqual(Decide.violation(state, event), undefined)
-      State.evolve(state, event)
+    // The last event repeats a report: the rules refuse it, after the batch changed every kind of record.
+    const refused = { ...recorded[recorded.length - 1]!, ...report("r4", "070", "2018-03", "2018-03-20T08:00:00+07:00") }
+    const result = Decider.decide(state, [...recorded, refused as never], { now: refused.recordedAt, seal })
+    assert.isTrue(Either.isLeft(result))
+    if (Either.isLeft(result)) {
+      assert.strictEqual(result.left.index, recorded.length)
+      assert.strictEqual(result.left.error._tag, "DuplicateReport")
     }
-    assert.notDeepEqual(state, before)
-    State.rollback(state)
-    assert.deepStrictEqual(state, before)
+    assert.isUndefined(state.journal)
+    assert.deepStrictEqual(State.toSnapshot(state), State.toSnapshot(before))
   })
 
-  it("commit keeps the batch: the state equals a fold of the whole log", () => {
+  it("an accepted batch is folded: the state equals a fold of the whole log, and the seal saw every event in order", () => {
     const state = given(base)
-    State.begin(state)
-    for (const event of record([...base, ...batch]).slice(base.length)) State.evolve(state, event)
-    State.commit(state)
+    const recorded = record([...base, ...batch]).slice(base.length)
+    const result = Decider.decide(state, recorded, { now: recorded[0]!.recordedAt, seal })
+    assert.isTrue(Either.isRight(result))
+    if (Either.isRight(result)) {
+      assert.deepStrictEqual(result.right.map((e) => e.position), recorded.map((e) => e.position))
+    }
     assert.isUndefined(state.journal)
-    assert.deepStrictEqual(state, given([...base, ...batch]))
+    assert.deepStrictEqual(State.toSnapshot(state), State.toSnapshot(given([...base, ...batch])))
+  })
+
+  it("a seal's refusal refuses the batch at that index and undoes the events before it", () => {
+    const state = given(base)
+    const recorded = record([...base, ...batch]).slice(base.length)
+    const result = Decider.decide(state, recorded, {
+      now: recorded[0]!.recordedAt,
+      seal: (event, index) => (index === 3 ? new Decider.Refused("stated hash does not match") : event)
+    })
+    assert.deepStrictEqual(Either.isLeft(result) ? [result.left.index, result.left.error._tag] : [], [3, "Refused"])
+    assert.deepStrictEqual(State.toSnapshot(state), State.toSnapshot(given(base)))
+  })
+
+  it("an event without a knowledge time is recorded at the store's clock, never earlier than the log's last", () => {
+    const state = given(base)
+    const last = State.lastRecordedAt(state)!.text
+    const { recordedAt: _, ...proposal } = record([...base, ...batch])[base.length]!
+    const result = Decider.decide(state, [proposal], { now: "2000-01-01T00:00:00Z", seal })
+    assert.deepStrictEqual(Either.isRight(result) ? result.right.map((e) => e.recordedAt) : [], [last])
+  })
+})
+
+describe("State: snapshots", () => {
+  it("a structured clone of a snapshot, folded on, equals the fold of the whole log", () => {
+    const all = record([...base, ...batch])
+    for (let cut = 0; cut <= all.length; cut++) {
+      const restored = State.fromSnapshot(structuredClone(State.toSnapshot(State.fold(all.slice(0, cut)))))!
+      State.fold(all.slice(cut), restored)
+      assert.deepStrictEqual(State.toSnapshot(restored), State.toSnapshot(State.fold(all)))
+    }
+  })
+
+  it("a snapshot of another format is not taken", () => {
+    const snapshot = { ...State.toSnapshot(given(base)), format: "kehoach-state/0" }
+    assert.isUndefined(State.fromSnapshot(snapshot))
   })
 })
