@@ -47,10 +47,10 @@ export type Accepted = Proposal & {
  */
 export type Seal<R> = (event: Accepted, index: number) => R | Refused
 
-/** A refusal by the store's seal, with its reason. */
+/** A refusal by the store's seal, with its reason and the field of the event at fault. */
 export class Refused {
   readonly _tag = "Refused"
-  constructor(readonly reason: string) {}
+  constructor(readonly reason: string, readonly field: string = "") {}
 }
 
 /** Why a batch was refused: the index of the first event refused in it, and why. */
@@ -64,6 +64,13 @@ export interface Options<R> {
   /** The store's clock, as an instant: the knowledge time of events that carry none. */
   readonly now: string
   readonly seal: Seal<R>
+  /**
+   * Whether a refused batch is undone (default). A bulk import of millions of
+   * events in one database transaction passes `false`: it keeps no journal,
+   * and on a refusal the state holds the events before the refused one, so
+   * the caller must throw it away (the database rolls back alike).
+   */
+  readonly undoable?: boolean | undefined
 }
 
 /**
@@ -89,7 +96,7 @@ export const decide = <R>(
   options: Options<R>
 ): Either.Either<ReadonlyArray<R>, Rejection> => {
   const clock = recordedAtFor(state, options.now)
-  const journal = begin(state)
+  const journal = options.undoable === false ? undefined : begin(state)
   const out: Array<R> = []
   for (let index = 0; index < batch.length; index++) {
     const proposal = batch[index]!
@@ -130,12 +137,12 @@ const end = (state: State): void => {
 
 const reject = <R>(
   state: State,
-  journal: ReadonlyArray<() => void>,
+  journal: ReadonlyArray<() => void> | undefined,
   index: number,
   error: Errors.RuleViolation | Refused
 ): Either.Either<ReadonlyArray<R>, Rejection> => {
   end(state)
   StateModule.forgetCaches(state)
-  for (let i = journal.length - 1; i >= 0; i--) journal[i]!()
+  if (journal !== undefined) for (let i = journal.length - 1; i >= 0; i--) journal[i]!()
   return Either.left({ index, error })
 }

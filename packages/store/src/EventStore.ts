@@ -97,6 +97,12 @@ export interface Digest {
   readonly hash: string
 }
 
+/** A snapshot of the state that the store saved: its position and size. */
+export interface SnapshotResult {
+  readonly position: number
+  readonly bytes: number
+}
+
 /** Filters for reading the log. */
 export interface ReadQuery {
   /** Only events after this position (exclusive, like `tail(from)`); 0 or absent for the start. */
@@ -150,6 +156,12 @@ export class EventStore extends Context.Tag("@kehoach/store/EventStore")<EventSt
    * (a one-off command on a national log need not parse every report of every plan).
    */
   readonly stateFor: (selection: Relevance.Selection) => Effect.Effect<State.State>
+  /**
+   * Saves the state at the head of the log as a snapshot, so that the next
+   * open folds only the events after it (the store also saves one after an
+   * import and every so many appended events).
+   */
+  readonly snapshot: Effect.Effect<SnapshotResult>
   /** Events appended after `from`, first the stored ones, then live. */
   readonly tail: (from: number) => Stream.Stream<StoredEvent>
 }>() {}

@@ -1,0 +1,102 @@
+/**
+ * The numbered migrations of the store's schema, and how they run.
+ *
+ * One table, `events`: the position (the row id), the event id (unique), the
+ * type and the unit and plan it concerns (for filters), and the exported line
+ * itself as one TEXT column; the other envelope fields and the payload are
+ * generated columns read from that line. Replay and export read the line:
+ * one `JSON.parse` per event for replay, no re-serialisation for export.
+ * A second table, `snapshots`, keeps the domain state at a position (see `Snapshots`).
+ */
+import * as Migrator from "@effect/sql/Migrator"
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Effect } from "effect"
+import * as Transaction from "./Transaction.js"
+
+/**
+ * The secondary indexes of the events table, as the migrations create them; a
+ * bulk import into an empty log drops them and creates them again at its end
+ * (inside its transaction, so a failure or a crash restores them).
+ */
+export const secondaryIndexes = {
+  events_unit: "CREATE INDEX events_unit ON events (unit_id, position) WHERE unit_id IS NOT NULL",
+  events_plan: "CREATE INDEX events_plan ON events (plan_id, position) WHERE plan_id IS NOT NULL",
+  events_type: "CREATE INDEX events_type ON events (type, position)"
+} as const
+
+/** The unique index on event ids, built at the end of a bulk import like the others. */
+export const idIndex = "CREATE UNIQUE INDEX events_id ON events (id)"
+
+/** The numbered migrations of the store's schema. */
+export const migrations: Migrator.Loader = Migrator.fromRecord({
+  "0001_create_events": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE events (
+      position INTEGER PRIMARY KEY,
+      id TEXT NOT NULL,
+      type TEXT NOT NULL,
+      unit_id TEXT,
+      plan_id TEXT,
+      line TEXT NOT NULL,
+      version INTEGER GENERATED ALWAYS AS (json_extract(line, '$.version')) VIRTUAL,
+      occurred_at TEXT GENERATED ALWAYS AS (json_extract(line, '$.occurredAt')) VIRTUAL,
+      recorded_at TEXT GENERATED ALWAYS AS (json_extract(line, '$.recordedAt')) VIRTUAL,
+      recorded_by TEXT GENERATED ALWAYS AS (json_extract(line, '$.recordedBy')) VIRTUAL,
+      data TEXT GENERATED ALWAYS AS (json_extract(line, '$.data')) VIRTUAL,
+      prev_hash TEXT GENERATED ALWAYS AS (json_extract(line, '$.prevHash')) VIRTUAL,
+      hash TEXT GENERATED ALWAYS AS (json_extract(line, '$.hash')) VIRTUAL
+    )`.unprepared
+    // A named index (not an inline UNIQUE), so a bulk import into an empty log can build it at the end.
+    yield* sql.unsafe(idIndex).unprepared
+    yield* sql.unsafe(secondaryIndexes.events_unit).unprepared
+    yield* sql.unsafe(secondaryIndexes.events_plan).unprepared
+  }),
+  // Projections read the hierarchy and the models of every unit but the reports of one plan
+  // (`stateFor`): an index by type finds the former without scanning the reports.
+  "0002_index_events_by_type": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(secondaryIndexes.events_type.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")).unprepared
+  }),
+  // The domain state at a position, so that opening a store folds only the events after it.
+  "0003_create_snapshots": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE snapshots (
+      position INTEGER PRIMARY KEY,
+      hash TEXT NOT NULL,
+      format TEXT NOT NULL,
+      checksum TEXT NOT NULL,
+      bytes INTEGER NOT NULL,
+      created_at TEXT NOT NULL
+    )`.unprepared
+    // The serialised state in parts: a national state is larger than one SQLite value may be.
+    yield* sql`CREATE TABLE snapshot_parts (
+      position INTEGER NOT NULL,
+      seq INTEGER NOT NULL,
+      data BLOB NOT NULL,
+      PRIMARY KEY (position, seq)
+    )`.unprepared
+  })
+})
+
+/** The migrations table of the store. */
+export const migrationsTable = "kehoach_migrations"
+
+/** Runs the migrations on the provided client (inside the write lock, so two processes opening a new file agree). */
+export const migrate: Effect.Effect<void, SqlError | Migrator.MigrationError, SqlClient.SqlClient> = Effect.gen(
+  function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.onDialectOrElse({
+      sqlite: () =>
+        Effect.all([
+          sql`PRAGMA busy_timeout = 10000`.unprepared,
+          // Safe in WAL mode against a crashed process (only a power loss can lose the last commits).
+          sql`PRAGMA synchronous = NORMAL`.unprepared,
+          // 64 MB of page cache, so a large import does not spill to the WAL on every batch.
+          sql`PRAGMA cache_size = -65536`.unprepared
+        ], { discard: true }),
+      orElse: () => Effect.void
+    })
+    yield* Transaction.immediate(Migrator.make({})({ loader: migrations, table: migrationsTable }))
+  }
+)

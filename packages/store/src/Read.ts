@@ -1,0 +1,130 @@
+/**
+ * Reading the log: lines by position range and filters (for `read`, `export`
+ * and live tails), the head of the chain, and the part of the log a
+ * projection reads (`Relevance`), folded into a partial state through the indexes.
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import { State } from "@kehoach/domain"
+import type { Relevance } from "@kehoach/domain"
+import { Chunk, Effect, Option, Stream } from "effect"
+import type { Digest, ReadQuery } from "./EventStore.js"
+import * as HashChain from "./HashChain.js"
+import * as Rows from "./Rows.js"
+
+const where = (query: ReadQuery): { readonly clause: string; readonly params: Array<unknown> } => {
+  const conditions: Array<string> = ["position > ?"]
+  const params: Array<unknown> = [query.from ?? 0]
+  if (query.to !== undefined) {
+    conditions.push("position <= ?")
+    params.push(query.to)
+  }
+  if (query.type !== undefined) {
+    conditions.push("type = ?")
+    params.push(query.type)
+  }
+  if (query.unitId !== undefined) {
+    conditions.push("unit_id = ?")
+    params.push(query.unitId)
+  }
+  if (query.planId !== undefined) {
+    conditions.push("plan_id = ?")
+    params.push(query.planId)
+  }
+  return { clause: conditions.join(" AND "), params }
+}
+
+/** Stored lines matching a query, in log order, read in pages, as a stream. */
+export const lines = (sql: SqlClient.SqlClient, query: ReadQuery = {}): Stream.Stream<string, SqlError> => {
+  const limit = query.limit
+  return Stream.paginateChunkEffect({ after: query.from ?? 0, taken: 0 }, (cursor) => {
+    const want = limit === undefined ? 1000 : Math.min(1000, limit - cursor.taken)
+    if (want <= 0) return Effect.succeed([Chunk.empty<string>(), Option.none()] as const)
+    const w = where({ ...query, from: cursor.after })
+    return Effect.map(
+      sql.unsafe<{ position: number; line: string }>(
+        `SELECT position, line FROM events WHERE ${w.clause} ORDER BY position LIMIT ?`,
+        [...w.params, want]
+      ),
+      (rows) => {
+        const next = rows.length < want
+          ? Option.none()
+          : Option.some({ after: rows[rows.length - 1]!.position, taken: cursor.taken + rows.length })
+        return [Chunk.fromIterable(rows.map((r) => r.line)), next] as const
+      }
+    )
+  })
+}
+
+/** The position and hash of the last event (position 0 and 64 zeros for an empty log). */
+export const head = (sql: SqlClient.SqlClient): Effect.Effect<Digest, SqlError> =>
+  Effect.map(
+    sql<{ position: number; hash: string }>`SELECT position, hash FROM events ORDER BY position DESC LIMIT 1`,
+    (rows) => rows.length === 0 ? { position: 0, hash: HashChain.genesis } : { position: rows[0]!.position, hash: rows[0]!.hash }
+  )
+
+/** Rows per page when folding the log into a state. */
+const pageSize = 10_000
+
+/** Folds the events stored after the state's position into it, page by page; the new head. */
+export const catchUp = (
+  sql: SqlClient.SqlClient,
+  state: State.State,
+  from: Digest
+): Effect.Effect<Digest, SqlError> =>
+  Effect.gen(function*() {
+    let last = from
+    for (;;) {
+      const rows = yield* Rows.linesAfter(sql, State.position(state), pageSize)
+      for (const row of rows) {
+        const e = Rows.eventOfLine(row.line)
+        State.evolve(state, e)
+        last = { position: e.position, hash: e.hash }
+      }
+      if (rows.length < pageSize) return last
+    }
+  })
+
+/** The lines of one part of a selection, in log order, through the type or plan index. */
+const selectedLines = (sql: SqlClient.SqlClient, clause: string, params: ReadonlyArray<unknown>) =>
+  sql.unsafe<{ position: number; line: string }>(
+    `SELECT position, line FROM events WHERE ${clause} ORDER BY position`,
+    params as Array<unknown>
+  )
+
+/**
+ * A state of only the events a projection reads (see the domain's
+ * `Relevance`), read through the type and plan indexes: a one-off command on
+ * a national log need not parse every report of every plan.
+ */
+export const selection = (
+  sql: SqlClient.SqlClient,
+  selection: Relevance.Selection
+): Effect.Effect<State.State, SqlError> =>
+  Effect.gen(function*() {
+    const parts: Array<ReadonlyArray<{ position: number; line: string }>> = []
+    for (const type of selection.types) parts.push(yield* selectedLines(sql, "type = ?", [type]))
+    if (selection.plan !== undefined && selection.plan.types.length > 0) {
+      const types = selection.plan.types.filter((t) => !selection.types.includes(t))
+      if (types.length > 0) {
+        parts.push(
+          yield* selectedLines(sql, `plan_id = ? AND type IN (${types.map(() => "?").join(",")})`, [
+            selection.plan.planId,
+            ...types
+          ])
+        )
+      }
+    }
+    // Each part is in log order: merge them by position and fold.
+    const partial = State.empty()
+    const next = parts.map(() => 0)
+    for (;;) {
+      let best = -1
+      for (let i = 0; i < parts.length; i++) {
+        const row = parts[i]![next[i]!]
+        if (row !== undefined && (best < 0 || row.position < parts[best]![next[best]!]!.position)) best = i
+      }
+      if (best < 0) return partial
+      State.evolve(partial, Rows.eventOfLine(parts[best]![next[best]!++]!.line))
+    }
+  })

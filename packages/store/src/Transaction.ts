@@ -1,0 +1,43 @@
+/**
+ * The store's write transaction: `@effect/sql`'s own transaction machinery
+ * (`SqlClient.makeWithTransaction`: a reserved connection, savepoints for
+ * nested transactions, commit on success, rollback on any failure, defect or
+ * interruption), begun with `BEGIN IMMEDIATE` on SQLite.
+ *
+ * `SqlClient.withTransaction` issues a deferred `BEGIN`, which takes the write
+ * lock only at the first write: two processes could both read the same head
+ * of the log and then race to extend it. `BEGIN IMMEDIATE` takes the lock at
+ * once, waiting up to the busy timeout for another process to finish.
+ */
+import * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Effect, Scope } from "effect"
+import type { Connection } from "@effect/sql/SqlConnection"
+
+const begin = (sql: SqlClient.SqlClient) => sql.onDialectOrElse({ sqlite: () => "BEGIN IMMEDIATE", orElse: () => "BEGIN" })
+
+const run = (conn: Connection, statement: string) => Effect.asVoid(conn.executeUnprepared(statement, [], undefined))
+
+/**
+ * Runs an effect in a transaction that holds the write lock from its start.
+ * Statements inside use the reserved connection (they see
+ * `SqlClient.TransactionConnection`); nested calls become savepoints.
+ */
+export const immediate = <A, E, R>(
+  effect: Effect.Effect<A, E, R>
+): Effect.Effect<A, E | SqlError, R | SqlClient.SqlClient> =>
+  Effect.flatMap(SqlClient.SqlClient, (sql) =>
+    SqlClient.makeWithTransaction({
+      transactionTag: SqlClient.TransactionConnection,
+      spanAttributes: [],
+      acquireConnection: Effect.flatMap(
+        Scope.make(),
+        (scope) => Effect.map(Scope.extend(sql.reserve, scope), (conn) => [scope, conn] as const)
+      ),
+      begin: (conn) => run(conn, begin(sql)),
+      savepoint: (conn, id) => run(conn, `SAVEPOINT effect_sql_${id}`),
+      // A COMMIT that fails (a full disk) leaves SQLite's transaction open on the one connection: end it.
+      commit: (conn) => Effect.tapError(run(conn, "COMMIT"), () => Effect.ignore(run(conn, "ROLLBACK"))),
+      rollback: (conn) => run(conn, "ROLLBACK"),
+      rollbackSavepoint: (conn, id) => run(conn, `ROLLBACK TO SAVEPOINT effect_sql_${id}`)
+    })(effect))

@@ -1,0 +1,115 @@
+/**
+ * `verify`: walks the whole log from the stored lines alone (never the
+ * snapshots, never the in-memory state) and names the first position where
+ * the chain breaks: a gap, a line that is not JSON, a row whose indexed
+ * columns do not match its line, a `prevHash` that is not the previous hash,
+ * a hash that does not match the content, a knowledge time that goes back,
+ * or a kept digest the log no longer extends.
+ */
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Time } from "@kehoach/domain"
+import { Effect } from "effect"
+import type { Digest, StoredEvent, VerifyResult } from "./EventStore.js"
+import * as HashChain from "./HashChain.js"
+import * as Rows from "./Rows.js"
+
+const pageSize = 10_000
+
+interface StoredRow {
+  readonly position: number
+  readonly id: string
+  readonly type: string
+  readonly unit_id: string | null
+  readonly plan_id: string | null
+  readonly line: string
+}
+
+/** The first indexed column of a row that does not match its line, if any. */
+const mismatchedColumn = (row: StoredRow, event: StoredEvent): string | undefined => {
+  let columns: Omit<Rows.Row, "line">
+  try {
+    columns = Rows.columnsOf(event)
+  } catch {
+    return "type"
+  }
+  if (columns.position !== row.position) return "position"
+  if (columns.id !== row.id) return "id"
+  if (columns.type !== row.type) return "type"
+  if (columns.unitId !== row.unit_id) return "unit_id"
+  if (columns.planId !== row.plan_id) return "plan_id"
+  return undefined
+}
+
+/** Walks the chain; with a kept digest, also checks the log still extends it. */
+export const verify = (sql: SqlClient.SqlClient, kept?: Digest): Effect.Effect<VerifyResult, SqlError> =>
+  Effect.gen(function*() {
+    let expected = 1
+    let prev = HashChain.genesis
+    let prevRec = Number.NEGATIVE_INFINITY
+    let prevRecText = ""
+    let keptOk = kept === undefined || kept.position === 0 && kept.hash === HashChain.genesis
+    const fail = (position: number, reason: string): VerifyResult => ({ ok: false, position, reason })
+    for (;;) {
+      const rows = yield* sql.unsafe<StoredRow>(
+        "SELECT position, id, type, unit_id, plan_id, line FROM events WHERE position >= ? ORDER BY position LIMIT ?",
+        [expected, pageSize]
+      )
+      for (const row of rows) {
+        if (row.position !== expected) {
+          return fail(expected, HashChain.describe({ _tag: "PositionGap", expected, found: row.position }))
+        }
+        let e: StoredEvent
+        try {
+          e = JSON.parse(row.line) as StoredEvent
+        } catch {
+          return fail(row.position, "the stored line is not valid JSON")
+        }
+        const column = mismatchedColumn(row, e)
+        if (column !== undefined) {
+          return fail(row.position, `the row's ${column} column does not match its stored line`)
+        }
+        if (e.prevHash !== prev) {
+          return fail(row.position, HashChain.describe({ _tag: "PrevHashMismatch", expected: prev, found: e.prevHash }))
+        }
+        let computed: string
+        try {
+          computed = HashChain.hashOf(e)
+        } catch (error) {
+          return fail(row.position, `the stored line cannot be hashed: ${(error as Error).message}`)
+        }
+        if (computed !== e.hash) {
+          return fail(row.position, HashChain.describe({ _tag: "HashMismatch", computed, found: e.hash }))
+        }
+        const rec = Time.parseInstant(e.recordedAt)
+        if (rec === undefined) return fail(row.position, `recordedAt ${e.recordedAt} is not an instant`)
+        if (rec < prevRec) {
+          return fail(
+            row.position,
+            HashChain.describe({ _tag: "RecordedAtDecreased", recordedAt: e.recordedAt, previous: prevRecText })
+          )
+        }
+        if (kept !== undefined && kept.position === row.position) {
+          if (kept.hash !== e.hash) {
+            return fail(
+              row.position,
+              `the log no longer extends the kept digest: the hash at position ${row.position} is ${e.hash}, not ${kept.hash}`
+            )
+          }
+          keptOk = true
+        }
+        prev = e.hash
+        prevRec = rec
+        prevRecText = e.recordedAt
+        expected++
+      }
+      if (rows.length < pageSize) break
+    }
+    const last = expected - 1
+    if (!keptOk) {
+      return kept!.position > last
+        ? fail(last, `the log no longer extends the kept digest: it ends at position ${last}, before ${kept!.position}`)
+        : fail(kept!.position, `the log no longer extends the kept digest at position ${kept!.position}`)
+    }
+    return { ok: true, position: last, hash: prev } satisfies VerifyResult
+  })
