@@ -225,6 +225,22 @@ const digestCommand = Command.make("digest", { db }, ({ db }) =>
     ))
   )
 
+const snapshotCommand = Command.make("snapshot", { db }, ({ db }) =>
+  withStore(db, () =>
+    Effect.flatMap(EventStore.EventStore, (store) => store.snapshot).pipe(
+      Effect.flatMap((saved) =>
+        Output.print(
+          `Saved a snapshot of the state at position ${saved.position} (${(saved.bytes / 1024 / 1024).toFixed(1)} MB): ` +
+            `the next open folds only the events after it.\n`
+        )
+      )
+    ))).pipe(
+    Command.withDescription(help(
+      "Saves the domain state at the head of the log in the database, so that opening the store (a query, the server) folds only the events after it. The store also saves one after every import and every 100,000 appended events; a snapshot written by other code, or one that no longer matches the log, is ignored and rebuilt. `verify` and `export` never read snapshots.",
+      "kehoach snapshot --db national.db"
+    ))
+  )
+
 const parseType = (value: Option.Option<string>): Effect.Effect<Events.EventType | undefined, InvalidOption> =>
   Option.match(value, {
     onNone: () => Effect.succeed(undefined),
@@ -439,6 +455,7 @@ export const commands = [
   exportCommand,
   verifyCommand,
   digestCommand,
+  snapshotCommand,
   logCommand,
   complianceCommand,
   coverageCommand,

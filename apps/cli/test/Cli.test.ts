@@ -121,7 +121,7 @@ const rate = (cell: string): number | null => (cell === "-" ? null : Number(cell
 
 describe("help", () => {
   it("lists every command, and every command has help with an example", async () => {
-    const commands = ["import", "export", "verify", "digest", "log", "compliance", "coverage", "explain", "demo", "serve"]
+    const commands = ["import", "export", "verify", "digest", "snapshot", "log", "compliance", "coverage", "explain", "demo", "serve"]
     const [top, ...each] = await Promise.all([run(["--help"]), ...commands.map((c) => run([c, "--help"]))])
     expect(top!.status).toBe(0)
     for (const c of commands) expect(top!.stdout).toContain(`- ${c} `)
@@ -174,6 +174,15 @@ describe("import, export, verify, digest", () => {
     expect(kept).toContain(`extends the kept digest ${digest}`)
     expect(broken).toMatch(/does not verify at position/)
     expect(malformed).toContain("--digest \"12-abc\": expected POSITION:HASH")
+  })
+
+  it("saves a snapshot at the head of the log; the export and the digest stay as they were", async () => {
+    const [before, digest] = await Promise.all([ok("export"), ok("digest")])
+    const saved = await ok("snapshot")
+    expect(saved).toMatch(new RegExp(`^Saved a snapshot of the state at position ${sampleSize} \\(\\d+\\.\\d MB\\)`))
+    const [after, again] = await Promise.all([ok("export"), ok("digest")])
+    expect(after).toBe(before)
+    expect(again).toBe(digest)
   })
 
   it("takes the database from --db (before or after the command), then KEHOACH_DB, then ./kehoach.db", async () => {

@@ -493,7 +493,7 @@ const noChildren: ReadonlySet<string> = new Set()
  * The layout of the state that `toSnapshot` writes. A snapshot written with
  * another format is ignored and the state is rebuilt from the log. Change it
  * whenever the records above, `evolve` or the rules' view of the state change:
- * `test/Snapshot.test.ts` fails on a changed layout until it is changed.
+ * `test/State.test.ts` pins the layout of each format and fails until both change.
  */
 export const snapshotFormat = "kehoach-state/1"
 

@@ -93,3 +93,62 @@ describe("State: snapshots", () => {
     assert.isUndefined(State.fromSnapshot(snapshot))
   })
 })
+
+/**
+ * The shape of every record a snapshot holds: the sorted field names of each
+ * kind of object reachable from it (Maps by their values, arrays by their
+ * items), keyed by the path from the snapshot's root.
+ */
+const layoutOf = (snapshot: State.Snapshot): Record<string, string> => {
+  const layout: Record<string, Set<string>> = {}
+  const seen = new Set<unknown>()
+  const walk = (value: unknown, at: string): void => {
+    if (value === null || typeof value !== "object" || seen.has(value)) return
+    seen.add(value)
+    if (value instanceof Map) return value.forEach((v) => walk(v, `${at}{}`))
+    if (value instanceof Set) return value.forEach((v) => walk(v, `${at}<>`))
+    if (Array.isArray(value)) return value.forEach((v) => walk(v, `${at}[]`))
+    const fields = (layout[at] ??= new Set())
+    for (const [k, v] of Object.entries(value)) {
+      fields.add(k)
+      walk(v, `${at}.${k}`)
+    }
+  }
+  walk(snapshot, "")
+  return Object.fromEntries(Object.entries(layout).sort().map(([k, v]) => [k, [...v].sort().join(",")]))
+}
+
+describe("State: the snapshot format names its layout", () => {
+  it("the layout of a snapshot is the one pinned for `snapshotFormat` (change both together)", () => {
+    const layout = layoutOf(State.toSnapshot(given([...base, ...batch])))
+    // When this fails, the records or the snapshot changed: bump `State.snapshotFormat` (so snapshots
+    // written by the older code are ignored and rebuilt) and pin the new layout here under the new format.
+    const pinned: Record<string, Record<string, string>> = {
+      "kehoach-state/1": {
+        "": "childrenEver,documents,format,lastRecordedAt,lastRecordedAtText,models,modelsByUnit,orphanSubPlans,plans,position,units",
+        ".models{}": "committed,dissolved,established,households,kind,modelId,name,planId,unitId",
+        ".models{}.dissolved": "at,position,rec",
+        ".models{}.established": "at,position,rec",
+        ".plans{}": "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
+        ".plans{}.assignments{}": "reports,scheduleIds,stamp,subPlanDueBy,tasks,unitId",
+        ".plans{}.assignments{}.reports{}{}": "at,data,next,position,rec,supersededBy",
+        ".plans{}.assignments{}.reports{}{}.data": "period,planId,reportId,scheduleId,unitId",
+        ".plans{}.assignments{}.reports{}{}.next": "at,data,next,position,rec,supersededBy",
+        ".plans{}.assignments{}.reports{}{}.next.data": "period,planId,reportId,scheduleId,supersedes,unitId",
+        ".plans{}.assignments{}.stamp": "at,position,rec",
+        ".plans{}.issued": "at,position,rec",
+        ".plans{}.schedules[]": "dueBefore,dueBeforeDay,kind,period,scheduleId",
+        ".plans{}.subPlans{}[]": "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
+        ".plans{}.subPlans{}[].issued": "at,position,rec",
+        ".plans{}.tasks[]": "code,text",
+        ".units{}": "closed,level,name,parents,registered,tags,unitId",
+        ".units{}.closed": "stamp,successorId",
+        ".units{}.closed.stamp": "at,position,rec",
+        ".units{}.parents[]": "parentId,stamp",
+        ".units{}.parents[].stamp": "at,position,rec",
+        ".units{}.registered": "at,position,rec"
+      }
+    }
+    assert.deepStrictEqual({ [State.snapshotFormat]: layout }, { [State.snapshotFormat]: pinned[State.snapshotFormat] })
+  })
+})

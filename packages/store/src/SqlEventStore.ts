@@ -39,6 +39,16 @@ export interface Options {
   readonly snapshotEvery?: number | undefined
   /** Told of every snapshot passed over on open, and why. */
   readonly onSnapshotIgnored?: ((ignored: Snapshots.Ignored) => void) | undefined
+  /** Told how the state was opened: the snapshot it started from (0: none) and how many events were folded after it. */
+  readonly onOpened?: ((opened: Opened) => void) | undefined
+}
+
+/** How the in-memory state was opened. */
+export interface Opened {
+  /** The position of the snapshot restored; 0 when the whole log was folded. */
+  readonly snapshot: number
+  /** Events folded after it. */
+  readonly folded: number
 }
 
 /** The defaults of `Options`. */
@@ -82,6 +92,7 @@ export const makeWith = (
 
     /** The state, restored from the newest good snapshot when not in memory, caught up to the log. */
     const caughtUp: Effect.Effect<Live, SqlError> = Effect.gen(function*() {
+      const opening = live === undefined
       if (live === undefined) {
         const loaded = yield* Snapshots.load(sql, options.onSnapshotIgnored)
         live = loaded ?? { state: State.empty(), head: { position: 0, hash: HashChain.genesis } }
@@ -89,6 +100,7 @@ export const makeWith = (
       }
       const l = live
       l.head = yield* Read.catchUp(sql, l.state, l.head)
+      if (opening) options.onOpened?.({ snapshot: snapshotAt, folded: l.head.position - snapshotAt })
       return l
     })
 
