@@ -6,7 +6,7 @@
  * They are schemas so that the OpenAPI document, the server's encoder and
  * `HttpApiClient`'s decoder are all derived from one source.
  */
-import { Events } from "@kehoach/domain"
+import { Compliance as DomainCompliance, Coverage as DomainCoverage, Events, Explain } from "@kehoach/domain"
 import { Schema } from "effect"
 
 const Hex64 = Schema.String.annotations({ description: "64 lowercase hex digits (SHA-256)" })
@@ -102,108 +102,18 @@ export const EventPage = Schema.Struct({
 }).annotations({ identifier: "EventPage" })
 export type EventPage = typeof EventPage.Type
 
-/** Counts of obligations by status and the rates derived from them (`null` when nothing is due). */
-export const Counts = Schema.Struct({
-  onTime: Schema.Number,
-  late: Schema.Number,
-  missing: Schema.Number,
-  pending: Schema.Number,
-  reportingRate: Schema.NullOr(Schema.Number),
-  onTimeRate: Schema.NullOr(Schema.Number)
-}).annotations({ identifier: "Counts" })
-
-/** One obligation (unit, schedule, period) and its status. */
-export const ObligationRow = Schema.Struct({
-  unitId: Schema.String,
-  scheduleId: Schema.String,
-  period: Schema.String,
-  deadline: Schema.String,
-  status: Schema.Literal("on-time", "late", "missing", "pending"),
-  filedAt: Schema.NullOr(Schema.String),
-  reportId: Schema.NullOr(Schema.String)
-}).annotations({ identifier: "ObligationRow" })
+// The projections' results are the domain's schemas, declared once there (DOMAIN.md §5).
 
 /** The compliance of a plan (DOMAIN.md §4.1, §5): the same JSON as `kehoach compliance --format json`. */
-export const Compliance = Schema.Struct({
-  planId: Schema.String,
-  asOf: Schema.String,
-  knownAt: Schema.String,
-  units: Schema.Array(Schema.Struct({
-    unitId: Schema.String,
-    name: Schema.String,
-    level: Schema.String,
-    parentId: Schema.NullOr(Schema.String),
-    self: Counts,
-    total: Counts
-  })),
-  obligations: Schema.Array(ObligationRow)
-}).annotations({ identifier: "Compliance" })
+export const Compliance = DomainCompliance.Compliance
 export type Compliance = typeof Compliance.Type
 
-/** One open unit's coverage row. */
-export const CoverageRow = Schema.Struct({
-  unitId: Schema.String,
-  name: Schema.String,
-  level: Schema.String,
-  residentialAreas: Schema.Number,
-  covered: Schema.Number,
-  coverage: Schema.NullOr(Schema.Number),
-  households: Schema.Number,
-  committed: Schema.Number
-}).annotations({ identifier: "CoverageRow" })
-export type CoverageRow = typeof CoverageRow.Type
-
-/** The share of open units at one level under a plan's issuer that are assigned to it. */
-export const PlanLevel = Schema.Struct({
-  level: Schema.String,
-  units: Schema.Number,
-  assigned: Schema.Number,
-  share: Schema.NullOr(Schema.Number)
-})
-
 /** Coverage (DOMAIN.md §4.2, §5): the same JSON as `kehoach coverage --format json`. */
-export const Coverage = Schema.Struct({
-  asOf: Schema.String,
-  knownAt: Schema.String,
-  kind: Schema.optional(Schema.String),
-  tag: Schema.optional(Schema.String),
-  plan: Schema.optional(Schema.Struct({
-    planId: Schema.String,
-    issuerId: Schema.String,
-    levels: Schema.Array(PlanLevel)
-  })),
-  units: Schema.Array(CoverageRow)
-}).annotations({ identifier: "Coverage" })
+export const Coverage = DomainCoverage.Contract
 export type Coverage = typeof Coverage.Type
 
-/** One event behind a figure and the part it played. */
-export const Reason = Schema.Struct({
-  position: Schema.Number,
-  occurredAt: Schema.String,
-  recordedAt: Schema.String,
-  role: Schema.String
-})
-
-/** An obligation and the events that decided its status and roll-up. */
-export const ObligationExplained = Schema.Struct({
-  planId: Schema.String,
-  asOf: Schema.String,
-  knownAt: Schema.String,
-  obligation: ObligationRow,
-  rollsUpTo: Schema.Array(Schema.String),
-  events: Schema.Array(Reason)
-}).annotations({ identifier: "ObligationExplained" })
-
-/** A coverage row and the events behind it. */
-export const CoverageExplained = Schema.Struct({
-  asOf: Schema.String,
-  knownAt: Schema.String,
-  row: CoverageRow,
-  events: Schema.Array(Reason)
-}).annotations({ identifier: "CoverageExplained" })
-
 /** The answer of `GET /explain`: an obligation (with `planId`) or a coverage figure (without). */
-export const Explanation = Schema.Union(ObligationExplained, CoverageExplained)
+export const Explanation = Explain.Explanation
 export type Explanation = typeof Explanation.Type
 
 /** The result of walking the hash chain. */

@@ -7,7 +7,7 @@
  * `total` is always a sum of counts, never an average of rates, so a reader
  * can check any row by adding the rows below it.
  */
-import { Either } from "effect"
+import { Either, Schema } from "effect"
 import { PlanNotFound, UnitNotFound } from "./Errors.js"
 import * as Hierarchy from "./Hierarchy.js"
 import type { Obligation } from "./Obligations.js"
@@ -17,47 +17,54 @@ import { visible } from "./State.js"
 import * as Time from "./Time.js"
 
 /** Counts of obligations by status, and the rates derived from them. */
-export interface Counts {
-  readonly onTime: number
-  readonly late: number
-  readonly missing: number
-  readonly pending: number
+export const Counts = Schema.Struct({
+  onTime: Schema.Number,
+  late: Schema.Number,
+  missing: Schema.Number,
+  pending: Schema.Number,
   /** `(onTime + late) / (onTime + late + missing)`, `null` when nothing is due yet. */
-  readonly reportingRate: number | null
+  reportingRate: Schema.NullOr(Schema.Number),
   /** `onTime / (onTime + late + missing)`, `null` when nothing is due yet. */
-  readonly onTimeRate: number | null
-}
+  onTimeRate: Schema.NullOr(Schema.Number)
+}).annotations({ identifier: "Counts" })
+export type Counts = typeof Counts.Type
 
-/** One unit's row. */
-export interface UnitRow {
-  readonly unitId: string
-  readonly name: string
-  readonly level: string
+/** One unit's row: its own obligations (`self`) and its whole subtree's (`total`). */
+export const UnitRow = Schema.Struct({
+  unitId: Schema.String,
+  name: Schema.String,
+  level: Schema.String,
   /** The parent as of `asOf` (the last parent of a closed unit). */
-  readonly parentId: string | null
-  readonly self: Counts
-  readonly total: Counts
-}
+  parentId: Schema.NullOr(Schema.String),
+  self: Counts,
+  total: Counts
+}).annotations({ identifier: "ComplianceUnitRow" })
+export type UnitRow = typeof UnitRow.Type
 
-/** One obligation, as the contract of DOMAIN.md §5 prints it. */
-export interface ObligationRow {
-  readonly unitId: string
-  readonly scheduleId: string
-  readonly period: string
-  readonly deadline: string
-  readonly status: Obligations.Status
-  readonly filedAt: string | null
-  readonly reportId: string | null
-}
+/** One obligation (unit, schedule, period) and its status, as the contract of DOMAIN.md §5 prints it. */
+export const ObligationRow = Schema.Struct({
+  unitId: Schema.String,
+  scheduleId: Schema.String,
+  period: Schema.String,
+  deadline: Schema.String,
+  status: Obligations.Status,
+  filedAt: Schema.NullOr(Schema.String),
+  reportId: Schema.NullOr(Schema.String)
+}).annotations({ identifier: "ObligationRow" })
+export type ObligationRow = typeof ObligationRow.Type
 
-/** The compliance of a plan, exactly the JSON of DOMAIN.md §5. */
-export interface Compliance {
-  readonly planId: string
-  readonly asOf: string
-  readonly knownAt: string
-  readonly units: ReadonlyArray<UnitRow>
-  readonly obligations: ReadonlyArray<ObligationRow>
-}
+/**
+ * The compliance of a plan (DOMAIN.md §4.1), exactly the JSON of §5: the
+ * CLI's `--format json` and the server's `GET /compliance` both answer with it.
+ */
+export const Compliance = Schema.Struct({
+  planId: Schema.String,
+  asOf: Schema.String,
+  knownAt: Schema.String,
+  units: Schema.Array(UnitRow),
+  obligations: Schema.Array(ObligationRow)
+}).annotations({ identifier: "Compliance" })
+export type Compliance = typeof Compliance.Type
 
 /** What to project. */
 export interface Query {

@@ -7,9 +7,8 @@
  * For a plan, the share of open units at each level under the issuer that are
  * assigned to it.
  */
-import { Either } from "effect"
-import type { Level } from "./Events.js"
-import { levelRank } from "./Events.js"
+import { Either, Schema } from "effect"
+import { Level, levelRank } from "./Events.js"
 import { PlanNotFound, UnitNotFound } from "./Errors.js"
 import { requireUnit } from "./Compliance.js"
 import * as Hierarchy from "./Hierarchy.js"
@@ -18,37 +17,58 @@ import { visible } from "./State.js"
 import * as Time from "./Time.js"
 
 /** One open unit's coverage. */
-export interface CoverageRow {
-  readonly unitId: string
-  readonly name: string
-  readonly level: string
-  readonly parentId: string | null
-  readonly residentialAreas: number
-  readonly covered: number
+export const CoverageRow = Schema.Struct({
+  unitId: Schema.String,
+  name: Schema.String,
+  level: Schema.String,
+  parentId: Schema.NullOr(Schema.String),
+  residentialAreas: Schema.Number,
+  covered: Schema.Number,
   /** `covered / residentialAreas`, `null` when there are none. */
-  readonly coverage: number | null
-  readonly households: number
-  readonly committed: number
-}
+  coverage: Schema.NullOr(Schema.Number),
+  households: Schema.Number,
+  committed: Schema.Number
+}).annotations({ identifier: "CoverageUnitRow" })
+export type CoverageRow = typeof CoverageRow.Type
 
 /** The share of open units at one level under a plan's issuer that are assigned to it. */
-export interface PlanLevel {
-  readonly level: Level
-  readonly units: number
-  readonly assigned: number
+export const PlanLevel = Schema.Struct({
+  level: Level,
+  units: Schema.Number,
+  assigned: Schema.Number,
   /** `assigned / units`, `null` when there are none. */
-  readonly share: number | null
-}
+  share: Schema.NullOr(Schema.Number)
+}).annotations({ identifier: "PlanLevel" })
+export type PlanLevel = typeof PlanLevel.Type
 
-/** The coverage report, the JSON of DOMAIN.md §5 (with `kind`, `tag` and `plan` when asked). */
-export interface Coverage {
-  readonly asOf: string
-  readonly knownAt: string
-  readonly kind?: string
-  readonly tag?: string
-  readonly plan?: { readonly planId: string; readonly issuerId: string; readonly levels: ReadonlyArray<PlanLevel> }
-  readonly units: ReadonlyArray<CoverageRow>
-}
+/** A plan's assignment shares, level by level under its issuer. */
+export const PlanShares = Schema.Struct({
+  planId: Schema.String,
+  issuerId: Schema.String,
+  levels: Schema.Array(PlanLevel)
+}).annotations({ identifier: "PlanShares" })
+
+const coverageOf = <R extends Schema.Schema.Any>(row: R) =>
+  Schema.Struct({
+    asOf: Schema.String,
+    knownAt: Schema.String,
+    kind: Schema.optional(Schema.String),
+    tag: Schema.optional(Schema.String),
+    plan: Schema.optional(PlanShares),
+    units: Schema.Array(row)
+  })
+
+/** The coverage report (with `kind`, `tag` and `plan` when asked), each row with its parent. */
+export const Coverage = coverageOf(CoverageRow).annotations({ identifier: "CoverageReport" })
+export type Coverage = typeof Coverage.Type
+
+/** A coverage row as the JSON contract of DOMAIN.md §5 lists it: the domain row without `parentId`. */
+export const ContractRow = CoverageRow.pipe(Schema.omit("parentId")).annotations({ identifier: "CoverageRow" })
+export type ContractRow = typeof ContractRow.Type
+
+/** The coverage report as the JSON of DOMAIN.md §5: the CLI's `--format json` and `GET /coverage`. */
+export const Contract = coverageOf(ContractRow).annotations({ identifier: "Coverage" })
+export type Contract = typeof Contract.Type
 
 /** What to project. */
 export interface Query {
@@ -68,8 +88,6 @@ export interface Query {
   readonly depth?: number | undefined
 }
 
-/** A coverage row as the JSON contract of DOMAIN.md §5 lists it (the domain row without `parentId`). */
-export type ContractRow = Omit<CoverageRow, "parentId">
 
 /**
  * The coverage report as the JSON contract of DOMAIN.md §5 prints it: the
@@ -77,7 +95,7 @@ export type ContractRow = Omit<CoverageRow, "parentId">
  * residentialAreas, covered, coverage, households, committed`. The CLI's
  * `--format json` and the server's `GET /coverage` both answer with it.
  */
-export const toContract = ({ units, ...rest }: Coverage): Omit<Coverage, "units"> & { readonly units: ReadonlyArray<ContractRow> } => ({
+export const toContract = ({ units, ...rest }: Coverage): Contract => ({
   ...rest,
   units: units.map((u) => ({
     unitId: u.unitId,

@@ -3,9 +3,8 @@
  * events (by position) that decided it, so an auditor can check a number back
  * to the log.
  */
-import { Either } from "effect"
-import type { Compliance } from "./Compliance.js"
-import { obligationRow } from "./Compliance.js"
+import { Either, Schema } from "effect"
+import { ObligationRow, obligationRow } from "./Compliance.js"
 import * as Coverage from "./Coverage.js"
 import { ObligationNotFound, PlanNotFound, UnitNotFound } from "./Errors.js"
 import * as Hierarchy from "./Hierarchy.js"
@@ -15,12 +14,13 @@ import { visible } from "./State.js"
 import * as Time from "./Time.js"
 
 /** One event behind a figure, and the part it played. */
-export interface Reason {
-  readonly position: number
-  readonly occurredAt: string
-  readonly recordedAt: string
-  readonly role: string
-}
+export const Reason = Schema.Struct({
+  position: Schema.Number,
+  occurredAt: Schema.String,
+  recordedAt: Schema.String,
+  role: Schema.String
+}).annotations({ identifier: "Reason" })
+export type Reason = typeof Reason.Type
 
 const reason = (stamp: Stamp, role: string): Reason => ({
   position: stamp.position,
@@ -67,15 +67,16 @@ export interface ObligationQuery {
 }
 
 /** An obligation and the events that decided its status and roll-up. */
-export interface ObligationExplained {
-  readonly planId: string
-  readonly asOf: string
-  readonly knownAt: string
-  readonly obligation: Compliance["obligations"][number]
+export const ObligationExplained = Schema.Struct({
+  planId: Schema.String,
+  asOf: Schema.String,
+  knownAt: Schema.String,
+  obligation: ObligationRow,
   /** The units its counts roll up into, nearest first, as the hierarchy stood at the deadline. */
-  readonly rollsUpTo: ReadonlyArray<string>
-  readonly events: ReadonlyArray<Reason>
-}
+  rollsUpTo: Schema.Array(Schema.String),
+  events: Schema.Array(Reason)
+}).annotations({ identifier: "ObligationExplained" })
+export type ObligationExplained = typeof ObligationExplained.Type
 
 /** Explains one obligation of a plan in a view. */
 export const obligation = (
@@ -135,12 +136,17 @@ export interface CoverageQuery {
 }
 
 /** A coverage row and the events behind it: the residential areas counted, the models, the hierarchy. */
-export interface CoverageExplained {
-  readonly asOf: string
-  readonly knownAt: string
-  readonly row: Coverage.CoverageRow
-  readonly events: ReadonlyArray<Reason>
-}
+export const CoverageExplained = Schema.Struct({
+  asOf: Schema.String,
+  knownAt: Schema.String,
+  row: Coverage.CoverageRow,
+  events: Schema.Array(Reason)
+}).annotations({ identifier: "CoverageExplained" })
+export type CoverageExplained = typeof CoverageExplained.Type
+
+/** The answer of an explanation: an obligation (with `planId`) or a coverage figure (without). */
+export const Explanation = Schema.Union(ObligationExplained, CoverageExplained)
+export type Explanation = typeof Explanation.Type
 
 /** Explains one unit's coverage figure in a view. */
 export const coverage = (state: State, query: CoverageQuery): Either.Either<CoverageExplained, UnitNotFound> => {

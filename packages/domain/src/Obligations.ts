@@ -8,6 +8,7 @@
  * earliest report filed decides the status; corrections change the content,
  * never the timeliness.
  */
+import { Schema } from "effect"
 import * as Hierarchy from "./Hierarchy.js"
 import * as Plan from "./Plan.js"
 import type { AssignmentRecord, PlanRecord, ReportRecord, Stamp, State, View } from "./State.js"
@@ -15,7 +16,8 @@ import { reportsOf, visible } from "./State.js"
 import * as Time from "./Time.js"
 
 /** The status of an obligation. */
-export type Status = "on-time" | "late" | "missing" | "pending"
+export const Status = Schema.Literal("on-time", "late", "missing", "pending").annotations({ identifier: "ObligationStatus" })
+export type Status = typeof Status.Type
 
 /** One report a unit owes, and what the log says of it. */
 export interface Obligation {
