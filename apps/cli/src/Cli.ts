@@ -6,8 +6,8 @@
 import { Args, Command, HelpDoc, Options } from "@effect/cli"
 import { Compliance, Coverage, Events, Explain, Relevance, State, Time } from "@kehoach/domain"
 import * as EventStore from "@kehoach/store/EventStore"
-import { Clock, Effect, Either, Option } from "effect"
-import { ChainBroken, ImportRefused, InvalidOption, InvalidQueryTime, UsageError } from "./CliError.js"
+import { Clock, Effect, Either, Option, Schema } from "effect"
+import { ChainBroken, ImportRefused, InvalidOption, UsageError } from "./CliError.js"
 import * as Database from "./Database.js"
 import * as Lines from "./Lines.js"
 import * as Output from "./Output.js"
@@ -29,35 +29,63 @@ const help = (description: string, ...examples: ReadonlyArray<string>): HelpDoc.
 // ---------------------------------------------------------------------------
 // Options shared by the commands
 
+/**
+ * Validates an option's value with a schema through @effect/cli
+ * (`Options.withSchema`), the failure being one line that names the option,
+ * the value given and what it takes.
+ */
+export const validated = <A, I>(option: string, schema: Schema.Schema<A, I>, expected: string) =>
+  Options.withSchema(schema.annotations({
+    message: (issue) => ({
+      message: `${option} ${JSON.stringify(issue.actual)}${expected.startsWith("is ") ? " " : ": expected "}${expected}`,
+      override: true
+    })
+  }))
+
 /** `--db PATH`. */
 export const db = Options.text("db").pipe(Options.withPseudoName("PATH"), Options.withDescription("The SQLite database (default: $KEHOACH_DB, else ./kehoach.db); created on first use"),
   Options.optional
 )
 
-const asOf = Options.text("as-of").pipe(Options.withPseudoName("DATE"), Options.withDescription(
+const notADate =
+  "is not a date: give a full ISO instant with offset (2018-12-31T23:59:59+07:00) or a date YYYY-MM-DD (the end of that day in Asia/Ho_Chi_Minh)"
+
+/** `--as-of DATE`: valid time, decoded by the domain's `Time.QueryTime`; absent means now. */
+export const asOf = Options.text("as-of").pipe(Options.withPseudoName("DATE"), Options.withDescription(
     "Valid time: count what happened up to then. A full ISO instant (2018-06-30T12:00:00+07:00) or YYYY-MM-DD (the end of that day in Asia/Ho_Chi_Minh). Default: now"
   ),
+  validated("--as-of", Time.QueryTime, notADate),
   Options.optional
 )
 
-const knownAt = Options.text("known-at").pipe(Options.withPseudoName("DATE"), Options.withDescription(
+/** `--known-at DATE`: knowledge time, as `--as-of`. */
+export const knownAt = Options.text("known-at").pipe(Options.withPseudoName("DATE"), Options.withDescription(
     "Knowledge time: count what the log had recorded by then. Same forms as --as-of. Default: now"
   ),
+  validated("--known-at", Time.QueryTime, notADate),
   Options.optional
 )
+
+/** The view of `--as-of` and `--known-at`, an absent one meaning now (the domain's rule, on the CLI's clock). */
+export const viewOf = (o: { readonly asOf: Option.Option<number>; readonly knownAt: Option.Option<number> }) =>
+  Effect.map(Clock.currentTimeMillis, (now) =>
+    State.viewOf({ asOf: Option.getOrUndefined(o.asOf), knownAt: Option.getOrUndefined(o.knownAt) }, now))
 
 const unitRoot = Options.text("unit").pipe(Options.withPseudoName("UNIT"), Options.withDescription("Only this unit and the units below it"),
   Options.optional
 )
 
 const depth = Options.integer("depth").pipe(Options.withPseudoName("N"), Options.withDescription("Rows down to this many levels below the top row (0: the top row only)"),
+  validated("--depth", Schema.NonNegativeInt, "a whole number >= 0"),
   Options.optional
 )
 
-const format = Options.text("format").pipe(
+/** `--format table|json|csv`. */
+export const format = Options.text("format").pipe(
   Options.withDescription("table (for people), json (the contract of DOMAIN.md §5) or csv (RFC 4180)"),
   Options.withPseudoName("table|json|csv"),
-  Options.withDefault("table")
+  validated("--format", Schema.Literal(...Render.formats), "table, json or csv"),
+  Options.withDefault("table" as const)
 )
 
 const kind = Options.text("kind").pipe(Options.withPseudoName("KIND"), Options.withDescription("Count only models of this kind (e.g. self-managed); default: any"),
@@ -67,40 +95,6 @@ const kind = Options.text("kind").pipe(Options.withPseudoName("KIND"), Options.w
 const tag = Options.text("tag").pipe(Options.withPseudoName("TAG"), Options.withDescription("Count only residential areas that carry this tag or lie under a unit that does (key-area, program-135, new-rural)"),
   Options.optional
 )
-
-/** Reads `--format`. */
-export const parseFormat = (value: string): Effect.Effect<Render.Format, InvalidOption> =>
-  (Render.formats as ReadonlyArray<string>).includes(value)
-    ? Effect.succeed(value as Render.Format)
-    : Effect.fail(new InvalidOption({ option: "--format", value, expected: "table, json or csv" }))
-
-/** Reads a query time option; absent means now, from Effect's `Clock`. */
-export const parseTime = (option: string, value: Option.Option<string>): Effect.Effect<number, InvalidQueryTime> =>
-  Option.match(value, {
-    onNone: () => Clock.currentTimeMillis,
-    onSome: (s) => {
-      const t = Time.parseQueryTime(s)
-      return t === undefined ? Effect.fail(new InvalidQueryTime({ option, value: s })) : Effect.succeed(t)
-    }
-  })
-
-const parseDepth = (value: Option.Option<number>): Effect.Effect<number | undefined, InvalidOption> =>
-  Option.match(value, {
-    onNone: () => Effect.succeed(undefined),
-    onSome: (n) =>
-      n >= 0
-        ? Effect.succeed(n)
-        : Effect.fail(new InvalidOption({ option: "--depth", value: String(n), expected: "a whole number >= 0" }))
-  })
-
-const positive = (option: string, value: Option.Option<number>): Effect.Effect<number | undefined, InvalidOption> =>
-  Option.match(value, {
-    onNone: () => Effect.succeed(undefined),
-    onSome: (n) =>
-      n >= 0
-        ? Effect.succeed(n)
-        : Effect.fail(new InvalidOption({ option, value: String(n), expected: "a whole number >= 0" }))
-  })
 
 // ---------------------------------------------------------------------------
 // The root command
@@ -241,14 +235,14 @@ const snapshotCommand = Command.make("snapshot", { db }, ({ db }) =>
     ))
   )
 
-const parseType = (value: Option.Option<string>): Effect.Effect<Events.EventType | undefined, InvalidOption> =>
-  Option.match(value, {
-    onNone: () => Effect.succeed(undefined),
-    onSome: (t) =>
-      (Events.eventTypes as ReadonlyArray<string>).includes(t)
-        ? Effect.succeed(t as Events.EventType)
-        : Effect.fail(new InvalidOption({ option: "--type", value: t, expected: `one of ${Events.eventTypes.join(", ")}` }))
-  })
+/** A whole-number option >= 0 (a position or a count). */
+const position = (name: string, description: string) =>
+  Options.integer(name).pipe(
+    Options.withPseudoName("N"),
+    Options.withDescription(description),
+    validated(`--${name}`, Schema.NonNegativeInt, "a whole number >= 0"),
+    Options.optional
+  )
 
 const logCommand = Command.make(
   "log",
@@ -257,34 +251,31 @@ const logCommand = Command.make(
     type: Options.text("type").pipe(
       Options.withDescription(`Only events of this type: ${Events.eventTypes.join(", ")}`),
       Options.withPseudoName("TYPE"),
+      validated("--type", Events.EventType, `one of ${Events.eventTypes.join(", ")}`),
       Options.optional
     ),
     unit: Options.text("unit").pipe(Options.withPseudoName("UNIT"), Options.withDescription("Only events about this unit"), Options.optional),
     plan: Options.text("plan").pipe(Options.withPseudoName("ID"), Options.withDescription("Only events about this plan"), Options.optional),
-    from: Options.integer("from").pipe(Options.withPseudoName("N"), Options.withDescription("From this position (inclusive)"), Options.optional),
-    to: Options.integer("to").pipe(Options.withPseudoName("N"), Options.withDescription("Up to this position (inclusive)"), Options.optional),
-    limit: Options.integer("limit").pipe(Options.withPseudoName("N"), Options.withDescription("At most this many events"), Options.optional),
+    from: position("from", "From this position (inclusive)"),
+    to: position("to", "Up to this position (inclusive)"),
+    limit: position("limit", "At most this many events"),
     format
   },
   (o) =>
     Effect.gen(function*() {
-      const fmt = yield* parseFormat(o.format)
-      const from = yield* positive("--from", o.from)
-      const to = yield* positive("--to", o.to)
-      const limit = yield* positive("--limit", o.limit)
-      const type = yield* parseType(o.type)
+      const from = Option.getOrUndefined(o.from)
       const events = yield* withStore(o.db, () =>
         Effect.flatMap(EventStore.EventStore, (store) =>
           store.read({
             // The store reads after `from`; people say "from position N" and mean N itself.
             from: from === undefined ? undefined : Math.max(0, from - 1),
-            to,
-            limit,
-            type,
+            to: Option.getOrUndefined(o.to),
+            limit: Option.getOrUndefined(o.limit),
+            type: Option.getOrUndefined(o.type),
             unitId: Option.getOrUndefined(o.unit),
             planId: Option.getOrUndefined(o.plan)
           })))
-      yield* Output.print(Render.log(events, fmt))
+      yield* Output.print(Render.log(events, o.format))
     })
 ).pipe(
   Command.withDescription(help(
@@ -296,12 +287,6 @@ const logCommand = Command.make(
 
 // ---------------------------------------------------------------------------
 // Projections
-
-// A misspelt --unit would otherwise print an empty table.
-const knownUnit = (command: string, state: State.State, unit: string | undefined): Effect.Effect<void, UsageError> =>
-  unit === undefined || state.units.has(unit)
-    ? Effect.void
-    : Effect.fail(new UsageError({ command, reason: `--unit ${unit}: no such unit in the log` }))
 
 const complianceCommand = Command.make(
   "compliance",
@@ -316,18 +301,15 @@ const complianceCommand = Command.make(
   },
   (o) =>
     Effect.gen(function*() {
-      const fmt = yield* parseFormat(o.format)
       const query: Compliance.Query = {
         planId: o.plan,
-        asOf: yield* parseTime("--as-of", o.asOf),
-        knownAt: yield* parseTime("--known-at", o.knownAt),
+        ...(yield* viewOf(o)),
         unit: Option.getOrUndefined(o.unit),
-        depth: yield* parseDepth(o.depth)
+        depth: Option.getOrUndefined(o.depth)
       }
       const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(Relevance.compliance(query.planId))))
-      yield* knownUnit("compliance", state, query.unit)
       const result = yield* Either.match(Compliance.project(state, query), { onLeft: Effect.fail, onRight: Effect.succeed })
-      yield* Output.print(Render.compliance(result, fmt))
+      yield* Output.print(Render.compliance(result, o.format))
     })
 ).pipe(
   Command.withDescription(help(
@@ -354,20 +336,17 @@ const coverageCommand = Command.make(
   },
   (o) =>
     Effect.gen(function*() {
-      const fmt = yield* parseFormat(o.format)
       const query: Coverage.Query = {
-        asOf: yield* parseTime("--as-of", o.asOf),
-        knownAt: yield* parseTime("--known-at", o.knownAt),
+        ...(yield* viewOf(o)),
         kind: Option.getOrUndefined(o.kind),
         tag: Option.getOrUndefined(o.tag),
         planId: Option.getOrUndefined(o.plan),
         unit: Option.getOrUndefined(o.unit),
-        depth: yield* parseDepth(o.depth)
+        depth: Option.getOrUndefined(o.depth)
       }
       const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(Relevance.coverage(query.planId))))
-      yield* knownUnit("coverage", state, query.unit)
       const result = yield* Either.match(Coverage.project(state, query), { onLeft: Effect.fail, onRight: Effect.succeed })
-      yield* Output.print(Render.coverage(result, fmt))
+      yield* Output.print(Render.coverage(result, o.format))
     })
 ).pipe(
   Command.withDescription(help(
@@ -397,9 +376,7 @@ const explainCommand = Command.make(
   },
   (o) =>
     Effect.gen(function*() {
-      const fmt = yield* parseFormat(o.format)
-      const asOfMs = yield* parseTime("--as-of", o.asOf)
-      const knownAtMs = yield* parseTime("--known-at", o.knownAt)
+      const view = yield* viewOf(o)
       if (Option.isSome(o.plan)) {
         if (Option.isNone(o.schedule) || Option.isNone(o.period)) {
           return yield* new UsageError({
@@ -418,12 +395,11 @@ const explainCommand = Command.make(
             unitId: o.unit,
             scheduleId: o.schedule.value,
             period: o.period.value,
-            asOf: asOfMs,
-            knownAt: knownAtMs
+            ...view
           }),
           { onLeft: Effect.fail, onRight: Effect.succeed }
         )
-        return yield* Output.print(Render.explainObligation(result, fmt))
+        return yield* Output.print(Render.explainObligation(result, o.format))
       }
       if (Option.isSome(o.schedule) || Option.isSome(o.period)) {
         return yield* new UsageError({ command: "explain", reason: "--schedule and --period need --plan" })
@@ -432,14 +408,13 @@ const explainCommand = Command.make(
       const result = yield* Either.match(
         Explain.coverage(state, {
           unitId: o.unit,
-          asOf: asOfMs,
-          knownAt: knownAtMs,
+          ...view,
           kind: Option.getOrUndefined(o.kind),
           tag: Option.getOrUndefined(o.tag)
         }),
         { onLeft: Effect.fail, onRight: Effect.succeed }
       )
-      yield* Output.print(Render.explainCoverage(result, fmt))
+      yield* Output.print(Render.explainCoverage(result, o.format))
     })
 ).pipe(
   Command.withDescription(help(

@@ -5,16 +5,6 @@
  */
 import { Schema } from "effect"
 
-/** A query time that is neither a full ISO instant nor a date `YYYY-MM-DD`. */
-export class InvalidQueryTime extends Schema.TaggedError<InvalidQueryTime>()("InvalidQueryTime", {
-  option: Schema.String,
-  value: Schema.String
-}) {
-  override get message(): string {
-    return `${this.option} ${JSON.stringify(this.value)} is not a date: give a full ISO instant with offset (2018-12-31T23:59:59+07:00) or a date YYYY-MM-DD (the end of that day in Asia/Ho_Chi_Minh)`
-  }
-}
-
 /** An option value outside what it accepts. */
 export class InvalidOption extends Schema.TaggedError<InvalidOption>()("InvalidOption", {
   option: Schema.String,

@@ -420,7 +420,7 @@ describe("errors: one line on stderr, non-zero status", () => {
       [["compliance", "--plan", "p-1", "--as-of", "2018-02-30"], "--as-of \"2018-02-30\" is not a date"],
       [["coverage", "--known-at", "yesterday"], "--known-at \"yesterday\" is not a date"],
       [["compliance", "--plan", "p-1", "--format", "xml"], "kehoach: --format \"xml\": expected table, json or csv"],
-      [["compliance", "--plan", "p-1", "--unit", "nowhere"], "--unit nowhere: no such unit"],
+      [["compliance", "--plan", "p-1", "--unit", "nowhere"], "unit nowhere does not exist at"],
       [["compliance"], "--plan"],
       [["explain", "--plan", "p-1", "--unit", "na-hang"], "--schedule and --period"],
       [["explain", "--plan", "p-1", "--unit", "na-hang", "--schedule", "monthly", "--period", "2017-01"], "has no obligation of unit na-hang"],

@@ -6,8 +6,8 @@
  * commune, nor register a unit under another commune.
  */
 import type { Security } from "@kehoach/api"
-import type { Events, State } from "@kehoach/domain"
-import { Hierarchy, Time } from "@kehoach/domain"
+import type { Events } from "@kehoach/domain"
+import { Hierarchy, State, Time } from "@kehoach/domain"
 
 /**
  * Why the actor may not append these events (in order, as one batch), or
@@ -61,7 +61,7 @@ export const appendDenied = (
         break
       case "ModelDissolved": {
         // The event names only the model: its unit is where the model was established.
-        const unitId = newModels.get(event.data.modelId) ?? state.models.get(event.data.modelId)?.unitId
+        const unitId = newModels.get(event.data.modelId) ?? State.model(state, event.data.modelId)?.unitId
         // An unknown model is left to the domain's rules, which reject it with ModelNotFound.
         if (unitId !== undefined && !within(unitId)) return outside(unitId, "the model's unit")
         break

@@ -70,14 +70,9 @@ export const AuthorizationLive = Layer.effect(
 // ---------------------------------------------------------------------------
 // Helpers
 
-const queryTime = (text: string | undefined, now: number): number =>
-  text === undefined ? now : Time.parseQueryTime(text)!
-
-const view = (urlParams: { readonly asOf?: string | undefined; readonly knownAt?: string | undefined }) =>
-  Effect.map(Clock.currentTimeMillis, (now) => ({
-    asOf: queryTime(urlParams.asOf, now),
-    knownAt: queryTime(urlParams.knownAt, now)
-  }))
+/** The view of a query's `asOf` and `knownAt`, an absent one meaning now (the domain's rule, on the server's clock). */
+const view = (urlParams: { readonly asOf?: number | undefined; readonly knownAt?: number | undefined }) =>
+  Effect.map(Clock.currentTimeMillis, (now) => State.viewOf(urlParams, now))
 
 const notFound = (message: string) => new ApiError.NotFound({ message })
 
@@ -386,18 +381,18 @@ export const PlansLive = HttpApiBuilder.group(Api.Api, "plans", (handlers) =>
     return handlers
       .handle("list", () =>
         Effect.map(store.state, (state) =>
-          [...state.plans.values()].sort((a, b) => a.issued.position - b.issued.position).map(planSummary)))
+          State.plans(state).map(planSummary)))
       .handle("get", ({ path }) =>
         Effect.gen(function*() {
           const state = yield* store.state
-          const plan = state.plans.get(path.planId)
+          const plan = State.plan(state, path.planId)
           if (plan === undefined) return yield* notFound(`plan ${path.planId} is not issued`)
           return {
             ...planSummary(plan),
             basis: plan.basis,
             tasks: plan.tasks,
             schedules: plan.schedules,
-            assignments: [...plan.assignments.values()]
+            assignments: [...State.assignmentsOf(plan).values()]
               .sort((a, b) => a.stamp.position - b.stamp.position)
               .map((a) => ({
                 unitId: a.unitId,
@@ -407,7 +402,7 @@ export const PlansLive = HttpApiBuilder.group(Api.Api, "plans", (handlers) =>
                 tasks: a.tasks ?? null,
                 subPlanDueBy: a.subPlanDueBy ?? null
               })),
-            subPlans: [...plan.subPlans.values()].flat().map((p) => ({ planId: p.planId, issuerId: p.issuerId }))
+            subPlans: State.subPlansOf(plan).map((p) => ({ planId: p.planId, issuerId: p.issuerId }))
           }
         }))
   }))
@@ -420,7 +415,7 @@ export const UnitsLive = HttpApiBuilder.group(Api.Api, "units", (handlers) =>
       .handle("get", ({ path }) =>
         Effect.gen(function*() {
           const state = yield* store.state
-          const unit = state.units.get(path.unitId)
+          const unit = State.unit(state, path.unitId)
           if (unit === undefined) return yield* notFound(`unit ${path.unitId} is not registered`)
           return {
             unitId: unit.unitId,
@@ -438,27 +433,8 @@ export const UnitsLive = HttpApiBuilder.group(Api.Api, "units", (handlers) =>
         Effect.gen(function*() {
           const v = yield* view(urlParams)
           const state = yield* store.state
-          const unit = state.units.get(path.unitId)
-          if (unit === undefined || !Hierarchy.isOpenAt(unit, v.asOf, v)) {
-            return yield* notFound(`unit ${path.unitId} is not open at ${Time.formatInstant(v.asOf)}`)
-          }
-          const { tree } = Coverage.openUnits(state, v)
-          const units: Array<Resources.Subtree["units"][number]> = []
-          const stack: Array<{ unitId: string; depth: number }> = [{ unitId: path.unitId, depth: 0 }]
-          while (stack.length > 0) {
-            const { depth, unitId } = stack.pop()!
-            const record = state.units.get(unitId)!
-            units.push({
-              unitId,
-              name: record.name,
-              level: record.level,
-              parentId: tree.parentOf.get(unitId) ?? null,
-              depth
-            })
-            if (urlParams.depth !== undefined && depth >= urlParams.depth) continue
-            const children = tree.childrenOf.get(unitId) ?? []
-            for (let i = children.length - 1; i >= 0; i--) stack.push({ unitId: children[i]!, depth: depth + 1 })
-          }
+          const units = Hierarchy.subtreeAt(state, path.unitId, v, urlParams.depth)
+          if (units === undefined) return yield* notFound(`unit ${path.unitId} is not open at ${Time.formatInstant(v.asOf)}`)
           return {
             unitId: path.unitId,
             asOf: Time.formatInstant(v.asOf),

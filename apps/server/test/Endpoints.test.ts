@@ -28,7 +28,7 @@ describe("reads", () => {
   it.effect("GET /compliance is the domain's Compliance object, exactly (the CLI's --format json)", () =>
     Effect.gen(function*() {
       const client = yield* Harness.client(h.url, Harness.tokens.auditor.token)
-      const answer = yield* client.projections.compliance({ urlParams: { planId: "182", asOf: "2018-06-30" } })
+      const answer = yield* client.projections.compliance({ urlParams: { planId: "182", asOf: Time.parseQueryTime("2018-06-30")! } })
       const s = yield* Effect.promise(state)
       const expected = Compliance.project(s, {
         planId: "182",
@@ -93,12 +93,12 @@ describe("reads", () => {
     Effect.gen(function*() {
       const client = yield* Harness.client(h.url, Harness.tokens.auditor.token)
       const obligation: any = yield* client.projections.explain({
-        urlParams: { planId: "182", unitId: "D1", scheduleId: "monthly", period: "2018-02", asOf: "2018-06-30" }
+        urlParams: { planId: "182", unitId: "D1", scheduleId: "monthly", period: "2018-02", asOf: Time.parseQueryTime("2018-06-30")! }
       })
       assert.strictEqual(obligation.obligation.status, "on-time")
       assert.deepStrictEqual(obligation.rollsUpTo, ["P"])
       assert.isTrue(obligation.events.some((e: any) => e.position === 11 && /decides the status/.test(e.role)))
-      const coverage: any = yield* client.projections.explain({ urlParams: { unitId: "C1", asOf: "2018-06-30" } })
+      const coverage: any = yield* client.projections.explain({ urlParams: { unitId: "C1", asOf: Time.parseQueryTime("2018-06-30")! } })
       assert.strictEqual(coverage.row.covered, 1)
       assert.isTrue(coverage.events.some((e: any) => e.position === 12))
       const missing = yield* Effect.flip(client.projections.explain({
@@ -135,14 +135,14 @@ describe("reads", () => {
       assert.deepStrictEqual(plan.schedules.map((s) => s.scheduleId), ["monthly", "annual"])
       const unit = yield* client.units.get({ path: { unitId: "C1" } })
       assert.deepStrictEqual(unit.parents, [{ parentId: "D1", from: "2018-01-01T08:00:00+07:00" }])
-      const subtree = yield* client.units.subtree({ path: { unitId: "D1" }, urlParams: { asOf: "2018-06-30" } })
+      const subtree = yield* client.units.subtree({ path: { unitId: "D1" }, urlParams: { asOf: Time.parseQueryTime("2018-06-30")! } })
       assert.deepStrictEqual(subtree.units.map((u) => [u.unitId, u.depth]), [["D1", 0], ["C1", 1], ["R1", 2]])
       const shallow = yield* client.units.subtree({ path: { unitId: "P" }, urlParams: { depth: 1 } })
       assert.deepStrictEqual(shallow.units.map((u) => u.unitId), ["P", "D1", "D2"])
       assert.instanceOf(yield* Effect.flip(client.plans.get({ path: { planId: "nope" } })), ApiError.NotFound)
       assert.instanceOf(yield* Effect.flip(client.units.get({ path: { unitId: "nope" } })), ApiError.NotFound)
       assert.instanceOf(
-        yield* Effect.flip(client.units.subtree({ path: { unitId: "P" }, urlParams: { asOf: "2017-06-30" } })),
+        yield* Effect.flip(client.units.subtree({ path: { unitId: "P" }, urlParams: { asOf: Time.parseQueryTime("2017-06-30")! } })),
         ApiError.NotFound
       )
     }))

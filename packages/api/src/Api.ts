@@ -11,15 +11,11 @@ import * as Resources from "./Resources.js"
 import { Authorization } from "./Security.js"
 
 /**
- * A query time as the CLI takes it: a full ISO instant with offset, or
- * `YYYY-MM-DD` meaning the end of that day in Asia/Ho_Chi_Minh.
+ * A query time (`asOf`, `knownAt`): the domain's `Time.QueryTime`, a full ISO
+ * instant with offset or `YYYY-MM-DD` meaning the end of that day in
+ * Asia/Ho_Chi_Minh, decoded to epoch milliseconds as the CLI decodes it.
  */
-export const QueryTime = Schema.String.pipe(
-  Schema.filter((s) => Time.parseQueryTime(s) !== undefined, {
-    message: (issue) =>
-      `expected an ISO 8601 instant with offset or a date YYYY-MM-DD, got ${JSON.stringify(issue.actual)}`
-  })
-).annotations({ description: "ISO 8601 instant with offset, or YYYY-MM-DD (end of that day, Asia/Ho_Chi_Minh)" })
+export const QueryTime = Time.QueryTime
 
 /** A whole number >= 0 in a query string. */
 export const Count = Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())

@@ -12,7 +12,7 @@ import { Level, levelRank } from "./Events.js"
 import { PlanNotFound, UnitNotFound } from "./Errors.js"
 import { requireUnit } from "./Compliance.js"
 import * as Hierarchy from "./Hierarchy.js"
-import type { ModelRecord, State, UnitRecord, View } from "./State.js"
+import type { ModelRecord, State, View } from "./State.js"
 import { visible } from "./State.js"
 import * as Time from "./Time.js"
 
@@ -115,13 +115,6 @@ export const isActive = (model: ModelRecord, view: View, kind: string | undefine
   !(model.dissolved !== undefined && visible(model.dissolved, view)) &&
   (kind === undefined || model.kind === kind)
 
-/** The open units in the view at `asOf`, with the tree they form. */
-export const openUnits = (state: State, view: View): { units: Array<UnitRecord>; tree: Hierarchy.Tree } => {
-  const units: Array<UnitRecord> = []
-  for (const unit of state.units.values()) if (Hierarchy.isOpenAt(unit, view.asOf, view)) units.push(unit)
-  return { units, tree: Hierarchy.treeOf(state, units.map((u) => u.unitId), view.asOf, view) }
-}
-
 class Sums {
   residentialAreas = 0
   covered = 0
@@ -137,7 +130,7 @@ export const project = (state: State, query: Query): Either.Either<Coverage, Pla
   const view: View = { asOf: query.asOf, knownAt: query.knownAt }
   const missing = requireUnit(state, query.unit, view)
   if (missing !== undefined) return Either.left(missing)
-  const { tree, units } = openUnits(state, view)
+  const { tree, units } = Hierarchy.openTree(state, view)
   const sums = new Map<string, Sums>()
   for (const unit of units) sums.set(unit.unitId, new Sums())
 

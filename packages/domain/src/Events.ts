@@ -189,6 +189,9 @@ export type EventType = keyof EventData
 /** The event types, in the order of DOMAIN.md §3. */
 export const eventTypes = Object.keys(payloads) as ReadonlyArray<EventType>
 
+/** An event type's name, as a schema (a filter of the log by type, say). */
+export const EventType: Schema.Schema<EventType> = Schema.Literal(...(eventTypes as [EventType, ...Array<EventType>]))
+
 /** An event's type and payload, discriminated by `type`. */
 export type DomainEvent = { readonly [K in EventType]: { readonly type: K; readonly data: EventData[K] } }[EventType]
 

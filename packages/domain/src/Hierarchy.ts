@@ -146,3 +146,46 @@ export const selectSubtree = <R extends { readonly unitId: string; readonly pare
   }
   return out
 }
+
+/** The open units in the view at `asOf`, with the tree they form. */
+export const openTree = (state: State, view: View): { units: Array<UnitRecord>; tree: Tree } => {
+  const units: Array<UnitRecord> = []
+  for (const unit of state.units.values()) if (isOpenAt(unit, view.asOf, view)) units.push(unit)
+  return { units, tree: treeOf(state, units.map((u) => u.unitId), view.asOf, view) }
+}
+
+/** One unit of a subtree, with its parent and its depth below the subtree's root. */
+export interface SubtreeRow {
+  readonly unitId: string
+  readonly name: string
+  readonly level: string
+  readonly parentId: string | null
+  readonly depth: number
+}
+
+/**
+ * The open units of `unitId`'s subtree as the hierarchy stands at `asOf`
+ * (depth first, the unit first), down to `depth` levels below it (all when
+ * absent); `undefined` when the unit is not open then.
+ */
+export const subtreeAt = (
+  state: State,
+  unitId: string,
+  view: View,
+  depth?: number | undefined
+): Array<SubtreeRow> | undefined => {
+  const root = state.units.get(unitId)
+  if (root === undefined || !isOpenAt(root, view.asOf, view)) return undefined
+  const { tree } = openTree(state, view)
+  const rows: Array<SubtreeRow> = []
+  const stack: Array<{ unitId: string; depth: number }> = [{ unitId, depth: 0 }]
+  while (stack.length > 0) {
+    const item = stack.pop()!
+    const unit = state.units.get(item.unitId)!
+    rows.push({ unitId: item.unitId, name: unit.name, level: unit.level, parentId: tree.parentOf.get(item.unitId) ?? null, depth: item.depth })
+    if (depth !== undefined && item.depth >= depth) continue
+    const children = tree.childrenOf.get(item.unitId) ?? []
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ unitId: children[i]!, depth: item.depth + 1 })
+  }
+  return rows
+}

@@ -30,6 +30,15 @@ export interface View {
   readonly knownAt: number
 }
 
+/**
+ * The view a query asks for: an absent valid time or knowledge time means now,
+ * the caller's clock (the domain reads none), in the CLI and the server alike.
+ */
+export const viewOf = (
+  query: { readonly asOf?: number | undefined; readonly knownAt?: number | undefined },
+  now: number
+): View => ({ asOf: query.asOf ?? now, knownAt: query.knownAt ?? now })
+
 /** Whether a fact counts in a view. */
 export const visible = (stamp: Stamp, view: View): boolean => stamp.at <= view.asOf && stamp.rec <= view.knownAt
 
@@ -476,6 +485,10 @@ export const plans = (state: State): Array<PlanRecord> =>
 
 /** The assignments of a plan, by unit. */
 export const assignmentsOf = (planRecord: PlanRecord): ReadonlyMap<string, AssignmentRecord> => planRecord.assignments
+
+/** The plans that implement this one (its sub-plans), in the order they were issued. */
+export const subPlansOf = (planRecord: PlanRecord): Array<PlanRecord> =>
+  [...planRecord.subPlans.values()].flat().sort((a, b) => a.issued.position - b.issued.position)
 
 /** A model by id. */
 export const model = (state: State, modelId: string): ModelRecord | undefined => state.models.get(modelId)

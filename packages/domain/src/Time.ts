@@ -7,6 +7,8 @@
  * the fold parses two of them per event.
  */
 
+import { ParseResult, Schema } from "effect"
+
 /** The offset of Asia/Ho_Chi_Minh, in milliseconds (UTC+7 all year). */
 export const zoneOffsetMs = 7 * 3_600_000
 
@@ -165,3 +167,29 @@ export const parseQueryTime = (s: string): number | undefined => {
   if (date !== undefined) return startOfLocalDay(date[0], date[1], date[2]) + DAY_MS - 1
   return parseInstant(s)
 }
+
+/**
+ * A query time as the CLI (`--as-of`, `--known-at`) and the server (`asOf`,
+ * `knownAt`) take it, decoded to epoch milliseconds: a full ISO instant with
+ * offset, or `YYYY-MM-DD` meaning the end of that day in Asia/Ho_Chi_Minh.
+ * One schema, so both adapters accept and refuse the same texts with the same words.
+ */
+export const QueryTime = Schema.transformOrFail(Schema.String, Schema.Number, {
+  strict: true,
+  decode: (text, _, ast) => {
+    const t = parseQueryTime(text)
+    return t === undefined
+      ? ParseResult.fail(
+        new ParseResult.Type(
+          ast,
+          text,
+          `${JSON.stringify(text)} is not a date: give a full ISO instant with offset (2018-12-31T23:59:59+07:00) or a date YYYY-MM-DD (the end of that day in Asia/Ho_Chi_Minh)`
+        )
+      )
+      : ParseResult.succeed(t)
+  },
+  encode: (t) => ParseResult.succeed(formatInstant(t))
+}).annotations({
+  identifier: "QueryTime",
+  description: "ISO 8601 instant with offset, or YYYY-MM-DD (the end of that day in Asia/Ho_Chi_Minh)"
+})
