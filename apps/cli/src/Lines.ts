@@ -3,8 +3,10 @@
  * import, numbered as the file numbers them, with a progress bar on stderr
  * when stderr is a terminal.
  */
-import * as EventStore from "@kehoach/store/EventStore"
-import { Effect, Stream } from "effect"
+import type * as EventStore from "@kehoach/store/EventStore"
+import * as Ndjson from "@kehoach/store/Ndjson"
+import type { Stream } from "effect"
+import { Effect } from "effect"
 import * as fs from "node:fs"
 import { FileError } from "./CliError.js"
 
@@ -40,36 +42,15 @@ export const reason = (e: unknown): string => {
   return err?.message ?? String(e)
 }
 
-async function* chunksOfLines(input: NodeJS.ReadableStream, progress: Progress): AsyncGenerator<Array<string>> {
-  let rest = ""
-  let first = true
-  for await (const chunk of input) {
-    const text = typeof chunk === "string" ? chunk : (chunk as Buffer).toString("utf8")
-    progress.bytes += typeof chunk === "string" ? Buffer.byteLength(chunk) : (chunk as Buffer).length
-    const parts = (rest + text).split("\n")
-    rest = parts.pop()!
-    if (first && parts.length > 0) {
-      parts[0] = parts[0]!.replace(/^\uFEFF/, "")
-      first = false
-    }
-    yield parts.map((l) => (l.endsWith("\r") ? l.slice(0, -1) : l))
-  }
-  if (rest !== "") yield [first ? rest.replace(/^\uFEFF/, "") : rest.endsWith("\r") ? rest.slice(0, -1) : rest]
-}
-
 /**
  * The lines of a source, every one (blank ones included, so the store's line
- * numbers are the file's), without their line ends.
+ * numbers are the file's), without their line ends: the store's one splitter
+ * (`Ndjson.linesOfFile`), counting the bytes read for the progress bar.
  */
-export const read = (source: Source, progress: Progress): Stream.Stream<string, EventStore.ImportError> => {
-  const input: NodeJS.ReadableStream = source === "-"
-    ? process.stdin
-    : fs.createReadStream(source, { highWaterMark: 1 << 20, encoding: "utf8" })
-  return Stream.fromAsyncIterable(
-    chunksOfLines(input, progress),
-    (e) => new EventStore.ImportError({ line: 0, reason: `cannot read: ${reason(e)}` })
-  ).pipe(Stream.mapConcat((lines) => lines))
-}
+export const read = (source: Source, progress: Progress): Stream.Stream<string, EventStore.ImportError> =>
+  Ndjson.linesOfFile(source, (bytes) => {
+    progress.bytes += bytes
+  })
 
 /**
  * A progress bar on stderr, redrawn at most ten times a second; a no-op when

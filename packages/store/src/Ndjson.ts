@@ -40,19 +40,23 @@ export const linesOfBytes = <E, R>(
 ): Stream.Stream<string, ImportError, R> =>
   bytes.pipe(Stream.mapError(onError), Stream.decodeText(), Stream.splitLines)
 
-/** The lines of a file, or of standard input for `-`. */
-export const linesOfFile = (path: string): Stream.Stream<string, ImportError> =>
-  linesOfBytes(
-    Stream.fromAsyncIterable(
-      path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 18 }),
-      (cause) => cause
-    ) as Stream.Stream<Uint8Array, unknown>,
+/**
+ * The lines of a file, or of standard input for `-`: the one line splitter of
+ * the project (`linesOfBytes`), so that the CLI, the server and the store number
+ * lines alike. `onBytes` is told of every chunk read (for a progress bar).
+ */
+export const linesOfFile = (path: string, onBytes?: (bytes: number) => void): Stream.Stream<string, ImportError> => {
+  const input = path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 })
+  const bytes = Stream.fromAsyncIterable(input, (cause) => cause) as Stream.Stream<Uint8Array, unknown>
+  return linesOfBytes(
+    onBytes === undefined ? bytes : Stream.tap(bytes, (chunk) => Effect.sync(() => onBytes(chunk.length))),
     (cause) =>
       new ImportError({
         line: 0,
         reason: `cannot read ${path === "-" ? "standard input" : path}: ${(cause as Error)?.message ?? String(cause)}`
       })
   )
+}
 
 /** Imports an NDJSON file (or standard input for `-`) into the store, all or nothing. */
 export const importFile = (
