@@ -4,6 +4,7 @@
  * diacritics, one written decomposed), plan `p-1` with a monthly and an
  * annual report, reports on time, late and missing, and self-managed models.
  */
+import { Plan182 } from "@kehoach/fixtures"
 
 const at = (date: string, time = "09:00:00") => `${date}T${time}+07:00`
 
@@ -37,18 +38,9 @@ export const lines = (): Array<string> => {
       ...(unitId === "khau-tinh" ? { tags: ["program-135"] } : {})
     }))
   }
-  out.push(line("PlanIssued", at("2018-01-30"), {
-    planId: "p-1",
-    documentNumber: "182/KH-MTTQ-BTT",
-    title: "Vận động toàn dân tham gia phòng, chống ma túy năm 2018",
-    issuerId: "tq",
-    effectiveFrom: "2018-01-30",
-    effectiveUntil: "2018-12-31",
-    schedules: [
-      { scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 },
-      { scheduleId: "annual", kind: "once", period: "2018", dueBefore: "2018-11-30" }
-    ]
-  }))
+  // Plan 182 of the fixtures, issued by the sample's province `tq` (tasks and basis left out).
+  const { basis: _basis, tasks: _tasks, ...plan182 } = Plan182.plan
+  out.push(line("PlanIssued", at("2018-01-30"), { ...plan182, planId: "p-1", issuerId: "tq" }))
   for (const unitId of ["na-hang", "son-duong", "thuong-lam", "khau-tinh", "hop-thanh"]) {
     out.push(line("UnitAssigned", at("2018-01-30", "10:00:00"), { planId: "p-1", unitId }))
   }

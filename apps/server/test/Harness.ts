@@ -3,6 +3,7 @@
  * the OS, over the real SQLite store in a temp directory, with one token per
  * role; plus a small log every test starts from.
  */
+import { Plan182 } from "@kehoach/fixtures"
 import { FetchHttpClient, HttpApiClient, HttpClient, HttpClientRequest, HttpServer } from "@effect/platform"
 import { NodeHttpServer } from "@effect/platform-node"
 import { Api } from "@kehoach/api"
@@ -13,6 +14,8 @@ import * as Http from "node:http"
 import * as os from "node:os"
 import * as path from "node:path"
 import { Server } from "../src/index.js"
+
+const { basis: _basis, tasks: _tasks, ...plan182 } = Plan182.plan
 
 /** One token per role (and recorders at each level). */
 export const tokens = {
@@ -39,18 +42,8 @@ export const seed = [
   {
     type: "PlanIssued",
     occurredAt: "2018-01-30T08:00:00+07:00",
-    data: {
-      planId: "182",
-      documentNumber: "182/KH-MTTQ-BTT",
-      title: "Toàn dân tham gia phòng, chống ma túy năm 2018",
-      issuerId: "P",
-      effectiveFrom: "2018-01-30",
-      effectiveUntil: "2018-12-31",
-      schedules: [
-        { scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 },
-        { scheduleId: "annual", kind: "once", period: "2018", dueBefore: "2018-11-30" }
-      ]
-    }
+    // Plan 182 of the fixtures, issued by this harness's province `P` (tasks and basis left out).
+    data: { ...plan182, planId: "182", issuerId: "P" }
   },
   { type: "UnitAssigned", occurredAt: "2018-01-30T09:00:00+07:00", data: { planId: "182", unitId: "D1" } },
   { type: "UnitAssigned", occurredAt: "2018-01-30T09:00:00+07:00", data: { planId: "182", unitId: "D2" } },

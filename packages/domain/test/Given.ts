@@ -3,6 +3,7 @@
  * rules as it is appended, then ask the decision or a projection.
  */
 import { Decide, Events, State, Time } from "../src/index.js"
+import { Plan182 } from "@kehoach/fixtures"
 
 /** An event of a test log: what happened, when, and (optionally) when the log learnt it. */
 export type Step = Events.DomainEvent & { readonly occurredAt: string; readonly recordedAt?: string }
@@ -59,26 +60,8 @@ export const t = (s: string): number => {
 // ---------------------------------------------------------------------------
 // The canonical example: plan 182 of Tuyên Quang, reduced to a few units.
 
-/** Plan 182/KH-MTTQ-BTT as DOMAIN.md §3 describes it. */
-export const plan182: Events.EventData["PlanIssued"] = {
-  planId: "182-2018",
-  documentNumber: "182/KH-MTTQ-BTT",
-  title: "Vận động toàn dân tham gia phòng, chống ma túy năm 2018",
-  issuerId: "08",
-  basis: ["132/KH-CAT-PV11 ngày 11/01/2018"],
-  tasks: [
-    { code: "II.1", text: "Triển khai thực hiện nghiêm túc Kế hoạch số 107-KH/TU" },
-    { code: "II.2", text: "Đẩy mạnh công tác tuyên truyền phòng chống ma túy" },
-    { code: "II.3", text: "Vận động toàn dân phát hiện, tố giác tội phạm về ma túy" },
-    { code: "II.4", text: "Triển khai các chương trình, quy chế phối hợp" }
-  ],
-  effectiveFrom: "2018-01-30",
-  effectiveUntil: "2018-12-31",
-  schedules: [
-    { scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 },
-    { scheduleId: "annual", kind: "once", period: "2018", dueBefore: "2018-11-30" }
-  ]
-}
+/** Plan 182/KH-MTTQ-BTT as DOMAIN.md §3 describes it: the fixtures' one copy. */
+export const plan182: Events.EventData["PlanIssued"] = Plan182.plan
 
 const unit = (
   unitId: string,
