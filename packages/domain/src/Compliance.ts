@@ -136,19 +136,17 @@ export const obligationRow = (o: Obligation): ObligationRow => ({
 })
 
 /**
- * Projects the compliance of a plan. The plan must be issued in the view
- * (`occurredAt <= asOf` and `recordedAt <= knownAt`), else `PlanNotFound`;
- * a `unit` asked for must be registered in the view, else `UnitNotFound`.
+ * The roll-up of DOMAIN.md §4.1: each obligation counts in its unit's `self`
+ * and `total`, and in the `total` of every unit that was above its unit at the
+ * obligation's deadline, as far as the view tells (a commune that moved in
+ * April rolls its February-April obligations up to its old district and the
+ * later ones to the new). Totals are sums of counts, never averages of rates.
  */
-export const project = (state: State, query: Query): Either.Either<Compliance, PlanNotFound | UnitNotFound> => {
-  const view: View = { asOf: query.asOf, knownAt: query.knownAt }
-  const plan = state.plans.get(query.planId)
-  if (plan === undefined || !visible(plan.issued, view)) {
-    return Either.left(new PlanNotFound({ planId: query.planId, role: "plan" }))
-  }
-  const missing = requireUnit(state, query.unit, view)
-  if (missing !== undefined) return Either.left(missing)
-  const obligations = Obligations.ofPlan(state, plan, view)
+export const rollUp = (
+  state: State,
+  obligations: ReadonlyArray<Obligation>,
+  view: View
+): { readonly self: Map<string, Tally>; readonly total: Map<string, Tally> } => {
   const self = new Map<string, Tally>()
   const total = new Map<string, Tally>()
   // Obligations of one schedule share a deadline across units: cache each unit's ancestors per deadline.
@@ -168,6 +166,24 @@ export const project = (state: State, query: Query): Either.Either<Compliance, P
     }
     for (const ancestorId of chain) tallyOf(total, ancestorId).add(o.status)
   }
+  return { self, total }
+}
+
+/**
+ * Projects the compliance of a plan. The plan must be issued in the view
+ * (`occurredAt <= asOf` and `recordedAt <= knownAt`), else `PlanNotFound`;
+ * a `unit` asked for must be registered in the view, else `UnitNotFound`.
+ */
+export const project = (state: State, query: Query): Either.Either<Compliance, PlanNotFound | UnitNotFound> => {
+  const view: View = { asOf: query.asOf, knownAt: query.knownAt }
+  const plan = state.plans.get(query.planId)
+  if (plan === undefined || !visible(plan.issued, view)) {
+    return Either.left(new PlanNotFound({ planId: query.planId, role: "plan" }))
+  }
+  const missing = requireUnit(state, query.unit, view)
+  if (missing !== undefined) return Either.left(missing)
+  const obligations = Obligations.ofPlan(state, plan, view)
+  const { self, total } = rollUp(state, obligations, view)
 
   const tree = Hierarchy.treeOf(state, total.keys(), query.asOf, view)
   const rows: Array<UnitRow> = []

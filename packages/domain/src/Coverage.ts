@@ -115,6 +115,23 @@ export const isActive = (model: ModelRecord, view: View, kind: string | undefine
   !(model.dissolved !== undefined && visible(model.dissolved, view)) &&
   (kind === undefined || model.kind === kind)
 
+/**
+ * Tag inheritance (DOMAIN.md §4.2): a unit carries a tag (`key-area`,
+ * `program-135`, `new-rural`) when it has it itself or lies under a unit that
+ * has it, in the tree as it stands at the view's `asOf`. The units of the tree
+ * that carry `tag`, marked once from the roots down.
+ */
+export const taggedUnits = (state: State, tree: Hierarchy.Tree, tag: string): Set<string> => {
+  const tagged = new Set<string>()
+  for (const { unitId } of Hierarchy.depthFirst(tree)) {
+    const parentId = tree.parentOf.get(unitId)
+    if ((parentId !== undefined && tagged.has(parentId)) || state.units.get(unitId)!.tags.includes(tag)) {
+      tagged.add(unitId)
+    }
+  }
+  return tagged
+}
+
 class Sums {
   residentialAreas = 0
   covered = 0
@@ -134,17 +151,8 @@ export const project = (state: State, query: Query): Either.Either<Coverage, Pla
   const sums = new Map<string, Sums>()
   for (const unit of units) sums.set(unit.unitId, new Sums())
 
-  // A unit's tag applies to its whole subtree: mark tagged subtrees once, from the roots down.
-  const tagged = new Set<string>()
-  if (query.tag !== undefined) {
-    for (const { unitId } of Hierarchy.depthFirst(tree)) {
-      const parentId = tree.parentOf.get(unitId)
-      if ((parentId !== undefined && tagged.has(parentId)) || state.units.get(unitId)!.tags.includes(query.tag)) {
-        tagged.add(unitId)
-      }
-    }
-  }
-  const counts = (unitId: string) => query.tag === undefined || tagged.has(unitId)
+  const tagged = query.tag === undefined ? undefined : taggedUnits(state, tree, query.tag)
+  const counts = (unitId: string) => tagged === undefined || tagged.has(unitId)
 
   const addUp = (unitId: string, f: (s: Sums) => void): void => {
     let id: string | undefined = unitId

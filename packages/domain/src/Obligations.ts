@@ -11,7 +11,7 @@
 import { Schema } from "effect"
 import * as Hierarchy from "./Hierarchy.js"
 import * as Plan from "./Plan.js"
-import type { AssignmentRecord, PlanRecord, ReportRecord, Stamp, State, View } from "./State.js"
+import type { AssignmentRecord, PlanRecord, ReportRecord, Stamp, State, UnitRecord, View } from "./State.js"
 import { reportsOf, visible } from "./State.js"
 import * as Time from "./Time.js"
 
@@ -96,24 +96,40 @@ export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obliga
         })
       }
     }
-    if (assignment.subPlanDueBy !== undefined) {
-      const deadline = Time.startOfDate(assignment.subPlanDueBy)
-      if (
-        Plan.inForceAt(plan, deadline) && assignment.stamp.at < deadline && Hierarchy.isOpenAt(unit, deadline, view)
-      ) {
-        const subPlan = earliest(plan.subPlans.get(unit.unitId), (p) => p.issued, view)
-        out.push({
-          planId: plan.planId,
-          unitId: unit.unitId,
-          scheduleId: Plan.subPlanScheduleId,
-          period: assignment.subPlanDueBy,
-          deadline,
-          status: statusOf(deadline, subPlan?.issued.at, view.asOf),
-          filed: subPlan === undefined ? undefined : { id: subPlan.planId, stamp: subPlan.issued },
-          assignment
-        })
-      }
-    }
+    const subPlan = subPlanObligation(plan, unit, assignment, view)
+    if (subPlan !== undefined) out.push(subPlan)
   }
   return out
+}
+
+/**
+ * The sub-plan obligation of an assignment (DOMAIN.md §4.1, "Sub-plans"): a
+ * unit assigned with `subPlanDueBy` owes a plan of its own implementing this
+ * one (`parentPlanId`), due at the start of that day, when the plan is in force
+ * then, the assignment came strictly before it, and the unit is open. The
+ * earliest such plan in the view decides: on time before the day, late after.
+ * `undefined` when the assignment owes none.
+ */
+export const subPlanObligation = (
+  plan: PlanRecord,
+  unit: UnitRecord,
+  assignment: AssignmentRecord,
+  view: View
+): Obligation | undefined => {
+  if (assignment.subPlanDueBy === undefined) return undefined
+  const deadline = Time.startOfDate(assignment.subPlanDueBy)
+  if (!Plan.inForceAt(plan, deadline) || assignment.stamp.at >= deadline || !Hierarchy.isOpenAt(unit, deadline, view)) {
+    return undefined
+  }
+  const subPlan = earliest(plan.subPlans.get(unit.unitId), (p) => p.issued, view)
+  return {
+    planId: plan.planId,
+    unitId: unit.unitId,
+    scheduleId: Plan.subPlanScheduleId,
+    period: assignment.subPlanDueBy,
+    deadline,
+    status: statusOf(deadline, subPlan?.issued.at, view.asOf),
+    filed: subPlan === undefined ? undefined : { id: subPlan.planId, stamp: subPlan.issued },
+    assignment
+  }
 }
