@@ -189,16 +189,16 @@ const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: s
         unitId: d.unitId,
         scheduleId: d.scheduleId,
         period: d.period,
-        existingReportId: head.data.reportId
+        existingReportId: head.reportId
       })
     }
     return undefined
   }
-  const target = reportById(state, d.supersedes)
+  const other = reportById(state, d.supersedes)
   const invalid = (reason: string) =>
     new Errors.InvalidSupersedes({ reportId: d.reportId, supersedes: d.supersedes!, reason })
-  if (target === undefined) return invalid("no such report is filed")
-  const other = target.data
+  if (other === undefined) return invalid("no such report is filed")
+  const target = other.report
   if (other.planId !== d.planId || other.unitId !== d.unitId || other.scheduleId !== d.scheduleId || other.period !== d.period) {
     return invalid(`it is a report of ${other.unitId} for ${other.scheduleId} ${other.period} of plan ${other.planId}`)
   }

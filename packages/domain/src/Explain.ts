@@ -107,7 +107,7 @@ export const obligation = (
     }
   } else {
     for (const report of Obligations.reportsFor(plan, found.unitId, found.scheduleId, found.period, view)) {
-      const { reportId, supersedes } = report.data
+      const { reportId, supersedes } = report
       const role = reportId === found.filed?.id
         ? `report ${reportId} filed (decides the status)`
         : supersedes !== undefined

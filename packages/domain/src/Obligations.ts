@@ -91,7 +91,7 @@ export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obliga
           period,
           deadline,
           status: statusOf(deadline, report?.at, view.asOf),
-          filed: report === undefined ? undefined : { id: report.data.reportId, stamp: report },
+          filed: report === undefined ? undefined : { id: report.reportId, stamp: report },
           assignment
         })
       }

@@ -81,7 +81,9 @@ export interface AssignmentRecord {
  * payload as recorded, and how it relates to the other reports of its obligation.
  */
 export interface ReportRecord extends Stamp {
-  readonly data: ReportFiled
+  readonly reportId: string
+  /** The report this one corrects, as filed. */
+  readonly supersedes: string | undefined
   /** The report that corrects this one, if any. */
   supersededBy: string | undefined
   /** The next report filed for the same obligation, in log order (most obligations have one report: no array each). */
@@ -128,10 +130,11 @@ export interface State {
   /** planId by `issuerId \u0000 documentNumber`. */
   readonly documents: Map<string, string>
   /**
-   * Reports by reportId, built on first use by `reportById` (the rules need it
-   * when appending; replaying a log for a query does not) and kept current after.
+   * Reports by reportId, with the obligation each is filed for, built on first
+   * use by `reportById` (the rules need it when appending; replaying a log for a
+   * query does not) and kept current after.
    */
-  reportIndex: Map<string, ReportRecord> | undefined
+  reportIndex: Map<string, FiledReport> | undefined
   readonly models: Map<string, ModelRecord>
   readonly modelsByUnit: Map<string, Array<ModelRecord>>
   /** Sub-plans whose parent plan is not (yet) in the log, by parentPlanId. */
@@ -178,16 +181,27 @@ export const firstReport = (
   period: string
 ): ReportRecord | undefined => plan.assignments.get(unitId)?.reports?.get(scheduleId)?.get(period)
 
-/** The report with this id, if filed (builds the index on first use). */
-export const reportById = (state: State, reportId: string): ReportRecord | undefined => {
+/** A filed report and the obligation (plan, unit, schedule, period) it is filed for. */
+export interface FiledReport {
+  readonly report: ReportRecord
+  readonly planId: string
+  readonly unitId: string
+  readonly scheduleId: string
+  readonly period: string
+}
+
+/** The report with this id, if filed, and its obligation (builds the index on first use). */
+export const reportById = (state: State, reportId: string): FiledReport | undefined => {
   let index = state.reportIndex
   if (index === undefined) {
     index = new Map()
     for (const plan of state.plans.values()) {
       for (const assignment of plan.assignments.values()) {
-        for (const byPeriod of assignment.reports?.values() ?? []) {
-          for (const first of byPeriod.values()) {
-            for (let r: ReportRecord | undefined = first; r !== undefined; r = r.next) index.set(r.data.reportId, r)
+        for (const [scheduleId, byPeriod] of assignment.reports ?? []) {
+          for (const [period, first] of byPeriod) {
+            for (let r: ReportRecord | undefined = first; r !== undefined; r = r.next) {
+              index.set(r.reportId, { report: r, planId: plan.planId, unitId: assignment.unitId, scheduleId, period })
+            }
           }
         }
       }
@@ -416,7 +430,16 @@ const fileReport = (state: State, d: ReportFiled, at: number, rec: number, posit
   }
   const assignment = plan?.assignments.get(d.unitId)
   if (assignment === undefined) return
-  const report: ReportRecord = { at, rec, position, data: d, supersededBy: undefined, next: undefined }
+  // The record keeps what the projections and the rules read, not the payload: the log has the rest.
+  const report: ReportRecord = {
+    at,
+    rec,
+    position,
+    reportId: d.reportId,
+    supersedes: d.supersedes,
+    supersededBy: undefined,
+    next: undefined
+  }
   let bySchedule = assignment.reports
   if (bySchedule === undefined) {
     bySchedule = new Map()
@@ -434,13 +457,21 @@ const fileReport = (state: State, d: ReportFiled, at: number, rec: number, posit
     // A correction names a report of the same obligation (a rule), so it is found in this chain.
     let last = first
     for (;;) {
-      if (last.data.reportId === d.supersedes) setField(state, last, "supersededBy", d.reportId)
+      if (last.reportId === d.supersedes) setField(state, last, "supersededBy", d.reportId)
       if (last.next === undefined) break
       last = last.next
     }
     setField(state, last, "next", report)
   }
-  if (state.reportIndex !== undefined) setEntry(state, state.reportIndex, d.reportId, report)
+  if (state.reportIndex !== undefined) {
+    setEntry(state, state.reportIndex, d.reportId, {
+      report,
+      planId: d.planId,
+      unitId: d.unitId,
+      scheduleId: d.scheduleId,
+      period: d.period
+    })
+  }
 }
 
 const regroup = (state: State, planId: string): Map<string, Array<PlanRecord>> => {
@@ -508,7 +539,7 @@ const noChildren: ReadonlySet<string> = new Set()
  * whenever the records above, `evolve` or the rules' view of the state change:
  * `test/State.test.ts` pins the layout of each format and fails until both change.
  */
-export const snapshotFormat = "kehoach-state/1"
+export const snapshotFormat = "kehoach-state/2"
 
 /**
  * The state as data for a structured-clone serialiser (`v8.serialize`,
