@@ -6,11 +6,14 @@
 // `Scenario` when packages/fixtures is built, else a simple generator below):
 //   1. import the NDJSON file into a fresh SQLite file with `Ndjson.importFile`
 //      (parse, validate, decide, hash, insert; one transaction), events/s;
-//   2. replay: open the file in a fresh store and catch its domain state up from
-//      position 0, then project compliance (one plan) and coverage, events/s;
+//   2. open from the snapshot the import saved (restore + projections), and
+//      replay from the log with no snapshot (every line parsed and folded)
+//      against `JSON.parse` alone over the same stored lines;
 //   3. peak RSS of 1 and 2;
-//   4. the floor: raw better-sqlite3 inserting the same rows (same table) in one
-//      transaction, reading them from the imported file;
+//   4. the floors: raw better-sqlite3 inserting the same rows (same table) in one
+//      transaction, reading them from the imported file; and a raw script that
+//      parses the generated lines, computes the same sha256 chain (RFC 8785 via
+//      `canonicalize`) and inserts the same rows in one transaction;
 //   5. Emmett's SQLite event store (@event-driven-io/emmett-sqlite) appending a
 //      50,000-event sample in batches of 100.
 // Environment: BENCH_EVENTS (cap on events, default: all), EMMETT_EVENTS (default 50000).
@@ -134,40 +137,78 @@ console.log(`import:  ${fmt(events)} events in ${(importMs / 1000).toFixed(1)} s
 gc()
 
 // ---------------------------------------------------------------------------
-// 2. Replay
+// 2. Open from the snapshot, and replay from the log
 
-t0 = performance.now()
-const replay = await run(
-  Effect.scoped(
-    Effect.gen(function*() {
-      const ctx = yield* Layer.build(SqlEventStore.layer({ filename: dbFile }))
-      const store = ctx.unsafeMap.get(EventStore.EventStore.key)
-      const state = yield* store.state
-      const folded = performance.now() - t0
-      gc()
-      console.log(`heap in use with the replayed state: ${mb(process.memoryUsage().heapUsed / 1024)}`)
-      const t1 = performance.now()
-      const asOf = Time.parseQueryTime("2018-12-31")
-      const compliance = Compliance.project(state, { planId, asOf, knownAt: Number.MAX_SAFE_INTEGER })
-      const coverage = Coverage.project(state, { asOf, knownAt: Number.MAX_SAFE_INTEGER })
-      const projected = performance.now() - t1
-      return {
-        folded,
-        projected,
-        position: state.position,
-        units: compliance._tag === "Right" ? compliance.right.units.length : compliance.left.message,
-        coverageRows: coverage._tag === "Right" ? coverage.right.units.length : coverage.left.message
-      }
-    })
+const open = async (label, options = {}) => {
+  const start = performance.now()
+  const result = await run(
+    Effect.scoped(
+      Effect.gen(function*() {
+        let opened
+        const ctx = yield* Layer.build(SqlEventStore.layer({ filename: dbFile, ...options, onOpened: (o) => (opened = o) }))
+        const store = ctx.unsafeMap.get(EventStore.EventStore.key)
+        const state = yield* store.state
+        const folded = performance.now() - start
+        gc()
+        const heap = process.memoryUsage().heapUsed
+        const t1 = performance.now()
+        const asOf = Time.parseQueryTime("2018-12-31")
+        const compliance = Compliance.project(state, { planId, asOf, knownAt: Number.MAX_SAFE_INTEGER })
+        const coverage = Coverage.project(state, { asOf, knownAt: Number.MAX_SAFE_INTEGER })
+        const projected = performance.now() - t1
+        return {
+          folded,
+          projected,
+          heap,
+          opened,
+          position: state.position,
+          units: compliance._tag === "Right" ? compliance.right.units.length : compliance.left.message,
+          coverageRows: coverage._tag === "Right" ? coverage.right.units.length : coverage.left.message
+        }
+      })
+    )
   )
-)
-const replayMs = replay.folded + replay.projected
-const replayRate = rate(replay.position, replayMs)
-console.log(`replay:  ${fmt(replay.position)} events in ${(replayMs / 1000).toFixed(1)} s = ${fmt(replayRate)} events/s (fold ${(replay.folded / 1000).toFixed(1)} s, projections ${(replay.projected / 1000).toFixed(1)} s; compliance of ${planId}: ${replay.units} unit rows; coverage: ${replay.coverageRows} rows)`)
+  console.log(`${label}: ${fmt(result.position)} events (snapshot at ${fmt(result.opened.snapshot)}, ${fmt(result.opened.folded)} folded) in ${(result.folded / 1000).toFixed(1)} s, heap with the state ${mb(result.heap / 1024)}; projections ${(result.projected / 1000).toFixed(1)} s (compliance of ${planId}: ${result.units} unit rows; coverage: ${result.coverageRows} rows)`)
+  return result
+}
+
+const restored = await open("open from snapshot")
 gc()
-console.log(`heap in use after replay: ${mb(process.memoryUsage().heapUsed / 1024)} (the replayed store is closed; the state is garbage now)`)
+// The same log with its snapshots set aside: the whole log is parsed and folded.
+{
+  const db = new Database(dbFile)
+  db.exec("ALTER TABLE snapshots RENAME TO snapshots_kept; CREATE TABLE snapshots AS SELECT * FROM snapshots_kept WHERE 0")
+  db.close()
+}
+const replay = await open("replay from the log")
+{
+  const db = new Database(dbFile)
+  db.exec("DROP TABLE snapshots; ALTER TABLE snapshots_kept RENAME TO snapshots")
+  db.close()
+}
+const replayMs = replay.folded
+const replayRate = rate(replay.position, replayMs)
+gc()
+// JSON.parse alone over the same stored lines, read the same way (pages of the events table).
+let parseMs
+{
+  const db = new Database(dbFile, { readonly: true })
+  const page = db.prepare("SELECT position, line FROM events WHERE position > ? ORDER BY position LIMIT 10000").raw(true)
+  const start = performance.now()
+  let after = 0
+  for (;;) {
+    const rows = page.all(after)
+    for (const r of rows) JSON.parse(r[1])
+    if (rows.length < 10000) break
+    after = rows[rows.length - 1][0]
+  }
+  parseMs = performance.now() - start
+  db.close()
+}
+const parseRate = rate(replay.position, parseMs)
+console.log(`replay:  ${fmt(replayRate)} events/s; JSON.parse alone over the same stored lines ${(parseMs / 1000).toFixed(1)} s = ${fmt(parseRate)} lines/s`)
 const peakKb = process.resourceUsage().maxRSS
-console.log(`peak RSS (generation, import, replay): ${mb(peakKb)}`)
+console.log(`peak RSS (generation, import, open, replay): ${mb(peakKb)}`)
 gc()
 
 // ---------------------------------------------------------------------------
@@ -202,6 +243,40 @@ const floorBulkMs = await floor("floor-bulk", true)
 const floorBulkRate = rate(events, floorBulkMs)
 const floorRate = rate(events, floorMs)
 console.log(`floor:   raw better-sqlite3, ${fmt(events)} rows in ${(floorMs / 1000).toFixed(1)} s = ${fmt(floorRate)} rows/s; with the id index built at the end ${(floorBulkMs / 1000).toFixed(1)} s = ${fmt(floorBulkRate)} rows/s`)
+
+// The floor of the issue: a plain script that reads the same NDJSON lines, gives each its envelope,
+// computes the same sha256 chain over RFC 8785 canonical JSON and inserts the same rows in one transaction.
+let chainFloorMs
+{
+  const canonicalize = (await import(pathToFileURL(requireStore.resolve("canonicalize")).href)).default
+  const { createHash } = await import("node:crypto")
+  const { createInterface } = await import("node:readline")
+  const floorFile = path.join(dir, "floor-chain.db")
+  await run(Effect.scoped(Layer.build(SqlEventStore.layer({ filename: floorFile }))))
+  const to = new Database(floorFile)
+  to.pragma("synchronous = NORMAL")
+  to.pragma("cache_size = -65536")
+  const insert = to.prepare("INSERT INTO events (position, id, type, unit_id, plan_id, line) VALUES (?, ?, ?, ?, ?, ?)")
+  const start = performance.now()
+  to.exec("BEGIN IMMEDIATE")
+  let position = 0
+  let prevHash = "0".repeat(64)
+  for await (const text of createInterface({ input: fs.createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity })) {
+    if (text === "") continue
+    const l = JSON.parse(text)
+    const event = { position: ++position, id: l.id, type: l.type, version: l.version ?? 1, occurredAt: l.occurredAt, recordedAt: l.recordedAt, recordedBy: l.recordedBy, data: l.data, prevHash }
+    const hash = createHash("sha256").update(canonicalize(event)).digest("hex")
+    const line = JSON.stringify({ ...event, data: JSON.parse(canonicalize(l.data)), hash })
+    insert.run(position, l.id, l.type, l.data.unitId ?? null, l.data.planId ?? null, line)
+    prevHash = hash
+  }
+  to.exec("COMMIT")
+  chainFloorMs = performance.now() - start
+  to.close()
+  fs.rmSync(floorFile, { force: true })
+}
+const chainFloorRate = rate(events, chainFloorMs)
+console.log(`floor:   raw script with the same sha256 chain, ${fmt(events)} events in ${(chainFloorMs / 1000).toFixed(1)} s = ${fmt(chainFloorRate)} events/s`)
 
 // ---------------------------------------------------------------------------
 // 4. Emmett's SQLite event store
@@ -265,10 +340,12 @@ try {
 
 console.log("")
 console.log(`import ${fmt(importRate)} events/s  (target >= 100,000)`)
-console.log(`import / raw floor = ${(importRate / floorRate).toFixed(2)}x; / raw bulk floor = ${(importRate / floorBulkRate).toFixed(2)}x  (target >= 0.3x)`)
+console.log(`import / raw script with the sha256 chain = ${(importRate / chainFloorRate).toFixed(2)}x  (target >= 0.5x)`)
+console.log(`import / raw insert floor = ${(importRate / floorRate).toFixed(2)}x; / raw bulk insert floor = ${(importRate / floorBulkRate).toFixed(2)}x`)
 if (emmettRate !== undefined) {
-  console.log(`import / Emmett = ${(importRate / emmettRate).toFixed(1)}x (whole log vs Emmett's sample); on the same sample ${(sampleRate / emmettRate).toFixed(1)}x  (target >= 5x)`)
+  console.log(`import / Emmett = ${(importRate / emmettRate).toFixed(1)}x (whole log vs Emmett's sample); on the same sample ${(sampleRate / emmettRate).toFixed(1)}x`)
 }
-console.log(`replay ${fmt(replayRate)} events/s  (target >= 300,000)`)
-console.log(`peak RSS ${mb(peakKb)}  (target < 1 GB)`)
+console.log(`replay ${fmt(replayRate)} events/s  (target >= 300,000); / JSON.parse alone = ${(replayRate / parseRate).toFixed(2)}x  (target >= 0.7x)`)
+console.log(`open from snapshot + national compliance + coverage, in process: ${((restored.folded + restored.projected) / 1000).toFixed(1)} s`)
+console.log(`peak RSS ${mb(peakKb)}`)
 fs.rmSync(dir, { recursive: true, force: true })
