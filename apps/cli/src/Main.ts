@@ -29,9 +29,12 @@ function printHelp(): Effect.Effect<void> {
   return Console.log(HelpDoc.toAnsiText(Command.getHelp(command as Command.Command<"kehoach", never, never, unknown>, CliConfig.defaultConfig)))
 }
 
+/** ANSI colour codes, which @effect/cli writes into its messages. */
+// eslint-disable-next-line no-control-regex
+const ansiColour = /\x1b\[[0-9;]*m/g
+
 /** One line for stderr: what was wrong, without a stack trace. */
-export const oneLine = (text: string): string =>
-  text.replace(/\x1b\[[0-9;]*m/g, "").trim().replace(/\s*\n\s*/g, " ")
+export const oneLine = (text: string): string => text.replace(ansiColour, "").trim().replace(/\s*\n\s*/g, " ")
 
 const writeError = (text: string) => Effect.sync(() => process.stderr.write(`kehoach: ${oneLine(text)}\n`))
 
@@ -43,7 +46,7 @@ const oneLineErrors = (argv: ReadonlyArray<string>) => <A, E, R>(self: Effect.Ef
       // Help text: no colour codes when stdout is not a terminal, no trailing spaces.
       log: (...args: ReadonlyArray<unknown>) => {
         const text = args.map(String).join(" ")
-        const plain = process.stdout.isTTY === true ? text : text.replace(/\x1b\[[0-9;]*m/g, "")
+        const plain = process.stdout.isTTY === true ? text : text.replace(ansiColour, "")
         return Output.print(plain.replace(/[ \t]+$/gm, "") + "\n")
       },
       error: (...args: ReadonlyArray<unknown>) => {

@@ -305,7 +305,7 @@ const parseOptions = { errors: "first", onExcessProperty: "error" } as const
 const decodeLineEnvelope = Schema.decodeUnknownEither(EventLine, parseOptions)
 
 const payloadDecoders = Object.fromEntries(
-  eventTypes.map((type) => [type, Schema.decodeUnknownEither(payloads[type] as Schema.Schema<any, any>, parseOptions)])
+  eventTypes.map((type) => [type, Schema.decodeUnknownEither(payloads[type] as Schema.Schema<unknown, unknown>, parseOptions)])
 ) as { readonly [K in EventType]: (u: unknown) => Either.Either<unknown, ParseResult.ParseError> }
 
 const firstIssue = (error: ParseResult.ParseError, prefix: ReadonlyArray<PropertyKey>): InvalidEvent => {
