@@ -9,6 +9,7 @@
 // 3. single-event appends (ModelEstablished in Tuyên Quang's residential areas,
 //    as Tuyên Quang's recorder) from CONNECTIONS concurrent connections,
 //    bounded by APPEND_COUNT and APPEND_SECONDS: req/s, p50/p99 (target 2,000/s, p99 < 20 ms);
+// 2b. restart the server on that database: time to listen and to answer the first compliance, RSS;
 // 4. GET /compliance of plan 182 for the province subtree (unit=08, asOf=2018-12-31),
 //    bounded by QUERY_COUNT and QUERY_SECONDS: req/s, p50/p99 (target 500/s, p99 < 50 ms).
 // Environment: BENCH_EVENTS (default all), CONNECTIONS (12), APPEND_COUNT (20000),
@@ -65,23 +66,36 @@ const tokens = {
 }
 fs.writeFileSync(path.join(dir, "tokens.json"), JSON.stringify(Object.values(tokens)))
 
-server = spawn(process.execPath, [
-  path.join(root, "apps/server/dist/main.js"),
-  "--db", path.join(dir, "bench.db"),
-  "--host", "127.0.0.1",
-  "--port", "0",
-  "--tokens", path.join(dir, "tokens.json")
-], { stdio: ["ignore", "pipe", "inherit"] })
-const port = await new Promise((resolve, reject) => {
-  let out = ""
-  server.stdout.on("data", (chunk) => {
-    out += chunk
-    const m = /Listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
-    if (m) resolve(Number(m[1]))
+/** Starts the server on the bench database; resolves with its port once it listens. */
+const startServer = async () => {
+  server = spawn(process.execPath, [
+    path.join(root, "apps/server/dist/main.js"),
+    "--db", path.join(dir, "bench.db"),
+    "--host", "127.0.0.1",
+    "--port", "0",
+    "--tokens", path.join(dir, "tokens.json")
+  ], { stdio: ["ignore", "pipe", "inherit"] })
+  return new Promise((resolve, reject) => {
+    let out = ""
+    server.stdout.on("data", (chunk) => {
+      out += chunk
+      const m = /Listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
+      if (m) resolve(Number(m[1]))
+    })
+    server.on("exit", (code) => reject(new Error(`server exited (${code}) before listening`)))
   })
-  server.on("exit", (code) => reject(new Error(`server exited (${code}) before listening`)))
-})
-const base = `http://127.0.0.1:${port}`
+}
+const stopServer = async () => {
+  server.kill("SIGTERM")
+  return new Promise((resolve) => server.on("exit", resolve))
+}
+/** The resident set of the server process, from /proc. */
+const rssOf = (pid) => {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"))
+  return m ? Number(m[1]) / 1024 : NaN
+}
+let port = await startServer()
+let base = `http://127.0.0.1:${port}`
 const call = (p, token, init = {}) => fetch(base + p, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } })
 
 // ---------------------------------------------------------------------------
@@ -99,6 +113,25 @@ const call = (p, token, init = {}) => fetch(base + p, { ...init, headers: { auth
   const ms = performance.now() - started
   if (response.status !== 200) throw new Error(`import failed: ${response.status} ${JSON.stringify(body)}`)
   console.log(`POST /import: ${fmt(body.imported)} events in ${(ms / 1000).toFixed(1)} s = ${fmt((body.imported * 1000) / ms)} events/s`)
+}
+
+// ---------------------------------------------------------------------------
+// 2b. Start on the national store: a fresh process restores the snapshot the import saved and
+// answers its first compliance query (the state in memory); the time to that answer and the RSS.
+
+{
+  await stopServer()
+  const started = performance.now()
+  port = await startServer()
+  base = `http://127.0.0.1:${port}`
+  const listening = performance.now() - started
+  const first = await call(`/compliance?planId=${encodeURIComponent(planId)}&unit=${province}&asOf=2018-12-31`, tokens.admin.token)
+  await first.arrayBuffer()
+  const answered = performance.now() - started
+  console.log(
+    `serve start on ${fmt(events)} events: listening in ${(listening / 1000).toFixed(1)} s, first compliance answered in ${(answered / 1000).toFixed(1)} s` +
+      ` (status ${first.status}); RSS ${rssOf(server.pid).toFixed(0)} MB  (target < 3 s, RSS < 1 GB)`
+  )
 }
 
 // ---------------------------------------------------------------------------
@@ -176,6 +209,6 @@ await drive("GET /compliance (province subtree)", () => call(query, tokens.recor
 
 // ---------------------------------------------------------------------------
 
-server.kill("SIGTERM")
-const code = await new Promise((resolve) => server.on("exit", resolve))
+console.log(`server RSS after the load: ${rssOf(server.pid).toFixed(0)} MB`)
+const code = await stopServer()
 console.log(`server stopped with SIGTERM: exit ${code}`)
