@@ -288,6 +288,20 @@ const logCommand = Command.make(
 // ---------------------------------------------------------------------------
 // Projections
 
+/**
+ * A projection of the log on the chosen database: the state of only what it
+ * reads (`stateFor`), then the domain's answer or its refusal.
+ */
+export const projected = <A, E>(
+  db: Option.Option<string>,
+  selection: Relevance.Selection,
+  project: (state: State.State) => Either.Either<A, E>
+) =>
+  Effect.flatMap(
+    withStore(db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(selection))),
+    (state) => Either.match(project(state), { onLeft: Effect.fail, onRight: Effect.succeed })
+  )
+
 const complianceCommand = Command.make(
   "compliance",
   {
@@ -307,8 +321,7 @@ const complianceCommand = Command.make(
         unit: Option.getOrUndefined(o.unit),
         depth: Option.getOrUndefined(o.depth)
       }
-      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(Relevance.compliance(query.planId))))
-      const result = yield* Either.match(Compliance.project(state, query), { onLeft: Effect.fail, onRight: Effect.succeed })
+      const result = yield* projected(o.db, Relevance.compliance(query.planId), (state) => Compliance.project(state, query))
       yield* Output.print(Render.compliance(result, o.format))
     })
 ).pipe(
@@ -344,8 +357,7 @@ const coverageCommand = Command.make(
         unit: Option.getOrUndefined(o.unit),
         depth: Option.getOrUndefined(o.depth)
       }
-      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(Relevance.coverage(query.planId))))
-      const result = yield* Either.match(Coverage.project(state, query), { onLeft: Effect.fail, onRight: Effect.succeed })
+      const result = yield* projected(o.db, Relevance.coverage(query.planId), (state) => Coverage.project(state, query))
       yield* Output.print(Render.coverage(result, o.format))
     })
 ).pipe(
@@ -387,33 +399,15 @@ const explainCommand = Command.make(
         if (Option.isSome(o.kind) || Option.isSome(o.tag)) {
           return yield* new UsageError({ command: "explain", reason: "--kind and --tag are for a coverage figure, not with --plan" })
         }
-        const selection = Relevance.compliance(o.plan.value)
-        const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(selection)))
-        const result = yield* Either.match(
-          Explain.obligation(state, {
-            planId: o.plan.value,
-            unitId: o.unit,
-            scheduleId: o.schedule.value,
-            period: o.period.value,
-            ...view
-          }),
-          { onLeft: Effect.fail, onRight: Effect.succeed }
-        )
+        const query = { planId: o.plan.value, unitId: o.unit, scheduleId: o.schedule.value, period: o.period.value, ...view }
+        const result = yield* projected(o.db, Relevance.compliance(query.planId), (state) => Explain.obligation(state, query))
         return yield* Output.print(Render.explainObligation(result, o.format))
       }
       if (Option.isSome(o.schedule) || Option.isSome(o.period)) {
         return yield* new UsageError({ command: "explain", reason: "--schedule and --period need --plan" })
       }
-      const state = yield* withStore(o.db, () => Effect.flatMap(EventStore.EventStore, (store) => store.stateFor(Relevance.coverage())))
-      const result = yield* Either.match(
-        Explain.coverage(state, {
-          unitId: o.unit,
-          ...view,
-          kind: Option.getOrUndefined(o.kind),
-          tag: Option.getOrUndefined(o.tag)
-        }),
-        { onLeft: Effect.fail, onRight: Effect.succeed }
-      )
+      const query = { unitId: o.unit, ...view, kind: Option.getOrUndefined(o.kind), tag: Option.getOrUndefined(o.tag) }
+      const result = yield* projected(o.db, Relevance.coverage(), (state) => Explain.coverage(state, query))
       yield* Output.print(Render.explainCoverage(result, o.format))
     })
 ).pipe(

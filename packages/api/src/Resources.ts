@@ -6,7 +6,7 @@
  * They are schemas so that the OpenAPI document, the server's encoder and
  * `HttpApiClient`'s decoder are all derived from one source.
  */
-import { Compliance as DomainCompliance, Coverage as DomainCoverage, Events, Explain } from "@kehoach/domain"
+import { Compliance as DomainCompliance, Coverage as DomainCoverage, Events, Explain, Hierarchy } from "@kehoach/domain"
 import { Schema } from "effect"
 
 const Hex64 = Schema.String.annotations({ description: "64 lowercase hex digits (SHA-256)" })
@@ -183,12 +183,6 @@ export const Subtree = Schema.Struct({
   unitId: Schema.String,
   asOf: Schema.String,
   knownAt: Schema.String,
-  units: Schema.Array(Schema.Struct({
-    unitId: Schema.String,
-    name: Schema.String,
-    level: Schema.String,
-    parentId: Schema.NullOr(Schema.String),
-    depth: Schema.Number
-  }))
+  units: Schema.Array(Hierarchy.SubtreeRow)
 }).annotations({ identifier: "Subtree" })
 export type Subtree = typeof Subtree.Type

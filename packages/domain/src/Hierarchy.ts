@@ -6,6 +6,7 @@
  * History stays true: a question about 2018 is answered with the parents of
  * 2018, whatever moves and merges came later.
  */
+import { Schema } from "effect"
 import type { ParentEntry, State, UnitRecord, View } from "./State.js"
 import { visible } from "./State.js"
 
@@ -155,13 +156,14 @@ export const openTree = (state: State, view: View): { units: Array<UnitRecord>; 
 }
 
 /** One unit of a subtree, with its parent and its depth below the subtree's root. */
-export interface SubtreeRow {
-  readonly unitId: string
-  readonly name: string
-  readonly level: string
-  readonly parentId: string | null
-  readonly depth: number
-}
+export const SubtreeRow = Schema.Struct({
+  unitId: Schema.String,
+  name: Schema.String,
+  level: Schema.String,
+  parentId: Schema.NullOr(Schema.String),
+  depth: Schema.Number
+}).annotations({ identifier: "SubtreeRow" })
+export type SubtreeRow = typeof SubtreeRow.Type
 
 /**
  * The open units of `unitId`'s subtree as the hierarchy stands at `asOf`
