@@ -6,8 +6,7 @@
  * usual `knownAt` (now) shares one entry; only the `knownAt` printed in the
  * answer differs, and it is spliced in.
  */
-import { Time } from "@kehoach/domain"
-import type { State } from "@kehoach/domain"
+import { State, Time } from "@kehoach/domain"
 
 const sentinel = "\u0000knownAt\u0000"
 const sentinelJson = JSON.stringify(sentinel)
@@ -44,8 +43,8 @@ export const make = (capacity: number): ProjectionCache => {
   const entries = new Map<string, Entry>()
   return {
     json: (state, kind, query, knownAt, compute) => {
-      const latest = knownAt >= state.lastRecordedAt
-      const key = JSON.stringify([kind, state.position, latest ? "latest" : knownAt, query])
+      const latest = knownAt >= (State.lastRecordedAt(state)?.at ?? Number.NEGATIVE_INFINITY)
+      const key = JSON.stringify([kind, State.position(state), latest ? "latest" : knownAt, query])
       const knownAtJson = encoder.encode(JSON.stringify(Time.formatInstant(knownAt)))
       const hit = entries.get(key)
       if (hit !== undefined) {
