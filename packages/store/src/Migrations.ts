@@ -7,6 +7,7 @@
  * generated columns read from that line. Replay and export read the line:
  * one `JSON.parse` per event for replay, no re-serialisation for export.
  * A second table, `snapshots`, keeps the domain state at a position (see `Snapshots`).
+ * PostgreSQL has the same tables in its own numbered set, `pgMigrations`.
  */
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -28,7 +29,7 @@ export const secondaryIndexes = {
 /** The unique index on event ids, built at the end of a bulk import like the others. */
 export const idIndex = "CREATE UNIQUE INDEX events_id ON events (id)"
 
-/** The numbered migrations of the store's schema. */
+/** The numbered migrations of the store's schema on SQLite. */
 export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0001_create_events": Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
@@ -79,6 +80,61 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   })
 })
 
+/**
+ * The numbered migrations on PostgreSQL: the same tables under the same
+ * numbers (a migration added to the SQLite set gets its twin here, under its
+ * number), in PostgreSQL's types. Positions are `bigint`; the line is `text`
+ * (never `jsonb`, which would reorder its keys: the line is what is hashed
+ * and exported byte for byte); SQLite's generated columns become a view,
+ * `event_fields`, for analysts (PostgreSQL has no virtual generated columns).
+ */
+export const pgMigrations: Migrator.Loader = Migrator.fromRecord({
+  "0001_create_events": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE events (
+      position bigint PRIMARY KEY,
+      id text NOT NULL,
+      type text NOT NULL,
+      unit_id text,
+      plan_id text,
+      line text NOT NULL
+    )`.unprepared
+    yield* sql.unsafe(idIndex).unprepared
+    yield* sql.unsafe(secondaryIndexes.events_unit).unprepared
+    yield* sql.unsafe(secondaryIndexes.events_plan).unprepared
+    yield* sql`CREATE VIEW event_fields AS SELECT position, id, type, unit_id, plan_id,
+      (line::jsonb ->> 'version')::integer AS version,
+      line::jsonb ->> 'occurredAt' AS occurred_at,
+      line::jsonb ->> 'recordedAt' AS recorded_at,
+      line::jsonb ->> 'recordedBy' AS recorded_by,
+      line::jsonb -> 'data' AS data,
+      line::jsonb ->> 'prevHash' AS prev_hash,
+      line::jsonb ->> 'hash' AS hash
+      FROM events`.unprepared
+  }),
+  "0002_index_events_by_type": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(secondaryIndexes.events_type.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")).unprepared
+  }),
+  "0003_create_snapshots": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql`CREATE TABLE snapshots (
+      position bigint PRIMARY KEY,
+      hash text NOT NULL,
+      format text NOT NULL,
+      checksum text NOT NULL,
+      bytes bigint NOT NULL,
+      created_at text NOT NULL
+    )`.unprepared
+    yield* sql`CREATE TABLE snapshot_parts (
+      position bigint NOT NULL,
+      seq integer NOT NULL,
+      data bytea NOT NULL,
+      PRIMARY KEY (position, seq)
+    )`.unprepared
+  })
+})
+
 /** The migrations table of the store. */
 export const migrationsTable = "kehoach_migrations"
 
@@ -97,6 +153,20 @@ export const migrate: Effect.Effect<void, SqlError | Migrator.MigrationError, Sq
         ], { discard: true }),
       orElse: () => Effect.void
     })
-    yield* Transaction.immediate(Migrator.make({})({ loader: migrations, table: migrationsTable }))
+    const loader = sql.onDialectOrElse({ pg: () => pgMigrations, orElse: () => migrations })
+    yield* Transaction.immediate(Effect.gen(function*() {
+      // The migrator probes for its table with a query that fails when it is missing, which would abort
+      // the enclosing transaction on PostgreSQL: the table is created first, as the migrator would.
+      yield* sql.onDialectOrElse({
+        pg: () =>
+          sql`CREATE TABLE IF NOT EXISTS ${sql(migrationsTable)} (
+            migration_id integer primary key,
+            created_at timestamp with time zone not null default now(),
+            name text not null
+          )`,
+        orElse: () => Effect.void
+      })
+      yield* Migrator.make({})({ loader, table: migrationsTable })
+    }))
   }
 )

@@ -5,6 +5,7 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
+import type * as Statement from "@effect/sql/Statement"
 import { State } from "@kehoach/domain"
 import type { Relevance } from "@kehoach/domain"
 import { Chunk, Effect, Option, Stream } from "effect"
@@ -12,26 +13,14 @@ import type { Digest, ReadQuery } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
 import * as Rows from "./Rows.js"
 
-const where = (query: ReadQuery): { readonly clause: string; readonly params: Array<unknown> } => {
-  const conditions: Array<string> = ["position > ?"]
-  const params: Array<unknown> = [query.from ?? 0]
-  if (query.to !== undefined) {
-    conditions.push("position <= ?")
-    params.push(query.to)
-  }
-  if (query.type !== undefined) {
-    conditions.push("type = ?")
-    params.push(query.type)
-  }
-  if (query.unitId !== undefined) {
-    conditions.push("unit_id = ?")
-    params.push(query.unitId)
-  }
-  if (query.planId !== undefined) {
-    conditions.push("plan_id = ?")
-    params.push(query.planId)
-  }
-  return { clause: conditions.join(" AND "), params }
+/** The conditions of a query, as one fragment (placeholders are the driver's own). */
+const where = (sql: SqlClient.SqlClient, query: ReadQuery) => {
+  const conditions = [sql`position > ${query.from ?? 0}`]
+  if (query.to !== undefined) conditions.push(sql`position <= ${query.to}`)
+  if (query.type !== undefined) conditions.push(sql`type = ${query.type}`)
+  if (query.unitId !== undefined) conditions.push(sql`unit_id = ${query.unitId}`)
+  if (query.planId !== undefined) conditions.push(sql`plan_id = ${query.planId}`)
+  return sql.and(conditions)
 }
 
 /** Stored lines matching a query, in log order, read in pages, as a stream. */
@@ -40,12 +29,9 @@ export const lines = (sql: SqlClient.SqlClient, query: ReadQuery = {}): Stream.S
   return Stream.paginateChunkEffect({ after: query.from ?? 0, taken: 0 }, (cursor) => {
     const want = limit === undefined ? 1000 : Math.min(1000, limit - cursor.taken)
     if (want <= 0) return Effect.succeed([Chunk.empty<string>(), Option.none()] as const)
-    const w = where({ ...query, from: cursor.after })
     return Effect.map(
-      sql.unsafe<{ position: number; line: string }>(
-        `SELECT position, line FROM events WHERE ${w.clause} ORDER BY position LIMIT ?`,
-        [...w.params, want]
-      ),
+      sql<{ position: number; line: string }>`SELECT position, line FROM events
+        WHERE ${where(sql, { ...query, from: cursor.after })} ORDER BY position LIMIT ${want}`,
       (rows) => {
         const next = rows.length < want
           ? Option.none()
@@ -59,8 +45,11 @@ export const lines = (sql: SqlClient.SqlClient, query: ReadQuery = {}): Stream.S
 /** The position and hash of the last event (position 0 and 64 zeros for an empty log). */
 export const head = (sql: SqlClient.SqlClient): Effect.Effect<Digest, SqlError> =>
   Effect.map(
-    sql<{ position: number; hash: string }>`SELECT position, hash FROM events ORDER BY position DESC LIMIT 1`,
-    (rows) => rows.length === 0 ? { position: 0, hash: HashChain.genesis } : { position: rows[0]!.position, hash: rows[0]!.hash }
+    sql<{ position: number; line: string }>`SELECT position, line FROM events ORDER BY position DESC LIMIT 1`,
+    (rows) =>
+      rows.length === 0
+        ? { position: 0, hash: HashChain.genesis }
+        : { position: rows[0]!.position, hash: (JSON.parse(rows[0]!.line) as { hash: string }).hash }
   )
 
 /** Rows per page when folding the log into a state. */
@@ -86,11 +75,8 @@ export const catchUp = (
   })
 
 /** The lines of one part of a selection, in log order, through the type or plan index. */
-const selectedLines = (sql: SqlClient.SqlClient, clause: string, params: ReadonlyArray<unknown>) =>
-  sql.unsafe<{ position: number; line: string }>(
-    `SELECT position, line FROM events WHERE ${clause} ORDER BY position`,
-    params as Array<unknown>
-  )
+const selectedLines = (sql: SqlClient.SqlClient, clause: Statement.Fragment) =>
+  sql<{ position: number; line: string }>`SELECT position, line FROM events WHERE ${clause} ORDER BY position`
 
 /**
  * A state of only the events a projection reads (see the domain's
@@ -103,15 +89,12 @@ export const selection = (
 ): Effect.Effect<State.State, SqlError> =>
   Effect.gen(function*() {
     const parts: Array<ReadonlyArray<{ position: number; line: string }>> = []
-    for (const type of selection.types) parts.push(yield* selectedLines(sql, "type = ?", [type]))
+    for (const type of selection.types) parts.push(yield* selectedLines(sql, sql`type = ${type}`))
     if (selection.plan !== undefined && selection.plan.types.length > 0) {
       const types = selection.plan.types.filter((t) => !selection.types.includes(t))
       if (types.length > 0) {
         parts.push(
-          yield* selectedLines(sql, `plan_id = ? AND type IN (${types.map(() => "?").join(",")})`, [
-            selection.plan.planId,
-            ...types
-          ])
+          yield* selectedLines(sql, sql`plan_id = ${selection.plan.planId} AND ${sql.in("type", types)}`)
         )
       }
     }

@@ -94,8 +94,9 @@ export const load = (
         ignore(`written by other code (format ${row.format}, this code reads ${State.snapshotFormat})`)
         continue
       }
-      const logged = yield* sql<{ hash: string }>`SELECT hash FROM events WHERE position = ${row.position}`
-      if (logged.length === 0 || logged[0]!.hash !== row.hash) {
+      // The hash is read from the stored line (PostgreSQL has no generated column for it).
+      const logged = yield* sql<{ line: string }>`SELECT line FROM events WHERE position = ${row.position}`
+      if (logged.length === 0 || (JSON.parse(logged[0]!.line) as { hash: string }).hash !== row.hash) {
         ignore(`its head does not match the log at position ${row.position}`)
         continue
       }

@@ -1,6 +1,7 @@
 /**
  * The event store on `@effect/sql`: an embedded SQLite file by default
- * (`layer`), or any `SqlClient` already provided (`layerFromClient`).
+ * (`layer`), a PostgreSQL database (`layerPg`), either chosen by what `--db`
+ * holds (`layerFor`), or any `SqlClient` already provided (`layerFromClient`).
  *
  * This module composes the others: `Migrations` (the schema), `Transaction`
  * (the write transaction, `BEGIN IMMEDIATE`), `Write` (the one write path of
@@ -10,8 +11,10 @@
  * asks for it, restored from the newest good snapshot and caught up from the
  * log before every write (another process may have appended), so fibers and
  * processes appending at once never leave a gap, a duplicate position or a
- * broken chain. See docs/decisions/0003-sql-event-store.md and
- * docs/decisions/0004-snapshots-and-one-write-path.md.
+ * broken chain. See docs/decisions/0003-sql-event-store.md,
+ * docs/decisions/0004-snapshots-and-one-write-path.md and
+ * docs/decisions/0005-postgresql-store.md (the same modules on PostgreSQL:
+ * the differences are the migrations, the write lock and the bulk insert).
  */
 import type * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
@@ -24,6 +27,7 @@ import { AppendForbidden, EventStore, IdConflict, ImportError } from "./EventSto
 import * as HashChain from "./HashChain.js"
 import { UuidSet } from "./internal/UuidSet.js"
 import * as Migrations from "./Migrations.js"
+import * as Postgres from "./Postgres.js"
 import * as Read from "./Read.js"
 import * as Rows from "./Rows.js"
 import * as Snapshots from "./Snapshots.js"
@@ -265,7 +269,7 @@ export const makeWith = (
       ).pipe(
         Effect.catchTag(
           "SqlError",
-          (e) => Effect.fail(new ImportError({ line: 0, reason: `database error: ${e.message}` }))
+          (e) => Effect.fail(new ImportError({ line: 0, reason: `database error: ${Postgres.reasonOf(e)}` }))
         )
       )
 
@@ -344,3 +348,26 @@ export const layerFromClient = (options: Options = {}): Layer.Layer<EventStore, 
 /** The store in an embedded SQLite file, created and migrated when new (WAL mode, busy timeout). */
 export const layer = (options: { readonly filename: string } & Options): Layer.Layer<EventStore> =>
   layerFromClient(options).pipe(Layer.provide(Layer.orDie(SqliteClient.layer({ filename: options.filename }))))
+
+/**
+ * The store in a PostgreSQL database (a `postgres://` URL), its tables
+ * created and migrated when new; several processes and servers may share it.
+ * Fails with `Postgres.Unavailable`, naming the server, when it cannot connect.
+ */
+export const layerPg = (
+  options: { readonly url: string; readonly maxConnections?: number | undefined } & Options
+): Layer.Layer<EventStore, Postgres.Unavailable> =>
+  Layer.effect(
+    EventStore,
+    Effect.mapError(
+      makeWith(options),
+      (e) => new Postgres.Unavailable({
+        database: Postgres.describe(options.url),
+        reason: e._tag === "SqlError" ? Postgres.reasonOf(e) : e.message
+      })
+    )
+  ).pipe(Layer.provide(Postgres.clientLayer(options.url, options)))
+
+/** The store named by a `--db` value: a `postgres://` URL (`layerPg`) or a SQLite file path (`layer`). */
+export const layerFor = (options: { readonly db: string } & Options): Layer.Layer<EventStore, Postgres.Unavailable> =>
+  Postgres.isUrl(options.db) ? layerPg({ ...options, url: options.db }) : layer({ ...options, filename: options.db })

@@ -8,6 +8,14 @@
  * lock only at the first write: two processes could both read the same head
  * of the log and then race to extend it. `BEGIN IMMEDIATE` takes the lock at
  * once, waiting up to the busy timeout for another process to finish.
+ *
+ * On PostgreSQL, a plain `BEGIN` (READ COMMITTED) followed by a
+ * transaction-scoped advisory lock on the store's schema: one writer at a
+ * time across every process and server on the database, released by the
+ * commit or rollback (or the connection's end). Every statement after it
+ * sees what the previous writers committed, so the state caught up inside
+ * the transaction is the head of the log. Readers never wait for it.
+ * See docs/decisions/0005-postgresql-store.md.
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
@@ -16,7 +24,15 @@ import type { Connection } from "@effect/sql/SqlConnection"
 
 const begin = (sql: SqlClient.SqlClient) => sql.onDialectOrElse({ sqlite: () => "BEGIN IMMEDIATE", orElse: () => "BEGIN" })
 
+
 const run = (conn: Connection, statement: string) => Effect.asVoid(conn.executeUnprepared(statement, [], undefined))
+
+/**
+ * The advisory lock of the store on PostgreSQL: the first key names kehoach
+ * ("keho" in ASCII), the second the schema, so stores in two schemas of one
+ * database do not wait for each other.
+ */
+export const pgLock = "SELECT pg_advisory_xact_lock(1801807983, hashtext(current_schema()))"
 
 /**
  * Runs an effect in a transaction that holds the write lock from its start.
@@ -34,7 +50,11 @@ export const immediate = <A, E, R>(
         Scope.make(),
         (scope) => Effect.map(Scope.extend(sql.reserve, scope), (conn) => [scope, conn] as const)
       ),
-      begin: (conn) => run(conn, begin(sql)),
+      begin: (conn) =>
+        sql.onDialectOrElse({
+          pg: () => Effect.zipRight(run(conn, "BEGIN"), run(conn, pgLock)),
+          orElse: () => run(conn, begin(sql))
+        }),
       savepoint: (conn, id) => run(conn, `SAVEPOINT effect_sql_${id}`),
       // A COMMIT that fails (a full disk) leaves SQLite's transaction open on the one connection: end it.
       commit: (conn) => Effect.tapError(run(conn, "COMMIT"), () => Effect.ignore(run(conn, "ROLLBACK"))),

@@ -51,10 +51,8 @@ export const verify = (sql: SqlClient.SqlClient, kept?: Digest): Effect.Effect<V
     let keptOk = kept === undefined || kept.position === 0 && kept.hash === HashChain.genesis
     const fail = (position: number, reason: string): VerifyResult => ({ ok: false, position, reason })
     for (;;) {
-      const rows = yield* sql.unsafe<StoredRow>(
-        "SELECT position, id, type, unit_id, plan_id, line FROM events WHERE position >= ? ORDER BY position LIMIT ?",
-        [expected, pageSize]
-      )
+      const rows = yield* sql<StoredRow>`SELECT position, id, type, unit_id, plan_id, line FROM events
+        WHERE position >= ${expected} ORDER BY position LIMIT ${pageSize}`
       for (const row of rows) {
         if (row.position !== expected) {
           return fail(expected, HashChain.describe({ _tag: "PositionGap", expected, found: row.position }))

@@ -6,5 +6,6 @@
 export * as EventStore from "./EventStore.js"
 export * as HashChain from "./HashChain.js"
 export * as Ndjson from "./Ndjson.js"
+export * as Postgres from "./Postgres.js"
 export * as SqlEventStore from "./SqlEventStore.js"
 export * as Snapshots from "./Snapshots.js"

@@ -1,0 +1,79 @@
+/**
+ * The store's connection to PostgreSQL: which `--db` values are PostgreSQL
+ * URLs, the `@effect/sql-pg` client the store runs on (positions, `bigint`,
+ * read as numbers), and one clear error naming the server when it cannot be
+ * reached. The store itself is the same modules as on SQLite (see
+ * docs/decisions/0005-postgresql-store.md).
+ */
+import * as PgClient from "@effect/sql-pg/PgClient"
+import type * as SqlClient from "@effect/sql/SqlClient"
+import type { SqlError } from "@effect/sql/SqlError"
+import { Layer, Redacted, Schema } from "effect"
+import Pg from "pg"
+
+/** Whether a `--db` value names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a file. */
+export const isUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db)
+
+/**
+ * The URL as it may be shown: the password replaced by `***`, the query
+ * (connection options) dropped, so an error line names the server and
+ * database without leaking a secret.
+ */
+export const describe = (url: string): string => {
+  try {
+    const u = new URL(url)
+    if (u.password !== "") u.password = "***"
+    u.search = ""
+    return u.toString()
+  } catch {
+    return "the PostgreSQL URL (which cannot be parsed)"
+  }
+}
+
+/** The PostgreSQL server could not be reached or refused the connection; nothing was read or written. */
+export class Unavailable extends Schema.TaggedError<Unavailable>()("Unavailable", {
+  database: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `cannot connect to ${this.database}: ${this.reason}`
+  }
+}
+
+/** What failed in a SQL error, in one line: the driver's message and the server's or the network's reason. */
+export const reasonOf = (error: SqlError): string => {
+  const cause = error.cause as { message?: unknown; code?: unknown } | undefined
+  const detail = cause !== undefined && typeof cause.message === "string" && cause.message !== ""
+    ? cause.message
+    : cause !== undefined && typeof cause.code === "string"
+    ? cause.code
+    : undefined
+  // node-postgres reports a refused connection to every address of a name as an AggregateError without a message.
+  const errors = (error.cause as { errors?: ReadonlyArray<{ message?: string }> } | undefined)?.errors
+  const first = detail ?? errors?.[0]?.message
+  return (first === undefined ? error.message : `${error.message}: ${first}`).split("\n")[0]!
+}
+
+/** `bigint` (OID 20) is read as a JavaScript number: positions stay far below 2^53. */
+const types = {
+  getTypeParser: ((oid: number, format?: "text" | "binary") =>
+    oid === 20 && format !== "binary"
+      ? (value: string) => Number(value)
+      : Pg.types.getTypeParser(oid, format as "text")) as Pg.CustomTypesConfig["getTypeParser"]
+}
+
+/**
+ * The `SqlClient` on a PostgreSQL URL (libpq form; `?options=-csearch_path%3Dname`
+ * picks a schema). Fails with `Unavailable`, naming the server, when no
+ * connection can be made.
+ */
+export const clientLayer = (
+  url: string,
+  options: { readonly maxConnections?: number | undefined } = {}
+): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, Unavailable> =>
+  PgClient.layer({
+    url: Redacted.make(url),
+    types,
+    applicationName: "kehoach",
+    maxConnections: options.maxConnections ?? 10
+  }).pipe(Layer.mapError((error) => new Unavailable({ database: describe(url), reason: reasonOf(error) })))
