@@ -46,8 +46,13 @@ export const linesOfBytes = <E, R>(
  * lines alike. `onBytes` is told of every chunk read (for a progress bar).
  */
 export const linesOfFile = (path: string, onBytes?: (bytes: number) => void): Stream.Stream<string, ImportError> => {
-  const input = path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 })
-  const bytes = Stream.fromAsyncIterable(input, (cause) => cause) as Stream.Stream<Uint8Array, unknown>
+  // Opened when the stream runs (a file opened earlier could fail with no listener yet, uncaught).
+  const bytes = Stream.suspend(() =>
+    Stream.fromAsyncIterable(
+      path === "-" ? process.stdin : createReadStream(path, { highWaterMark: 1 << 20 }),
+      (cause) => cause
+    )
+  ) as Stream.Stream<Uint8Array, unknown>
   return linesOfBytes(
     onBytes === undefined ? bytes : Stream.tap(bytes, (chunk) => Effect.sync(() => onBytes(chunk.length))),
     (cause) =>

@@ -5,11 +5,15 @@ declare module "better-sqlite3" {
     run(...params: ReadonlyArray<unknown>): unknown
     get(...params: ReadonlyArray<unknown>): unknown
     all(...params: ReadonlyArray<unknown>): Array<unknown>
+    readonly reader: boolean
   }
   class Database {
     constructor(filename: string)
     prepare(sql: string): Statement
     close(): void
+  }
+  namespace Database {
+    type Database = InstanceType<typeof Database>
   }
   export default Database
 }
