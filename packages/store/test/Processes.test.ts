@@ -1,17 +1,24 @@
 /**
- * Real OS processes on one SQLite file: two appenders at once, and an import
- * killed with SIGKILL. The children run the built dist (`npx tsc -b packages/store` first).
+ * Real OS processes on one database, a SQLite file and a PostgreSQL schema:
+ * two appenders at once, and an import killed with SIGKILL. The children run
+ * the built dist (`npx tsc -b packages/store` first).
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
-import Database from "better-sqlite3"
 import { Effect } from "effect"
 import { spawn } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
 import { fileURLToPath } from "node:url"
-import { EventStore, Ndjson, SqlEventStore } from "../src/index.js"
+import { EventStore, Ndjson } from "../src/index.js"
+import * as Backends from "./Backends.js"
 import * as Generate from "./Generate.js"
+
+const { backends, skipped } = await Backends.available("Processes")
+afterAll(async () => {
+  for (const backend of backends) await backend.cleanUp()
+})
+if (skipped !== undefined) describe.skip(`PostgreSQL across processes (skipped: ${skipped})`, () => it("runs", () => {}))
 
 const child = (name: string) => fileURLToPath(new URL(`./child/${name}`, import.meta.url))
 const dirs: Array<string> = []
@@ -32,27 +39,28 @@ const run = (args: ReadonlyArray<string>) =>
     p.on("exit", (code) => resume(Effect.succeed({ code, stderr })))
   })
 
-const withStore = <A, E>(filename: string, f: (store: EventStore.EventStore["Type"]) => Effect.Effect<A, E>) =>
-  Effect.flatMap(EventStore.EventStore, f).pipe(Effect.provide(SqlEventStore.layer({ filename })))
+const contract = (backend: Backends.Backend) => {
+const withStore = <A, E>(db: string, f: (store: EventStore.EventStore["Type"]) => Effect.Effect<A, E>) =>
+  Effect.flatMap(EventStore.EventStore, f).pipe(Effect.provide(backend.layer(db)))
 
-describe("SqlEventStore across processes", () => {
-  it.live("two processes appending to one file at once leave no gap, no duplicate and an intact chain", () =>
+describe(`${backend.name}: the event store across processes`, () => {
+  it.live("two processes appending to one database at once leave no gap, no duplicate and an intact chain", () =>
     Effect.gen(function*() {
-      const filename = path.join(tempDir(), "log.db")
-      yield* withStore(filename, (store) =>
+      const db = backend.fresh()
+      yield* withStore(db, (store) =>
         store.append([{ type: "UnitRegistered", occurredAt: "2018-01-01T00:00:00+07:00", data: { unitId: "08", name: "Tỉnh", level: "province" } }], {
           recordedBy: "t"
         }))
       const n = 300
       const startAt = String(Date.now() + 1500)
       const [a, b] = yield* Effect.all([
-        run([child("append.mjs"), filename, "a", String(n), startAt]),
-        run([child("append.mjs"), filename, "b", String(n), startAt])
+        run([child("append.mjs"), db, "a", String(n), startAt]),
+        run([child("append.mjs"), db, "b", String(n), startAt])
       ], {
         concurrency: 2
       })
       assert.deepStrictEqual([a.code, b.code, a.stderr + b.stderr], [0, 0, ""])
-      yield* withStore(filename, (store) =>
+      yield* withStore(db, (store) =>
         Effect.gen(function*() {
           const events = yield* store.read({})
           assert.deepStrictEqual(events.map((e) => e.position), Array.from({ length: 2 * n + 1 }, (_, i) => i + 1))
@@ -69,7 +77,7 @@ describe("SqlEventStore across processes", () => {
   it.live("an import killed with SIGKILL leaves all of the file or none of it, and verify passes", () =>
     Effect.gen(function*() {
       const dir = tempDir()
-      const filename = path.join(dir, "log.db")
+      const db = backend.fresh()
       const file = path.join(dir, "log.ndjson")
       const shape: Generate.Shape = { districts: 5, communes: 10, areas: 10, plans: 140 }
       const total = Generate.count(shape)
@@ -85,8 +93,10 @@ describe("SqlEventStore across processes", () => {
       }
       fs.writeSync(out, buffer)
       fs.closeSync(out)
+      // The database is created (and migrated) first; the import's transaction is the child's alone.
+      yield* withStore(db, (store) => store.position)
       const killed = yield* Effect.async<{ signal: string | null; started: boolean }>((resume) => {
-        const p = spawn(process.execPath, [child("import.mjs"), filename, file], { stdio: ["ignore", "pipe", "inherit"] })
+        const p = spawn(process.execPath, [child("import.mjs"), db, file], { stdio: ["ignore", "pipe", "inherit"] })
         let started = false
         p.stdout.on("data", (d: Buffer) => {
           if (!started && d.toString().includes("started")) {
@@ -99,10 +109,8 @@ describe("SqlEventStore across processes", () => {
       assert.isTrue(killed.started)
       assert.strictEqual(killed.signal, "SIGKILL")
       // The import dropped the id index inside its transaction: the crash must have restored it.
-      const raw = new Database(filename)
-      assert.deepStrictEqual(raw.prepare("SELECT name FROM sqlite_master WHERE name = 'events_id'").all(), [{ name: "events_id" }])
-      raw.close()
-      yield* withStore(filename, (store) =>
+      assert.include(yield* backend.indexes(db), "events_id")
+      yield* withStore(db, (store) =>
         Effect.gen(function*() {
           const position = yield* store.position
           assert.include([0, total], position)
@@ -117,3 +125,6 @@ store.importLines(Ndjson.linesOfFile(file), { recordedBy: "t" })
       fs.rmSync(dir, { recursive: true, force: true })
     }))
 })
+}
+
+for (const backend of backends) contract(backend)

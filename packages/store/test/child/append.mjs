@@ -1,9 +1,9 @@
-// Appends `count` districts, one per append, to the store in `filename`: one
+// Appends `count` districts, one per append, to the store in `db` (a file or a postgres:// URL): one
 // of the processes of the concurrency test. Uses the built dist.
 import { Effect } from "effect"
 import { EventStore, SqlEventStore } from "../../dist/index.js"
 
-const [filename, prefix, count, startAt] = process.argv.slice(2)
+const [db, prefix, count, startAt] = process.argv.slice(2)
 const program = Effect.gen(function*() {
   const store = yield* EventStore.EventStore
   // Both processes start appending at the same instant.
@@ -14,7 +14,7 @@ const program = Effect.gen(function*() {
       { recordedBy: prefix }
     )
   }
-}).pipe(Effect.provide(SqlEventStore.layer({ filename })))
+}).pipe(Effect.provide(SqlEventStore.layerFor({ db })))
 Effect.runPromise(program).then(
   () => process.exit(0),
   (error) => {

@@ -1,9 +1,9 @@
-// Imports an NDJSON file into the store in `filename`; prints "started" once
+// Imports an NDJSON file into the store in `db` (a file or a postgres:// URL); prints "started" once
 // the store is open, so the crash test can kill it mid-import. Uses the built dist.
 import { Effect } from "effect"
 import { Ndjson, SqlEventStore } from "../../dist/index.js"
 
-const [filename, file] = process.argv.slice(2)
+const [db, file] = process.argv.slice(2)
 const program = Ndjson.importFile(file, {
   recordedBy: "child",
   onProgress: (lines) => {
@@ -12,7 +12,7 @@ const program = Ndjson.importFile(file, {
       process.stdout.write("started\n")
     }
   }
-}).pipe(Effect.provide(SqlEventStore.layer({ filename })))
+}).pipe(Effect.provide(SqlEventStore.layerFor({ db })))
 Effect.runPromise(program).then(
   (result) => {
     process.stdout.write(JSON.stringify(result) + "\n")
