@@ -43,7 +43,7 @@ export const validated = <A, I>(option: string, schema: Schema.Schema<A, I>, exp
   }))
 
 /** `--db PATH`. */
-export const db = Options.text("db").pipe(Options.withPseudoName("PATH"), Options.withDescription("The SQLite database (default: $KEHOACH_DB, else ./kehoach.db); created on first use"),
+export const db = Options.text("db").pipe(Options.withPseudoName("PATH|URL"), Options.withDescription("The database: a SQLite file, or a postgres:// URL (default: $KEHOACH_DB, else ./kehoach.db); created on first use"),
   Options.optional
 )
 

@@ -51,10 +51,14 @@ export class ImportRefused extends Schema.TaggedError<ImportRefused>()("ImportRe
 /** `demo` would overwrite a database that already holds events. */
 export class DatabaseNotEmpty extends Schema.TaggedError<DatabaseNotEmpty>()("DatabaseNotEmpty", {
   path: Schema.String,
-  position: Schema.Number
+  position: Schema.Number,
+  /** A PostgreSQL database, which kehoach never empties (`--force` does not apply). */
+  postgres: Schema.optional(Schema.Boolean)
 }) {
   override get message(): string {
-    return `${this.path} already holds ${this.position} events: give another --db, or --force to replace it`
+    return this.postgres === true
+      ? `${this.path} already holds ${this.position} events: give another --db (kehoach never empties a PostgreSQL database)`
+      : `${this.path} already holds ${this.position} events: give another --db, or --force to replace it`
   }
 }
 

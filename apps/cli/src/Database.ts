@@ -1,12 +1,14 @@
 /**
  * Which database a command uses, and the event store on it: `--db PATH`,
  * else the `KEHOACH_DB` environment variable, else `./kehoach.db`, created
- * on first use.
+ * on first use. A `postgres://` URL instead of a path opens the store in that
+ * PostgreSQL database (its tables created on first use).
  *
  * The SQL adapter is loaded only by the commands that open a database, so
  * `kehoach --help` does not pay for SQLite.
  */
 import type * as EventStore from "@kehoach/store/EventStore"
+import type * as Postgres from "@kehoach/store/Postgres"
 import { Effect, Layer, Option } from "effect"
 import { FileError } from "./CliError.js"
 
@@ -20,16 +22,37 @@ export const resolve = (...options: ReadonlyArray<Option.Option<string>>): strin
   return env !== undefined && env !== "" ? env : defaultPath
 }
 
-/** The event store on a SQLite file. */
-export const layer = (filename: string): Layer.Layer<EventStore.EventStore, FileError> =>
+/** Whether the database is a PostgreSQL URL rather than a SQLite file. */
+export const isPostgres = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db)
+
+/** The database as it may be printed: a PostgreSQL URL without its password and connection options. */
+export const shown = (db: string): string => {
+  if (!isPostgres(db)) return db
+  try {
+    const u = new URL(db)
+    if (u.password !== "") u.password = "***"
+    u.search = ""
+    return u.toString()
+  } catch {
+    return "the PostgreSQL URL"
+  }
+}
+
+/**
+ * The event store on a SQLite file or a PostgreSQL URL. A server that cannot
+ * be reached is one line naming it (without its password) and the reason.
+ */
+export const layer = (db: string): Layer.Layer<EventStore.EventStore, FileError | Postgres.Unavailable> =>
   Layer.unwrapEffect(
     Effect.promise(() => import("@kehoach/store/SqlEventStore")).pipe(
-      Effect.map((SqlEventStore) =>
-        SqlEventStore.layer({ filename }).pipe(
-          Layer.catchAllCause((cause) =>
-            Layer.fail(new FileError({ path: filename, reason: `cannot open the database: ${describe(cause)}` }))
+      Effect.map((SqlEventStore): Layer.Layer<EventStore.EventStore, FileError | Postgres.Unavailable> =>
+        isPostgres(db)
+          ? SqlEventStore.layerPg({ url: db })
+          : SqlEventStore.layer({ filename: db }).pipe(
+            Layer.catchAllCause((cause) =>
+              Layer.fail(new FileError({ path: db, reason: `cannot open the database: ${describe(cause)}` }))
+            )
           )
-        )
       )
     )
   )

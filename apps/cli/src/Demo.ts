@@ -6,6 +6,7 @@
 import { Command, HelpDoc, Options } from "@effect/cli"
 import { Compliance, Coverage, Time } from "@kehoach/domain"
 import * as EventStore from "@kehoach/store/EventStore"
+import type * as Postgres from "@kehoach/store/Postgres"
 import { Clock, Effect, Either, Option, Stream } from "effect"
 import * as fs from "node:fs"
 import * as Cli from "./Cli.js"
@@ -47,10 +48,11 @@ const prepare = (
   path: string,
   force: boolean,
   scenario: ReadonlyArray<{ readonly id: string }>
-): Effect.Effect<void, DatabaseNotEmpty | FileError> =>
+): Effect.Effect<void, DatabaseNotEmpty | FileError | Postgres.Unavailable> =>
   Effect.gen(function*() {
-    if (!isNonEmptyFile(path)) return
-    if (force) return yield* remove(path)
+    const postgres = Database.isPostgres(path)
+    if (!postgres && !isNonEmptyFile(path)) return
+    if (force && !postgres) return yield* remove(path)
     const { first, last, position } = yield* Effect.gen(function*() {
       const store = yield* EventStore.EventStore
       const position = yield* store.position
@@ -61,8 +63,9 @@ const prepare = (
     if (position === 0) return
     const earlierDemo = position === scenario.length && first === scenario[0]?.id &&
       last === scenario[scenario.length - 1]?.id
-    if (earlierDemo) return yield* remove(path)
-    return yield* new DatabaseNotEmpty({ path, position })
+    // A PostgreSQL database is never emptied by kehoach: an earlier demo is imported again (every line a no-op).
+    if (earlierDemo) return postgres ? undefined : yield* remove(path)
+    return yield* new DatabaseNotEmpty({ path: Database.shown(path), position, postgres })
   })
 
 /** `kehoach demo`. */

@@ -1,5 +1,5 @@
 /**
- * A standalone entry: `node apps/server/dist/main.js [--db PATH] [--port N]
+ * A standalone entry: `node apps/server/dist/main.js [--db PATH|URL] [--port N]
  * [--host H] [--tokens FILE]` (defaults: `KEHOACH_DB` or `./kehoach.db`,
  * 8080, 127.0.0.1, `KEHOACH_TOKENS_FILE`). The CLI's `kehoach serve` does
  * the same with its own option parsing.
@@ -19,10 +19,11 @@ const options: Server.Options = {
   host: arg("host") ?? "127.0.0.1",
   tokensFile: arg("tokens") ?? process.env.KEHOACH_TOKENS_FILE
 }
-const filename = arg("db") ?? process.env.KEHOACH_DB ?? "./kehoach.db"
+// A SQLite file, or a postgres:// URL (several servers may share one PostgreSQL database).
+const db = arg("db") ?? process.env.KEHOACH_DB ?? "./kehoach.db"
 
 Server.serve(options).pipe(
-  Effect.provide(SqlEventStore.layer({ filename })),
+  Effect.provide(SqlEventStore.layerFor({ db })),
   // A start-up error is one line on stderr and exit status 1.
   Effect.tapError((error) => Effect.sync(() => console.error(`kehoach serve: ${error.message}`))),
   NodeRuntime.runMain({ disableErrorReporting: true })
