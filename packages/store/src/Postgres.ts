@@ -5,11 +5,11 @@
  * reached. The store itself is the same modules as on SQLite (see
  * docs/decisions/0005-postgresql-store.md).
  */
-import * as PgClient from "@effect/sql-pg/PgClient"
+import type * as PgClient from "@effect/sql-pg/PgClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Layer, Redacted, Schema } from "effect"
-import Pg from "pg"
+import { Context, Effect, Layer, Redacted, Schema, Stream } from "effect"
+import type Pg from "pg"
 
 /** Whether a `--db` value names a PostgreSQL database (`postgres://` or `postgresql://`) rather than a file. */
 export const isUrl = (db: string): boolean => /^postgres(ql)?:\/\//i.test(db)
@@ -55,25 +55,50 @@ export const reasonOf = (error: SqlError): string => {
 }
 
 /** `bigint` (OID 20) is read as a JavaScript number: positions stay far below 2^53. */
-const types = {
+const typesOf = (pg: typeof Pg) => ({
   getTypeParser: ((oid: number, format?: "text" | "binary") =>
     oid === 20 && format !== "binary"
       ? (value: string) => Number(value)
-      : Pg.types.getTypeParser(oid, format as "text")) as Pg.CustomTypesConfig["getTypeParser"]
-}
+      : pg.types.getTypeParser(oid, format as "text")) as Pg.CustomTypesConfig["getTypeParser"]
+})
+
+/** The channel on which every commit of the store is announced (`NOTIFY`), for the live tails of every process. */
+export const channel = "kehoach_events"
+
+/**
+ * The commits of other processes on the same database, as they happen
+ * (`LISTEN`, on one connection shared by the process), each named by the
+ * schema of its store: live tails wait on it instead of polling.
+ */
+export class Commits extends Context.Tag("@kehoach/store/Postgres/Commits")<Commits, Stream.Stream<string, SqlError>>() {}
 
 /**
  * The `SqlClient` on a PostgreSQL URL (libpq form; `?options=-csearch_path%3Dname`
- * picks a schema). Fails with `Unavailable`, naming the server, when no
- * connection can be made.
+ * picks a schema), and the `Commits` heard on it. Fails with `Unavailable`,
+ * naming the server, when no connection can be made. The driver is loaded
+ * only here, so a SQLite command never pays for it.
  */
 export const clientLayer = (
   url: string,
   options: { readonly maxConnections?: number | undefined } = {}
-): Layer.Layer<SqlClient.SqlClient | PgClient.PgClient, Unavailable> =>
-  PgClient.layer({
-    url: Redacted.make(url),
-    types,
-    applicationName: "kehoach",
-    maxConnections: options.maxConnections ?? 10
-  }).pipe(Layer.mapError((error) => new Unavailable({ database: describe(url), reason: reasonOf(error) })))
+): Layer.Layer<SqlClient.SqlClient | Commits, Unavailable> =>
+  Layer.unwrapEffect(
+    Effect.map(
+      Effect.promise(() => Promise.all([import("@effect/sql-pg/PgClient"), import("pg")])),
+      ([Client, pg]) => {
+        const client: Layer.Layer<PgClient.PgClient | SqlClient.SqlClient, SqlError> = Client.layer({
+          url: Redacted.make(url),
+          types: typesOf(pg.default),
+          applicationName: "kehoach",
+          maxConnections: options.maxConnections ?? 10
+        })
+        const commits = Layer.effect(
+          Commits,
+          Effect.map(Client.PgClient, (pg) => pg.listen(channel))
+        )
+        return Layer.provideMerge(commits, client).pipe(
+          Layer.mapError((error) => new Unavailable({ database: describe(url), reason: reasonOf(error) }))
+        )
+      }
+    )
+  )

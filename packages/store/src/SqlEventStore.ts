@@ -94,6 +94,15 @@ export const makeWith = (
       )
     })
 
+    // On PostgreSQL, each commit is announced to the other processes' tails (delivered when the transaction commits).
+    const commits = yield* Effect.serviceOption(Postgres.Commits)
+    const schema = Option.isSome(commits)
+      ? (yield* sql<{ schema: string }>`SELECT current_schema() AS schema`)[0]?.schema ?? ""
+      : ""
+    const announce = Option.isSome(commits)
+      ? Effect.asVoid(sql`SELECT pg_notify(${Postgres.channel}, ${schema})`)
+      : Effect.void
+
     /** The state, restored from the newest good snapshot when not in memory, caught up to the log. */
     const caughtUp: Effect.Effect<Live, SqlError> = Effect.gen(function*() {
       const opening = live === undefined
@@ -131,7 +140,9 @@ export const makeWith = (
       lock.withPermits(1)(
         Effect.gen(function*() {
           const exit = yield* Effect.exit(
-            Transaction.immediate(Effect.flatMap(caughtUp, body)).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+            Transaction.immediate(Effect.flatMap(caughtUp, body).pipe(Effect.zipLeft(announce))).pipe(
+              Effect.provideService(SqlClient.SqlClient, sql)
+            )
           )
           if (exit._tag === "Failure") {
             const failure = Cause.failureOption(exit.cause)
@@ -307,7 +318,17 @@ export const makeWith = (
           }
           const events = rows.map((r) => Rows.eventOfLine(r.line))
           return [Chunk.fromIterable(events), Option.some(events[events.length - 1]!.position)] as const
-        })).pipe(Stream.orDie)
+        })).pipe(
+          // Another process's commit wakes this process's tails at once (else they poll every 200 ms).
+          (events) =>
+            Option.isNone(commits)
+              ? events
+              : Stream.merge(events, Stream.drain(Stream.tap(Stream.filter(commits.value, (s) => s === schema), () => notify)).pipe(
+                // Without the listening connection the tails still poll.
+                Stream.catchAll(() => Stream.empty)
+              ), { haltStrategy: "left" }),
+          Stream.orDie
+        )
 
     return EventStore.of({
       append,
