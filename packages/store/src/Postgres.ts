@@ -7,6 +7,7 @@
  */
 import type * as PgClient from "@effect/sql-pg/PgClient"
 import type * as SqlClient from "@effect/sql/SqlClient"
+import { SqlError as SqlErrorClass } from "@effect/sql/SqlError"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Context, Effect, Layer, Redacted, Schema, Stream } from "effect"
 import type Pg from "pg"
@@ -67,10 +68,43 @@ export const channel = "kehoach_events"
 
 /**
  * The commits of other processes on the same database, as they happen
- * (`LISTEN`, on one connection shared by the process), each named by the
+ * (`LISTEN`, on a connection of its own), each named by the
  * schema of its store: live tails wait on it instead of polling.
  */
 export class Commits extends Context.Tag("@kehoach/store/Postgres/Commits")<Commits, Stream.Stream<string, SqlError>>() {}
+
+/**
+ * The payloads of `NOTIFY` on the store's channel, heard on a connection of
+ * their own (opened when the stream runs, closed when it ends); the stream
+ * fails when that connection is lost.
+ */
+const listen = (pg: typeof Pg, url: string): Stream.Stream<string, SqlError> =>
+  Stream.asyncScoped<string, SqlError>((emit) =>
+    Effect.acquireRelease(
+      Effect.tryPromise({
+        try: async () => {
+          const client = new pg.Client({ connectionString: url, application_name: "kehoach (listen)" })
+          const lost = (cause: unknown) => void emit.fail(new SqlErrorClass({ cause, message: "the listening connection was lost" }))
+          client.on("error", lost)
+          client.on("end", () => lost(new Error("connection ended")))
+          client.on("notification", (message) => {
+            if (message.channel === channel && message.payload !== undefined) void emit.single(message.payload)
+          })
+          await client.connect()
+          await client.query(`LISTEN ${channel}`)
+          return client
+        },
+        catch: (cause) => new SqlErrorClass({ cause, message: "cannot listen" })
+      }),
+      (client) =>
+        Effect.promise(() => {
+          client.removeAllListeners("end")
+          client.removeAllListeners("error")
+          client.on("error", () => {})
+          return client.end().catch(() => {})
+        })
+    )
+  )
 
 /**
  * The `SqlClient` on a PostgreSQL URL (libpq form; `?options=-csearch_path%3Dname`
@@ -92,11 +126,8 @@ export const clientLayer = (
           applicationName: "kehoach",
           maxConnections: options.maxConnections ?? 10
         })
-        const commits = Layer.effect(
-          Commits,
-          Effect.map(Client.PgClient, (pg) => pg.listen(channel))
-        )
-        return Layer.provideMerge(commits, client).pipe(
+        const commits = Layer.succeed(Commits, listen(pg.default, url))
+        return Layer.merge(commits, client).pipe(
           Layer.mapError((error) => new Unavailable({ database: describe(url), reason: reasonOf(error) }))
         )
       }

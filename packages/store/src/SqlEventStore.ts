@@ -21,7 +21,8 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Errors, Events, State, Time } from "@kehoach/domain"
-import { Cause, Chunk, Clock, Deferred, Effect, Either, Layer, Option, Stream } from "effect"
+import { Cause, Chunk, Clock, Deferred, Effect, Either, Layer, Option, Scope, Stream } from "effect"
+import { randomUUID } from "node:crypto"
 import type { AppendResult, Digest, ImportResult, StoredEvent } from "./EventStore.js"
 import { AppendForbidden, EventStore, IdConflict, ImportError } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
@@ -70,7 +71,7 @@ interface Live {
  */
 export const makeWith = (
   options: Options = {}
-): Effect.Effect<EventStore["Type"], SqlError | Migrator.MigrationError, SqlClient.SqlClient> =>
+): Effect.Effect<EventStore["Type"], SqlError | Migrator.MigrationError, SqlClient.SqlClient | Scope.Scope> =>
   Effect.gen(function*() {
     const sql = yield* SqlClient.SqlClient
     yield* Migrations.migrate
@@ -94,14 +95,47 @@ export const makeWith = (
       )
     })
 
-    // On PostgreSQL, each commit is announced to the other processes' tails (delivered when the transaction commits).
+    // On PostgreSQL, each commit is announced (delivered when its transaction commits) with the store's schema
+    // and this process's token; one listener per process wakes its live tails when another process commits, and
+    // tells `state` whether the log may have moved since it last caught up (see `fresh`).
     const commits = yield* Effect.serviceOption(Postgres.Commits)
     const schema = Option.isSome(commits)
       ? (yield* sql<{ schema: string }>`SELECT current_schema() AS schema`)[0]?.schema ?? ""
       : ""
+    const token = `${schema} ${randomUUID()}`
     const announce = Option.isSome(commits)
-      ? Effect.asVoid(sql`SELECT pg_notify(${Postgres.channel}, ${schema})`)
+      ? Effect.asVoid(sql`SELECT pg_notify(${Postgres.channel}, ${token})`)
       : Effect.void
+    // Whether the listener is known to hear every commit (it heard its own probe), and whether another process
+    // committed since the last catch-up. Until the first, and after the listener fails, every read catches up.
+    let listening = false
+    let foreign = true
+    if (Option.isSome(commits)) {
+      const probe = `${token} probe`
+      const heard = (payload: string) => {
+        if (payload === probe) listening = true
+        else if (payload !== token && payload.startsWith(`${schema} `)) {
+          foreign = true
+          return notify
+        }
+        return Effect.void
+      }
+      yield* Effect.forkScoped(
+        Stream.runForEach(commits.value, heard).pipe(
+          Effect.ensuring(Effect.sync(() => {
+            listening = false
+          })),
+          Effect.ignore
+        )
+      )
+      // LISTEN is issued by the listener's fiber: probe until it hears itself.
+      yield* Effect.forkScoped(
+        Effect.ignore(sql`SELECT pg_notify(${Postgres.channel}, ${probe})`).pipe(
+          Effect.zipRight(Effect.sleep("100 millis")),
+          Effect.repeat({ until: () => listening, times: 50 })
+        )
+      )
+    }
 
     /** The state, restored from the newest good snapshot when not in memory, caught up to the log. */
     const caughtUp: Effect.Effect<Live, SqlError> = Effect.gen(function*() {
@@ -112,10 +146,20 @@ export const makeWith = (
         snapshotAt = live.head.position
       }
       const l = live
+      foreign = false
       l.head = yield* Read.catchUp(sql, l.state, l.head)
       if (opening) options.onOpened?.({ snapshot: snapshotAt, folded: l.head.position - snapshotAt })
       return l
     })
+
+    /**
+     * The state for a read: as `caughtUp`, but on PostgreSQL without a query
+     * when the listener heard no other process commit since the last catch-up
+     * (a write always catches up inside its transaction, whatever this says).
+     */
+    const fresh: Effect.Effect<Live, SqlError> = Effect.suspend(() =>
+      live !== undefined && listening && !foreign ? Effect.succeed(live) : caughtUp
+    )
 
     const now = Effect.map(Clock.currentTimeMillis, Time.formatInstant)
 
@@ -294,7 +338,7 @@ export const makeWith = (
     const digest: Effect.Effect<Digest> = Effect.orDie(Read.head(sql))
 
     const stateNow: Effect.Effect<State.State> = Effect.orDie(
-      lock.withPermits(1)(Effect.map(caughtUp, (l) => l.state))
+      lock.withPermits(1)(Effect.map(fresh, (l) => l.state))
     )
 
     const stateFor: EventStore["Type"]["stateFor"] = (selection) =>
@@ -318,17 +362,7 @@ export const makeWith = (
           }
           const events = rows.map((r) => Rows.eventOfLine(r.line))
           return [Chunk.fromIterable(events), Option.some(events[events.length - 1]!.position)] as const
-        })).pipe(
-          // Another process's commit wakes this process's tails at once (else they poll every 200 ms).
-          (events) =>
-            Option.isNone(commits)
-              ? events
-              : Stream.merge(events, Stream.drain(Stream.tap(Stream.filter(commits.value, (s) => s === schema), () => notify)).pipe(
-                // Without the listening connection the tails still poll.
-                Stream.catchAll(() => Stream.empty)
-              ), { haltStrategy: "left" }),
-          Stream.orDie
-        )
+        })).pipe(Stream.orDie)
 
     return EventStore.of({
       append,
@@ -364,7 +398,7 @@ const parse = (text: string): Either.Either<Write.Incoming, Errors.InvalidEvent>
 
 /** The store over any `SqlClient` already provided (another @effect/sql driver can go under it). */
 export const layerFromClient = (options: Options = {}): Layer.Layer<EventStore, never, SqlClient.SqlClient> =>
-  Layer.effect(EventStore, Effect.orDie(makeWith(options)))
+  Layer.scoped(EventStore, Effect.orDie(makeWith(options)))
 
 /** The store in an embedded SQLite file, created and migrated when new (WAL mode, busy timeout). */
 export const layer = (options: { readonly filename: string } & Options): Layer.Layer<EventStore> =>
@@ -378,7 +412,7 @@ export const layer = (options: { readonly filename: string } & Options): Layer.L
 export const layerPg = (
   options: { readonly url: string; readonly maxConnections?: number | undefined } & Options
 ): Layer.Layer<EventStore, Postgres.Unavailable> =>
-  Layer.effect(
+  Layer.scoped(
     EventStore,
     Effect.mapError(
       makeWith(options),

@@ -52,7 +52,8 @@ export const immediate = <A, E, R>(
       ),
       begin: (conn) =>
         sql.onDialectOrElse({
-          pg: () => Effect.zipRight(run(conn, "BEGIN"), run(conn, pgLock)),
+          // One round trip: a statement without parameters goes by the simple protocol, which takes several.
+          pg: () => run(conn, `BEGIN; ${pgLock}`),
           orElse: () => run(conn, begin(sql))
         }),
       savepoint: (conn, id) => run(conn, `SAVEPOINT effect_sql_${id}`),
