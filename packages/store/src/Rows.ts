@@ -36,29 +36,25 @@ const insertSql = (n: number): string =>
 
 const insertSqlFull = insertSql(insertBatch)
 
-/** Rows per INSERT on PostgreSQL: six array parameters, whatever their length. */
+/** Rows per INSERT on PostgreSQL: one JSON parameter, whatever its length. */
 const pgInsertBatch = 10_000
 
 /**
- * On PostgreSQL, one statement per 10,000 rows: each column is one array
- * parameter, turned back into rows by `unnest` (as fast as `COPY` within a
- * few percent, and inside the store's transaction like any statement).
+ * On PostgreSQL, one statement per 10,000 rows: the rows go as one JSON
+ * parameter (serialised by V8, parsed by the server in C) that
+ * `json_to_recordset` turns back into rows; twice as fast here as six
+ * `unnest` arrays (which node-postgres escapes element by element in
+ * JavaScript), and inside the store's transaction like any statement.
  */
 const insertPg = (sql: SqlClient.SqlClient, rows: ReadonlyArray<Row>): Effect.Effect<void, SqlError> =>
   Effect.gen(function*() {
     for (let i = 0; i < rows.length; i += pgInsertBatch) {
       const part = rows.slice(i, i + pgInsertBatch)
+      const json = JSON.stringify(part.map((r) => ({ p: r.position, i: r.id, t: r.type, u: r.unitId, n: r.planId, l: r.line })))
       yield* sql.unsafe(
-        "INSERT INTO events (position, id, type, unit_id, plan_id, line) " +
-          "SELECT * FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])",
-        [
-          part.map((r) => r.position),
-          part.map((r) => r.id),
-          part.map((r) => r.type),
-          part.map((r) => r.unitId),
-          part.map((r) => r.planId),
-          part.map((r) => r.line)
-        ]
+        "INSERT INTO events (position, id, type, unit_id, plan_id, line) SELECT p, i, t, u, n, l " +
+          "FROM json_to_recordset($1::json) AS r(p bigint, i text, t text, u text, n text, l text)",
+        [json]
       ).raw
     }
   })
