@@ -16,6 +16,12 @@ import * as path from "node:path"
 import Pg from "pg"
 import { EventStore, SqlEventStore } from "../src/index.js"
 
+/** A statement for both stores, or one for each. */
+export type Statement = string | { readonly sqlite: string; readonly postgres: string }
+
+const forSqlite = (statement: Statement) => typeof statement === "string" ? statement : statement.sqlite
+const forPostgres = (statement: Statement) => typeof statement === "string" ? statement : statement.postgres
+
 /** One kind of store, as the tests see it. */
 export interface Backend {
   readonly name: "SQLite" | "PostgreSQL"
@@ -23,8 +29,11 @@ export interface Backend {
   readonly fresh: () => string
   /** The store on a database from `fresh` (its schema created first on PostgreSQL). */
   readonly layer: (db: string, options?: SqlEventStore.Options) => Layer.Layer<EventStore.EventStore>
-  /** Runs one statement straight on the database (to tamper with it, or to look at its catalogue). */
-  readonly exec: (db: string, statement: string) => Effect.Effect<ReadonlyArray<Record<string, unknown>>>
+  /**
+   * Runs one statement straight on the database (to tamper with it, or to look at its catalogue);
+   * one per dialect where their SQL differs.
+   */
+  readonly exec: (db: string, statement: Statement) => Effect.Effect<ReadonlyArray<Record<string, unknown>>>
   /** The names of the indexes on the events table, sorted (the primary key's left out). */
   readonly indexes: (db: string) => Effect.Effect<ReadonlyArray<string>>
   /** Drops everything `fresh` made. */
@@ -53,7 +62,7 @@ export const sqlite = (): Backend => {
     exec: (db, statement) =>
       Effect.sync(() =>
         withRaw(db, (raw) => {
-          const prepared = raw.prepare(statement)
+          const prepared = raw.prepare(forSqlite(statement))
           return prepared.reader ? (prepared.all() as Array<Record<string, unknown>>) : (prepared.run(), [])
         })
       ),
@@ -128,7 +137,7 @@ export const postgres = (file: string, url: string = serverUrl()): Backend => {
     },
     layer: (db, options) =>
       Layer.unwrapEffect(Effect.as(ensure(db), Layer.orDie(SqlEventStore.layerPg({ url: db, ...options })))),
-    exec: (db, statement) => Effect.zipRight(ensure(db), Effect.promise(() => query(db, statement))),
+    exec: (db, statement) => Effect.zipRight(ensure(db), Effect.promise(() => query(db, forPostgres(statement)))),
     indexes: (db) =>
       Effect.map(
         Effect.promise(() =>

@@ -3,51 +3,26 @@
  * folds only the events after it, and answers exactly as a full replay; a
  * snapshot that is corrupt, written by other code, or no longer matches the
  * log is ignored and the state rebuilt, never trusted. `verify` and export
- * never read them.
+ * never read them. On every store (see `Backends`).
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { State } from "@kehoach/domain"
 import { Scenario } from "@kehoach/fixtures"
-import Database from "better-sqlite3"
-type Db = InstanceType<typeof Database>
 import { Chunk, Effect, Stream } from "effect"
 import fc from "fast-check"
-import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
-import { EventStore, SqlEventStore } from "../src/index.js"
-import type { Snapshots } from "../src/index.js"
+import { EventStore } from "../src/index.js"
+import type { Snapshots, SqlEventStore } from "../src/index.js"
+import * as Backends from "./Backends.js"
 
-const dirs: Array<string> = []
-const tempDb = (): string => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-snapshots-"))
-  dirs.push(dir)
-  return path.join(dir, "log.db")
-}
-afterAll(() => {
-  for (const dir of dirs) fs.rmSync(dir, { recursive: true, force: true })
+const { backends, skipped } = await Backends.available("Snapshots")
+afterAll(async () => {
+  for (const backend of backends) await backend.cleanUp()
 })
+if (skipped !== undefined) describe.skip(`PostgreSQL snapshots (skipped: ${skipped})`, () => it("run", () => {}))
 
 interface Opening {
   readonly ignored: Array<Snapshots.Ignored>
   opened?: SqlEventStore.Opened
-}
-
-/** Runs `f` on a store freshly opened on `filename`, and says how it opened its state. */
-const withStore = <A, E>(
-  filename: string,
-  f: (store: EventStore.EventStore["Type"], opening: Opening) => Effect.Effect<A, E>,
-  options: SqlEventStore.Options = {}
-) => {
-  const opening: Opening = { ignored: [] }
-  return Effect.flatMap(EventStore.EventStore, (store) => f(store, opening)).pipe(
-    Effect.provide(SqlEventStore.layer({
-      filename,
-      ...options,
-      onSnapshotIgnored: (i) => opening.ignored.push(i),
-      onOpened: (o) => (opening.opened = o)
-    }))
-  )
 }
 
 const scenarioLines = (seed: number, provinces: Array<string> = ["08"], communes = 2): Array<string> =>
@@ -61,18 +36,29 @@ const collect = (stream: Stream.Stream<string>) =>
 const replayed = (store: EventStore.EventStore["Type"]) =>
   Effect.map(store.read({}), (events) => State.toSnapshot(State.fold(events)))
 
-const raw = (filename: string, f: (db: Db) => void) => {
-  const db = new Database(filename)
-  try {
-    f(db)
-  } finally {
-    db.close()
-  }
-}
-
 const lines = scenarioLines(7)
 
-describe("persisted snapshots", () => {
+const contract = (backend: Backends.Backend) => {
+const tempDb = backend.fresh
+const raw = (db: string, statement: Backends.Statement) => backend.exec(db, statement)
+
+/** Runs `f` on a store freshly opened on `filename`, and says how it opened its state. */
+const withStore = <A, E>(
+  filename: string,
+  f: (store: EventStore.EventStore["Type"], opening: Opening) => Effect.Effect<A, E>,
+  options: SqlEventStore.Options = {}
+) => {
+  const opening: Opening = { ignored: [] }
+  return Effect.flatMap(EventStore.EventStore, (store) => f(store, opening)).pipe(
+    Effect.provide(backend.layer(filename, {
+      ...options,
+      onSnapshotIgnored: (i) => opening.ignored.push(i),
+      onOpened: (o) => (opening.opened = o)
+    }))
+  )
+}
+
+describe(`${backend.name}: persisted snapshots`, () => {
   it.effect("an import saves one; the next open restores it, folds nothing, and answers as a full replay", () =>
     Effect.gen(function*() {
       const filename = tempDb()
@@ -96,7 +82,7 @@ describe("persisted snapshots", () => {
         Effect.gen(function*() {
           yield* store.state
           assert.deepStrictEqual(opening.opened, { snapshot: cut, folded: 0 })
-          raw(filename, (db) => db.prepare("DELETE FROM snapshots").run())
+          yield* raw(filename, "DELETE FROM snapshots")
         }))
       yield* withStore(filename, (store, opening) =>
         Effect.gen(function*() {
@@ -144,14 +130,10 @@ describe("persisted snapshots", () => {
   it.effect("a corrupt snapshot is ignored and the state rebuilt from the log", () =>
     Effect.gen(function*() {
       const filename = yield* imported()
-      raw(filename, (db) => {
-        const part = db.prepare("SELECT position, seq, data FROM snapshot_parts LIMIT 1").get() as {
-          position: number
-          seq: number
-          data: Buffer
-        }
-        part.data[Math.floor(part.data.length / 2)] ^= 0xff
-        db.prepare("UPDATE snapshot_parts SET data = ? WHERE position = ? AND seq = ?").run(part.data, part.position, part.seq)
+      // The last byte of a part cut off.
+      yield* raw(filename, {
+        sqlite: "UPDATE snapshot_parts SET data = substr(data, 1, length(data) - 1) WHERE seq = 0",
+        postgres: "UPDATE snapshot_parts SET data = substring(data from 1 for length(data) - 1) WHERE seq = 0"
       })
       yield* reopenIgnoring(filename, "checksum")
     }))
@@ -159,19 +141,21 @@ describe("persisted snapshots", () => {
   it.effect("a snapshot written by other code is ignored", () =>
     Effect.gen(function*() {
       const filename = yield* imported()
-      raw(filename, (db) => db.prepare("UPDATE snapshots SET format = 'kehoach-state/0'").run())
+      yield* raw(filename, "UPDATE snapshots SET format = 'kehoach-state/0'")
       yield* reopenIgnoring(filename, "written by other code")
     }))
 
   it.effect("a snapshot above a truncated log, or over a rewritten one, is ignored", () =>
     Effect.gen(function*() {
       const truncated = yield* imported()
-      raw(truncated, (db) => db.prepare("DELETE FROM events WHERE position > ?").run(lines.length - 10))
+      yield* raw(truncated, `DELETE FROM events WHERE position > ${lines.length - 10}`)
       yield* reopenIgnoring(truncated, `does not match the log at position ${lines.length}`)
       // The head event rewritten in place (as a rewrite of history would end): its hash is not the snapshot's.
       const rewritten = yield* imported()
-      raw(rewritten, (db) =>
-        db.prepare("UPDATE events SET line = json_set(line, '$.hash', ?) WHERE position = ?").run("ab".repeat(32), lines.length))
+      yield* raw(rewritten, {
+        sqlite: `UPDATE events SET line = json_set(line, '$.hash', '${"ab".repeat(32)}') WHERE position = ${lines.length}`,
+        postgres: `UPDATE events SET line = replace(line, line::jsonb ->> 'hash', '${"ab".repeat(32)}') WHERE position = ${lines.length}`
+      })
       yield* reopenIgnoring(rewritten, "does not match the log", false)
     }))
 
@@ -179,7 +163,7 @@ describe("persisted snapshots", () => {
     Effect.gen(function*() {
       const filename = yield* imported()
       const before = yield* withStore(filename, (store) => Effect.all([collect(store.exportLines()), store.verify()]))
-      raw(filename, (db) => db.prepare("UPDATE snapshot_parts SET data = x'00'").run())
+      yield* raw(filename, { sqlite: "UPDATE snapshot_parts SET data = x'00'", postgres: "UPDATE snapshot_parts SET data = '\\x00'::bytea" })
       const after = yield* withStore(filename, (store) => Effect.all([collect(store.exportLines()), store.verify()]))
       assert.deepStrictEqual(after, before)
       assert.isTrue(after[1].ok)
@@ -192,7 +176,7 @@ describe("persisted snapshots", () => {
       const plain = tempDb()
       yield* withStore(plain, (store) =>
         Effect.zipRight(store.importLines(Stream.fromIterable(exported.split("\n")), { recordedBy: "t" }), Effect.void))
-      raw(plain, (db) => db.prepare("DELETE FROM snapshots").run())
+      yield* raw(plain, "DELETE FROM snapshots")
       const again = yield* withStore(plain, (store) => collect(store.exportLines()))
       assert.strictEqual(again, exported)
     }))
@@ -214,14 +198,12 @@ describe("persisted snapshots", () => {
                 store.importLines(Stream.fromIterable(log.slice(0, cut)), { recordedBy: "t" }),
                 store.importLines(Stream.fromIterable(log.slice(cut)), { recordedBy: "t" })
               )))
-            raw(filename, (db) => {
-              assert.deepStrictEqual(db.prepare("SELECT position FROM snapshots ORDER BY position").all(), [
-                { position: cut },
-                { position: log.length }
-              ])
-              db.prepare("DELETE FROM snapshot_parts WHERE position <> ?").run(cut)
-              db.prepare("DELETE FROM snapshots WHERE position <> ?").run(cut)
-            })
+            await Effect.runPromise(Effect.gen(function*() {
+              const positions = yield* raw(filename, "SELECT position FROM snapshots ORDER BY position")
+              assert.deepStrictEqual(positions.map((r) => Number(r["position"])), [cut, log.length])
+              yield* raw(filename, `DELETE FROM snapshot_parts WHERE position <> ${cut}`)
+              yield* raw(filename, `DELETE FROM snapshots WHERE position <> ${cut}`)
+            }))
             await Effect.runPromise(withStore(filename, (store, opening) =>
               Effect.gen(function*() {
                 const state = yield* store.state
@@ -234,3 +216,6 @@ describe("persisted snapshots", () => {
       )
     ), 120_000)
 })
+}
+
+for (const backend of backends) contract(backend)
