@@ -91,28 +91,41 @@ function* capped(lines, n) {
   }
 }
 const events = Scenario.writeNdjson(file, capped(Scenario.events(options), cap))
-console.log(`log: ${fmt(events)} events (Scenario seed 2018, all provinces, the first ${fmt(cap)}), ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB of NDJSON; PostgreSQL ${
-  (await query(server, "SHOW server_version"))[0].server_version
-} at ${server.replace(/:[^:@/]*@/, ":***@")}, schema ${schema}`)
+console.log(
+  `log: ${fmt(events)} events (Scenario seed 2018, all provinces, the first ${fmt(cap)}), ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB of NDJSON; PostgreSQL ${
+    (await query(server, "SHOW server_version"))[0].server_version
+  } at ${server.replace(/:[^:@/]*@/, ":***@")}, schema ${schema}`
+)
 
 // ---------------------------------------------------------------------------
 // 1. Import
 
 let t0 = performance.now()
-const imported = await run(Ndjson.importFile(file, { recordedBy: "bench" }).pipe(Effect.provide(SqlEventStore.layerPg({ url: db }))))
+const imported = await run(
+  Ndjson.importFile(file, { recordedBy: "bench" }).pipe(Effect.provide(SqlEventStore.layerPg({ url: db })))
+)
 const importMs = performance.now() - t0
 const importRate = rate(imported.imported, importMs)
-console.log(`import into PostgreSQL: ${fmt(imported.imported)} events in ${secs(importMs)} = ${fmt(importRate)} events/s (target >= 50,000)`)
+console.log(
+  `import into PostgreSQL: ${fmt(imported.imported)} events in ${secs(importMs)} = ${fmt(importRate)} events/s (target >= 50,000)`
+)
 
 // ---------------------------------------------------------------------------
 // 2. The floor: a plain COPY of the same rows
 
 {
   const rows = await query(db, "SELECT position, id, type, unit_id, plan_id, line FROM events ORDER BY position")
-  const escape = (v) => (v === null ? "\\N" : String(v).replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n"))
+  const escape = (v) =>
+    v === null ? "\\N" : String(v).replace(/\\/g, "\\\\").replace(/\t/g, "\\t").replace(/\n/g, "\\n")
   const copyFile = path.join(dir, "rows.tsv")
-  fs.writeFileSync(copyFile, rows.map((r) => [r.position, r.id, r.type, r.unit_id, r.plan_id, r.line].map(escape).join("\t")).join("\n") + "\n")
-  await query(db, "CREATE TABLE floor (position bigint PRIMARY KEY, id text NOT NULL, type text NOT NULL, unit_id text, plan_id text, line text NOT NULL)")
+  fs.writeFileSync(
+    copyFile,
+    rows.map((r) => [r.position, r.id, r.type, r.unit_id, r.plan_id, r.line].map(escape).join("\t")).join("\n") + "\n"
+  )
+  await query(
+    db,
+    "CREATE TABLE floor (position bigint PRIMARY KEY, id text NOT NULL, type text NOT NULL, unit_id text, plan_id text, line text NOT NULL)"
+  )
   const psql = spawnSync("psql", ["--version"])
   if (psql.status !== 0) {
     console.log("floor: psql not found, no COPY figure")
@@ -132,7 +145,9 @@ console.log(`import into PostgreSQL: ${fmt(imported.imported)} events in ${secs(
     const copyMs = performance.now() - t0
     if (copied.status !== 0) throw new Error(`psql failed: ${copied.stderr}`)
     const copyRate = rate(rows.length, copyMs)
-    console.log(`floor: plain COPY of the same ${fmt(rows.length)} rows (psql \\copy, the same indexes built at the end) in ${secs(copyMs)} = ${fmt(copyRate)} rows/s; import / COPY = ${(importRate / copyRate).toFixed(2)} (target >= 0.5)`)
+    console.log(
+      `floor: plain COPY of the same ${fmt(rows.length)} rows (psql \\copy, the same indexes built at the end) in ${secs(copyMs)} = ${fmt(copyRate)} rows/s; import / COPY = ${(importRate / copyRate).toFixed(2)} (target >= 0.5)`
+    )
   }
   await query(db, "DROP TABLE floor")
 }
@@ -141,24 +156,36 @@ console.log(`import into PostgreSQL: ${fmt(imported.imported)} events in ${secs(
 // 3. Replay
 
 // The plan with the most events in the sample.
-const planId = (await query(db, "SELECT plan_id FROM events WHERE plan_id IS NOT NULL GROUP BY plan_id ORDER BY count(*) DESC LIMIT 1"))[0]?.plan_id ?? "none"
+const planId =
+  (
+    await query(
+      db,
+      "SELECT plan_id FROM events WHERE plan_id IS NOT NULL GROUP BY plan_id ORDER BY count(*) DESC LIMIT 1"
+    )
+  )[0]?.plan_id ?? "none"
 const asOf = Time.parseQueryTime("2018-12-31")
 const complianceOf = (layer) =>
-  run(Effect.scoped(Effect.gen(function*() {
-    const ctx = yield* Layer.build(layer)
-    const store = ctx.unsafeMap.get(EventStore.EventStore.key)
-    const t = performance.now()
-    const state = yield* store.state
-    const folded = performance.now() - t
-    const compliance = Compliance.project(state, { planId, asOf, knownAt: Number.MAX_SAFE_INTEGER })
-    return { folded, position: state.position, json: JSON.stringify(compliance) }
-  })))
+  run(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const ctx = yield* Layer.build(layer)
+        const store = ctx.unsafeMap.get(EventStore.EventStore.key)
+        const t = performance.now()
+        const state = yield* store.state
+        const folded = performance.now() - t
+        const compliance = Compliance.project(state, { planId, asOf, knownAt: Number.MAX_SAFE_INTEGER })
+        return { folded, position: state.position, json: JSON.stringify(compliance) }
+      })
+    )
+  )
 globalThis.gc?.()
 const fromSnapshot = await complianceOf(SqlEventStore.layerPg({ url: db }))
 await query(db, "DELETE FROM snapshot_parts; DELETE FROM snapshots")
 globalThis.gc?.()
 const fromLog = await complianceOf(SqlEventStore.layerPg({ url: db }))
-console.log(`replay from PostgreSQL: ${fmt(fromLog.position)} events folded from position 0 in ${secs(fromLog.folded)} = ${fmt(rate(fromLog.position, fromLog.folded))} events/s (target >= 200,000); from the import's snapshot: ${secs(fromSnapshot.folded)}`)
+console.log(
+  `replay from PostgreSQL: ${fmt(fromLog.position)} events folded from position 0 in ${secs(fromLog.folded)} = ${fmt(rate(fromLog.position, fromLog.folded))} events/s (target >= 200,000); from the import's snapshot: ${secs(fromSnapshot.folded)}`
+)
 
 // ---------------------------------------------------------------------------
 // 4. The same figures from SQLite
@@ -166,11 +193,15 @@ console.log(`replay from PostgreSQL: ${fmt(fromLog.position)} events folded from
 {
   const sqliteFile = path.join(dir, "sample.db")
   t0 = performance.now()
-  await run(Ndjson.importFile(file, { recordedBy: "bench" }).pipe(Effect.provide(SqlEventStore.layer({ filename: sqliteFile }))))
+  await run(
+    Ndjson.importFile(file, { recordedBy: "bench" }).pipe(Effect.provide(SqlEventStore.layer({ filename: sqliteFile })))
+  )
   const sqliteMs = performance.now() - t0
   const fromSqlite = await complianceOf(SqlEventStore.layer({ filename: sqliteFile }))
   const same = fromSqlite.json === fromLog.json && fromSnapshot.json === fromLog.json
-  console.log(`import into SQLite, same sample: ${secs(sqliteMs)} = ${fmt(rate(events, sqliteMs))} events/s; compliance of ${planId} from both stores: ${same ? "identical JSON" : "DIFFERENT"} (${fmt(fromLog.json.length / 1024)} KiB)`)
+  console.log(
+    `import into SQLite, same sample: ${secs(sqliteMs)} = ${fmt(rate(events, sqliteMs))} events/s; compliance of ${planId} from both stores: ${same ? "identical JSON" : "DIFFERENT"} (${fmt(fromLog.json.length / 1024)} KiB)`
+  )
 }
 
 // ---------------------------------------------------------------------------
@@ -179,9 +210,21 @@ console.log(`replay from PostgreSQL: ${fmt(fromLog.position)} events folded from
 const tokens = [{ token: "bench-admin-token", actor: "bench-admin", role: "admin" }]
 fs.writeFileSync(path.join(dir, "tokens.json"), JSON.stringify(tokens))
 const start = () => {
-  const child = spawn(process.execPath, [
-    path.join(root, "apps/server/dist/main.js"), "--db", db, "--host", "127.0.0.1", "--port", "0", "--tokens", path.join(dir, "tokens.json")
-  ], { stdio: ["ignore", "pipe", "inherit"] })
+  const child = spawn(
+    process.execPath,
+    [
+      path.join(root, "apps/server/dist/main.js"),
+      "--db",
+      db,
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--tokens",
+      path.join(dir, "tokens.json")
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] }
+  )
   servers.push(child)
   return new Promise((resolve, reject) => {
     let out = ""
@@ -195,7 +238,11 @@ const start = () => {
 }
 const bases = await Promise.all(Array.from({ length: env("SERVERS", 2) }, start))
 const at = "2018-12-15T08:00:00+07:00"
-const subtree = await (await fetch(`${bases[0]}/units/08/subtree?asOf=${encodeURIComponent(at)}`, { headers: { authorization: `Bearer ${tokens[0].token}` } })).json()
+const subtree = await (
+  await fetch(`${bases[0]}/units/08/subtree?asOf=${encodeURIComponent(at)}`, {
+    headers: { authorization: `Bearer ${tokens[0].token}` }
+  })
+).json()
 const areas = (subtree.units ?? []).filter((u) => u.level === "residential-area").map((u) => u.unitId)
 if (areas.length === 0) throw new Error("no residential area open in 08 in the sample: raise BENCH_EVENTS")
 const append = (base, i) =>
@@ -205,7 +252,14 @@ const append = (base, i) =>
     body: JSON.stringify({
       type: "ModelEstablished",
       occurredAt: at,
-      data: { modelId: `bench-${i}`, unitId: areas[i % areas.length], kind: "self-managed", name: `Mô hình ${i}`, households: 40, committed: 30 }
+      data: {
+        modelId: `bench-${i}`,
+        unitId: areas[i % areas.length],
+        kind: "self-managed",
+        name: `Mô hình ${i}`,
+        households: 40,
+        committed: 30
+      }
     })
   })
 const drive = async (seconds, offset) => {
@@ -214,25 +268,40 @@ const drive = async (seconds, offset) => {
   let failures = 0
   const deadline = performance.now() + seconds * 1000
   const started = performance.now()
-  await Promise.all(bases.flatMap((base) => Array.from({ length: connections }, async () => {
-    while (performance.now() < deadline) {
-      const i = next++
-      const t = performance.now()
-      const response = await append(base, i)
-      await response.arrayBuffer()
-      latencies.push(performance.now() - t)
-      if (response.status !== 200 && failures++ === 0) console.log(`  first failure: ${response.status}`)
-    }
-  })))
+  await Promise.all(
+    bases.flatMap((base) =>
+      Array.from({ length: connections }, async () => {
+        while (performance.now() < deadline) {
+          const i = next++
+          const t = performance.now()
+          const response = await append(base, i)
+          await response.arrayBuffer()
+          latencies.push(performance.now() - t)
+          if (response.status !== 200 && failures++ === 0) console.log(`  first failure: ${response.status}`)
+        }
+      })
+    )
+  )
   return { ms: performance.now() - started, latencies: latencies.sort((a, b) => a - b), failures }
 }
 await drive(2, 10_000_000)
 const appends = await drive(env("APPEND_SECONDS", 10), 0)
-const pct = (p) => appends.latencies[Math.min(appends.latencies.length - 1, Math.floor((p / 100) * appends.latencies.length))]
-console.log(`POST /events on ${bases.length} server processes, ${connections} connections each: ${fmt(appends.latencies.length)} appends in ${secs(appends.ms)} = ${fmt(rate(appends.latencies.length, appends.ms))}/s together; p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms${appends.failures > 0 ? `, ${appends.failures} failed` : ""} (target 2,000/s, p99 < 30 ms)`)
+const pct = (p) =>
+  appends.latencies[Math.min(appends.latencies.length - 1, Math.floor((p / 100) * appends.latencies.length))]
+console.log(
+  `POST /events on ${bases.length} server processes, ${connections} connections each: ${fmt(appends.latencies.length)} appends in ${secs(appends.ms)} = ${fmt(rate(appends.latencies.length, appends.ms))}/s together; p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms${appends.failures > 0 ? `, ${appends.failures} failed` : ""} (target 2,000/s, p99 < 30 ms)`
+)
 for (const s of servers) s.kill("SIGTERM")
-await Promise.all(servers.map((s) => new Promise((resolve) => (s.exitCode === null ? s.on("exit", resolve) : resolve()))))
-const verified = await run(Effect.flatMap(EventStore.EventStore, (store) => store.verify()).pipe(Effect.provide(SqlEventStore.layerPg({ url: db }))))
-console.log(`verify after the appends: ${verified.ok ? `ok, ${fmt(verified.position)} events` : `BROKEN at ${verified.position}: ${verified.reason}`}`)
+await Promise.all(
+  servers.map((s) => new Promise((resolve) => (s.exitCode === null ? s.on("exit", resolve) : resolve())))
+)
+const verified = await run(
+  Effect.flatMap(EventStore.EventStore, (store) => store.verify()).pipe(
+    Effect.provide(SqlEventStore.layerPg({ url: db }))
+  )
+)
+console.log(
+  `verify after the appends: ${verified.ok ? `ok, ${fmt(verified.position)} events` : `BROKEN at ${verified.position}: ${verified.reason}`}`
+)
 
 await cleanup()

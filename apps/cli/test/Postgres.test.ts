@@ -39,7 +39,10 @@ const query = async (url: string, statement: string) => {
 }
 
 const server = serverUrl()
-const unreachable = await query(server, "SELECT 1").then(() => undefined, (e: Error) => e.message || String(e))
+const unreachable = await query(server, "SELECT 1").then(
+  () => undefined,
+  (e: Error) => e.message || String(e)
+)
 if (unreachable !== undefined && process.env["KEHOACH_REQUIRE_PG"] === "1") {
   throw new Error(`KEHOACH_REQUIRE_PG=1 but no PostgreSQL server reachable at ${server} (${unreachable})`)
 }
@@ -80,12 +83,23 @@ const ok = async (...args: ReadonlyArray<string>): Promise<string> => {
 
 const admin = { token: "tok-admin", actor: "admin@P", role: "admin" }
 
-const line = (type: string, occurredAt: string, data: Record<string, unknown>) => JSON.stringify({ type, occurredAt, data })
+const line = (type: string, occurredAt: string, data: Record<string, unknown>) =>
+  JSON.stringify({ type, occurredAt, data })
 const seed = [
   line("UnitRegistered", "2018-01-01T08:00:00+07:00", { unitId: "P", name: "Tỉnh P", level: "province" }),
-  line("UnitRegistered", "2018-01-01T08:00:00+07:00", { unitId: "D1", name: "Huyện 1", level: "district", parentId: "P" }),
+  line("UnitRegistered", "2018-01-01T08:00:00+07:00", {
+    unitId: "D1",
+    name: "Huyện 1",
+    level: "district",
+    parentId: "P"
+  }),
   line("UnitRegistered", "2018-01-01T08:00:00+07:00", { unitId: "C1", name: "Xã 1", level: "commune", parentId: "D1" }),
-  line("UnitRegistered", "2018-01-01T08:00:00+07:00", { unitId: "R1", name: "Thôn 1", level: "residential-area", parentId: "C1" }),
+  line("UnitRegistered", "2018-01-01T08:00:00+07:00", {
+    unitId: "R1",
+    name: "Thôn 1",
+    level: "residential-area",
+    parentId: "C1"
+  }),
   line("PlanIssued", "2018-01-30T08:00:00+07:00", {
     planId: "182",
     documentNumber: "182/KH-MTTQ-BTT",
@@ -127,7 +141,9 @@ const serve = (tokensFile: string) => {
 
 /** The positions a server's live tail sends, until `count` arrived. */
 const tail = async (url: string, from: number, count: number): Promise<Array<number>> => {
-  const response = await fetch(`${url}/events/stream?from=${from}`, { headers: { authorization: `Bearer ${admin.token}` } })
+  const response = await fetch(`${url}/events/stream?from=${from}`, {
+    headers: { authorization: `Bearer ${admin.token}` }
+  })
   const reader = response.body!.getReader()
   const decoder = new TextDecoder()
   const positions: Array<number> = []
@@ -149,9 +165,10 @@ const tail = async (url: string, from: number, count: number): Promise<Array<num
 }
 
 const suite = unreachable === undefined ? describe : describe.skip
-const name = unreachable === undefined
-  ? "kehoach on PostgreSQL"
-  : `kehoach on PostgreSQL (skipped: no PostgreSQL server reachable at ${server} (${unreachable}))`
+const name =
+  unreachable === undefined
+    ? "kehoach on PostgreSQL"
+    : `kehoach on PostgreSQL (skipped: no PostgreSQL server reachable at ${server} (${unreachable}))`
 
 suite(name, () => {
   it("two servers and an import append to one database at once: no gap, no duplicate, the chain verifies, every tail sees every event", async () => {
@@ -181,9 +198,11 @@ suite(name, () => {
       const appendAll = async (url: string) => {
         const statuses: Array<number> = []
         let next = 0
-        await Promise.all(Array.from({ length: 8 }, async () => {
-          while (next < perServer) statuses.push(await post(url, next++))
-        }))
+        await Promise.all(
+          Array.from({ length: 8 }, async () => {
+            while (next < perServer) statuses.push(await post(url, next++))
+          })
+        )
         return statuses
       }
       const [importRun, ...statuses] = await Promise.all([
@@ -192,7 +211,10 @@ suite(name, () => {
       ])
       expect([importRun.status, importRun.stderr]).toEqual([0, ""])
       expect(statuses.flat().filter((s) => s !== 200)).toEqual([])
-      const exported = (await ok("export", "--db", db)).trimEnd().split("\n").map((l) => JSON.parse(l))
+      const exported = (await ok("export", "--db", db))
+        .trimEnd()
+        .split("\n")
+        .map((l) => JSON.parse(l))
       expect(exported.map((e) => e.position)).toEqual(Array.from({ length: seed.length + total }, (_, i) => i + 1))
       expect(new Set(exported.map((e) => e.id)).size).toBe(seed.length + total)
       // The import ran as one transaction: its events are contiguous, and the servers' fall before or after it.
@@ -215,7 +237,19 @@ suite(name, () => {
     expect(await ok("export", "--db", "copy.db")).toBe(fromPg)
     expect(await ok("digest", "--db", "copy.db")).toBe(await ok("digest", "--db", db))
     const compliance = (d: string) =>
-      ok("compliance", "--plan", "182", "--as-of", "2018-12-31", "--known-at", "2030-01-01", "--format", "json", "--db", d)
+      ok(
+        "compliance",
+        "--plan",
+        "182",
+        "--as-of",
+        "2018-12-31",
+        "--known-at",
+        "2030-01-01",
+        "--format",
+        "json",
+        "--db",
+        d
+      )
     const [onPg, onSqlite] = await Promise.all([compliance(db), compliance("copy.db")])
     expect(JSON.parse(onPg).obligations.length).toBeGreaterThan(0)
     expect(onSqlite).toBe(onPg)
@@ -224,7 +258,9 @@ suite(name, () => {
   it("an unreachable server or a wrong role is one line naming the server, without the password", async () => {
     const refused = await run(["digest", "--db", "postgres://postgres:s3cret@127.0.0.1:1/test"])
     expect(refused.status).toBe(1)
-    expect(refused.stderr).toMatch(/^kehoach: cannot connect to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test: .*ECONNREFUSED.*\n$/)
+    expect(refused.stderr).toMatch(
+      /^kehoach: cannot connect to postgres:\/\/postgres:\*\*\*@127\.0\.0\.1:1\/test: .*ECONNREFUSED.*\n$/
+    )
     const role = await run(["verify", "--db", server.replace(/\/\/[^@/]*@/, "//nobody_kehoach@")])
     expect(role.status).toBe(1)
     expect(role.stderr).toMatch(/^kehoach: cannot connect to .*nobody_kehoach.*\n$/)

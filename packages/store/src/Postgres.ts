@@ -44,11 +44,12 @@ export class Unavailable extends Schema.TaggedError<Unavailable>()("Unavailable"
 /** What failed in a SQL error, in one line: the driver's message and the server's or the network's reason. */
 export const reasonOf = (error: SqlError): string => {
   const cause = error.cause as { message?: unknown; code?: unknown } | undefined
-  const detail = cause !== undefined && typeof cause.message === "string" && cause.message !== ""
-    ? cause.message
-    : cause !== undefined && typeof cause.code === "string"
-    ? cause.code
-    : undefined
+  const detail =
+    cause !== undefined && typeof cause.message === "string" && cause.message !== ""
+      ? cause.message
+      : cause !== undefined && typeof cause.code === "string"
+        ? cause.code
+        : undefined
   // node-postgres reports a refused connection to every address of a name as an AggregateError without a message.
   const errors = (error.cause as { errors?: ReadonlyArray<{ message?: string }> } | undefined)?.errors
   const first = detail ?? errors?.[0]?.message
@@ -71,7 +72,10 @@ export const channel = "kehoach_events"
  * (`LISTEN`, on a connection of its own), each named by the
  * schema of its store: live tails wait on it instead of polling.
  */
-export class Commits extends Context.Tag("@kehoach/store/Postgres/Commits")<Commits, Stream.Stream<string, SqlError>>() {}
+export class Commits extends Context.Tag("@kehoach/store/Postgres/Commits")<
+  Commits,
+  Stream.Stream<string, SqlError>
+>() {}
 
 /**
  * The payloads of `NOTIFY` on the store's channel, heard on a connection of
@@ -84,7 +88,8 @@ const listen = (pg: typeof Pg, url: string): Stream.Stream<string, SqlError> =>
       Effect.tryPromise({
         try: async () => {
           const client = new pg.Client({ connectionString: url, application_name: "kehoach (listen)" })
-          const lost = (cause: unknown) => void emit.fail(new SqlErrorClass({ cause, message: "the listening connection was lost" }))
+          const lost = (cause: unknown) =>
+            void emit.fail(new SqlErrorClass({ cause, message: "the listening connection was lost" }))
           client.on("error", lost)
           client.on("end", () => lost(new Error("connection ended")))
           client.on("notification", (message) => {

@@ -19,8 +19,8 @@ import { EventStore, SqlEventStore } from "../src/index.js"
 /** A statement for both stores, or one for each. */
 export type Statement = string | { readonly sqlite: string; readonly postgres: string }
 
-const forSqlite = (statement: Statement) => typeof statement === "string" ? statement : statement.sqlite
-const forPostgres = (statement: Statement) => typeof statement === "string" ? statement : statement.postgres
+const forSqlite = (statement: Statement) => (typeof statement === "string" ? statement : statement.sqlite)
+const forPostgres = (statement: Statement) => (typeof statement === "string" ? statement : statement.postgres)
 
 /** One kind of store, as the tests see it. */
 export interface Backend {
@@ -69,8 +69,11 @@ export const sqlite = (): Backend => {
     indexes: (db) =>
       Effect.sync(() =>
         withRaw(db, (raw) =>
-          (raw.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")
-            .all() as Array<{ name: string }>).map((r) => r.name)
+          (
+            raw
+              .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' ORDER BY name")
+              .all() as Array<{ name: string }>
+          ).map((r) => r.name)
         )
       ),
     cleanUp: async () => {
@@ -137,7 +140,11 @@ export const postgres = (file: string, url: string = serverUrl()): Backend => {
     },
     layer: (db, options) =>
       Layer.unwrapEffect(Effect.as(ensure(db), Layer.orDie(SqlEventStore.layerPg({ url: db, ...options })))),
-    exec: (db, statement) => Effect.zipRight(ensure(db), Effect.promise(() => query(db, forPostgres(statement)))),
+    exec: (db, statement) =>
+      Effect.zipRight(
+        ensure(db),
+        Effect.promise(() => query(db, forPostgres(statement)))
+      ),
     indexes: (db) =>
       Effect.map(
         Effect.promise(() =>

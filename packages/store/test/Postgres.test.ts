@@ -24,12 +24,13 @@ describe("Postgres", () => {
   })
 
   it.live("a server that does not answer is one Unavailable naming it, and the reason", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const error = yield* Effect.flip(
         Effect.provide(EventStore.EventStore, SqlEventStore.layerFor({ db: "postgres://kehoach:s3cret@127.0.0.1:1/k" }))
       )
       assert.strictEqual(error._tag, "Unavailable")
       assert.match(error.message, /^cannot connect to postgres:\/\/kehoach:\*\*\*@127\.0\.0\.1:1\/k: .*ECONNREFUSED/)
       assert.notInclude(error.message, "s3cret")
-    }))
+    })
+  )
 })
