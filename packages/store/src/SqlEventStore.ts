@@ -46,6 +46,8 @@ export interface Options {
   readonly onSnapshotIgnored?: ((ignored: Snapshots.Ignored) => void) | undefined
   /** Told how the state was opened: the snapshot it started from (0: none) and how many events were folded after it. */
   readonly onOpened?: ((opened: Opened) => void) | undefined
+  /** How errors name the database (a PostgreSQL server, shown without its password); set by `layerPg`. */
+  readonly database?: string | undefined
 }
 
 /** How the in-memory state was opened. */
@@ -324,7 +326,15 @@ export const makeWith = (
       ).pipe(
         Effect.catchTag(
           "SqlError",
-          (e) => Effect.fail(new ImportError({ line: 0, reason: `database error: ${Postgres.reasonOf(e)}` }))
+          (e) =>
+            Effect.fail(
+              new ImportError({
+                line: 0,
+                reason: `database error${options.database === undefined ? "" : ` on ${options.database}`}: ${
+                  Postgres.reasonOf(e)
+                }`
+              })
+            )
         )
       )
 
@@ -415,7 +425,7 @@ export const layerPg = (
   Layer.scoped(
     EventStore,
     Effect.mapError(
-      makeWith(options),
+      makeWith({ database: Postgres.describe(options.url), ...options }),
       (e) => new Postgres.Unavailable({
         database: Postgres.describe(options.url),
         reason: e._tag === "SqlError" ? Postgres.reasonOf(e) : e.message

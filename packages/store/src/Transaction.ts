@@ -59,6 +59,9 @@ export const immediate = <A, E, R>(
       savepoint: (conn, id) => run(conn, `SAVEPOINT effect_sql_${id}`),
       // A COMMIT that fails (a full disk) leaves SQLite's transaction open on the one connection: end it.
       commit: (conn) => Effect.tapError(run(conn, "COMMIT"), () => Effect.ignore(run(conn, "ROLLBACK"))),
-      rollback: (conn) => run(conn, "ROLLBACK"),
+      // A PostgreSQL connection lost mid-transaction cannot roll back, and need not (the server does): the
+      // failure that ended the transaction is what the caller sees, not a defect of the ROLLBACK.
+      rollback: (conn) =>
+        sql.onDialectOrElse({ pg: () => Effect.ignore(run(conn, "ROLLBACK")), orElse: () => run(conn, "ROLLBACK") }),
       rollbackSavepoint: (conn, id) => run(conn, `ROLLBACK TO SAVEPOINT effect_sql_${id}`)
     })(effect))

@@ -3,9 +3,18 @@
  * a URL is shown in an error (never its password), and the one clear error
  * when no server answers (no server needed for these).
  */
-import { assert, describe, it } from "@effect/vitest"
-import { Effect } from "effect"
+import { afterAll, assert, describe, it } from "@effect/vitest"
+import { Effect, Stream } from "effect"
+import Pg from "pg"
 import { EventStore, Postgres, SqlEventStore } from "../src/index.js"
+import * as Backends from "./Backends.js"
+import * as Generate from "./Generate.js"
+
+const { backends, skipped } = await Backends.available("Postgres")
+const postgres = backends.find((b) => b.name === "PostgreSQL")
+afterAll(async () => {
+  for (const backend of backends) await backend.cleanUp()
+})
 
 describe("Postgres", () => {
   it("a postgres:// or postgresql:// URL is a PostgreSQL database, anything else a file", () => {
@@ -33,4 +42,56 @@ describe("Postgres", () => {
       assert.notInclude(error.message, "s3cret")
     })
   )
+})
+
+const suite = postgres === undefined ? describe.skip : describe
+suite(postgres === undefined ? `Postgres faults (skipped: ${skipped})` : "Postgres faults", () => {
+  it.live("a connection dropped mid-import fails it in one line naming the server, and leaves the log as it was", () =>
+    Effect.gen(function* () {
+      const backend = postgres!
+      const name = `kehoach-drop-${process.pid}`
+      const db = `${backend.fresh()}&application_name=${name}`
+      // Created and migrated first, with one event, so the import takes the ordinary path.
+      const lines = [...Generate.lines({ districts: 2, communes: 5, areas: 5, plans: 4 })].map((l) => l.trimEnd())
+      yield* Effect.provide(
+        Effect.flatMap(EventStore.EventStore, (store) => store.importLines(Stream.make(lines[0]!), { recordedBy: "t" })),
+        backend.layer(db)
+      )
+      let dropped: Promise<unknown> | undefined
+      const drop = () =>
+        (dropped ??= (async () => {
+          const client = new Pg.Client({ connectionString: Backends.serverUrl() })
+          await client.connect()
+          try {
+            await client.query(
+              "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND xact_start IS NOT NULL",
+              [name]
+            )
+          } finally {
+            await client.end()
+          }
+        })())
+      const error = yield* Effect.flip(
+        Effect.provide(
+          Effect.flatMap(EventStore.EventStore, (store) =>
+            store.importLines(
+              // The connection is dropped after the first chunk, while the import's transaction is open.
+              Stream.rechunk(Stream.fromIterable(lines.slice(1)), 50).pipe(
+                Stream.tap(() => (dropped === undefined ? Effect.promise(drop) : Effect.void))
+              ),
+              { recordedBy: "t" }
+            )
+          ),
+          backend.layer(db)
+        )
+      )
+      assert.strictEqual(error._tag, "ImportError")
+      assert.isTrue(error.message.startsWith(`database error on ${Postgres.describe(db)}: `), error.message)
+      const after = yield* Effect.provide(
+        Effect.flatMap(EventStore.EventStore, (store) => Effect.all([store.position, store.verify()])),
+        backend.layer(db)
+      )
+      assert.strictEqual(after[0], 1)
+      assert.isTrue(after[1].ok)
+    }))
 })
