@@ -28,13 +28,13 @@ const nativeAddon = {
     }))
   }
 }
-// Modules that find data files beside themselves (the fixtures' unit lists,
+// Modules that find data files beside themselves (the fixtures' unit lists, the dashboard's built files,
 // `new URL("../data/", import.meta.url)`) must keep finding them from inside
 // the bundle: point their import.meta.url at where the module was.
 const keepModuleUrl = {
   name: "keep-module-url",
   setup(build) {
-    build.onLoad({ filter: /[\\/]packages[\\/]fixtures[\\/]dist[\\/].*\.js$/ }, async (args) => {
+    build.onLoad({ filter: /[\\/](packages[\\/]fixtures|apps[\\/]web)[\\/]dist[\\/].*\.js$/ }, async (args) => {
       const text = await readFile(args.path, "utf8")
       if (!text.includes("import.meta.url")) return undefined
       const rel = relative(outdir, args.path).split("\\").join("/")

@@ -13,6 +13,7 @@ import { EventStore, Ndjson } from "@kehoach/store"
 import { Clock, Context, Deferred, Effect, Either, Layer, Redacted, Schedule, Stream } from "effect"
 import * as Access from "./Access.js"
 import * as Body from "./Body.js"
+import * as Dashboard from "./Dashboard.js"
 import * as GroupCommit from "./GroupCommit.js"
 import * as ProjectionCache from "./ProjectionCache.js"
 import * as Tokens from "./Tokens.js"
@@ -453,6 +454,6 @@ export const HealthLive = HttpApiBuilder.group(
 
 /** The whole contract implemented, needing the store, the tokens, the limits and the closing signal. */
 export const ApiLive = HttpApiBuilder.api(Api.Api).pipe(
-  Layer.provide([EventsLive, ProjectionsLive, ChainLive, PlansLive, UnitsLive, HealthLive]),
+  Layer.provide([EventsLive, ProjectionsLive, ChainLive, PlansLive, UnitsLive, HealthLive, Dashboard.DashboardLive]),
   Layer.provide([AuthorizationLive, GroupCommit.layer])
 )

@@ -17,6 +17,7 @@ import { Cause, Deferred, Effect, Layer, Option } from "effect"
 import * as Http from "node:http"
 import * as HttpLive from "./Http.js"
 import * as Tokens from "./Tokens.js"
+import * as Web from "./Web.js"
 
 /** How to run the server. */
 export interface Options {
@@ -130,6 +131,7 @@ export const layerApp = (
       Layer.provide(HttpApiBuilder.middleware(errorBoundary)),
       Layer.provide(HttpApiBuilder.middleware(closeAfterShutdown)),
       Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
+      Layer.provide(Web.layer),
       Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
       Layer.provide(HttpLive.ApiLive)
     ),

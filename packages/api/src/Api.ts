@@ -7,6 +7,7 @@ import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "
 import { Events, Time } from "@kehoach/domain"
 import { Schema } from "effect"
 import * as ApiError from "./ApiError.js"
+import * as DashboardApi from "./DashboardApi.js"
 import * as Resources from "./Resources.js"
 import { Authorization } from "./Security.js"
 
@@ -202,6 +203,7 @@ export class Api extends HttpApi.make("kehoach")
   .add(PlansGroup)
   .add(UnitsGroup)
   .add(HealthGroup)
+  .add(DashboardApi.DashboardGroup)
   .addError(ApiError.InternalError)
   .annotate(OpenApi.Title, "kehoach")
   .annotate(

@@ -7,6 +7,7 @@
  * and knowledge time (`knownAt`).
  */
 export * as Compliance from "./Compliance.js"
+export * as ComplianceMatrix from "./ComplianceMatrix.js"
 export * as Coverage from "./Coverage.js"
 export * as Decide from "./Decide.js"
 export * as Decider from "./Decider.js"

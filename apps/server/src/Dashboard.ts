@@ -1,0 +1,57 @@
+/**
+ * The handlers of the dashboard's endpoints (`@kehoach/api`'s
+ * `DashboardGroup`): the heat map's matrix, from the domain's
+ * `ComplianceMatrix`, and the caller's identity.
+ *
+ * The page expands the tree a level at a time, asking for the same matrix
+ * with another `unit`: the whole matrix of a (plan, view) is kept for the
+ * last few views at the log's position and the rows selected from it, so a
+ * national plan is projected once, not once per click.
+ */
+import { HttpApiBuilder } from "@effect/platform"
+import { Api, ApiError, Security } from "@kehoach/api"
+import { Compliance, ComplianceMatrix, State, Time } from "@kehoach/domain"
+import { EventStore } from "@kehoach/store"
+import { Clock, Effect, Either } from "effect"
+
+const capacity = 8
+
+/** `GET /compliance/matrix`, `GET /me`. */
+export const DashboardLive = HttpApiBuilder.group(Api.Api, "dashboard", (handlers) =>
+  Effect.gen(function*() {
+    const store = yield* EventStore.EventStore
+    const kept = new Map<string, ComplianceMatrix.Matrix>()
+    return handlers
+      .handle("matrix", ({ urlParams }) =>
+        Effect.gen(function*() {
+          const now = yield* Clock.currentTimeMillis
+          const asOf = urlParams.asOf === undefined ? now : Time.parseQueryTime(urlParams.asOf)!
+          const knownAt = urlParams.knownAt === undefined ? now : Time.parseQueryTime(urlParams.knownAt)!
+          const state = yield* store.state
+          const unknown = Compliance.requireUnit(state, urlParams.unit, { asOf, knownAt })
+          if (unknown !== undefined) return yield* new ApiError.NotFound({ message: unknown.message })
+          const latest = State.lastRecordedAt(state)
+          const key = JSON.stringify([
+            urlParams.planId,
+            State.position(state),
+            asOf,
+            latest !== undefined && knownAt >= latest.at ? "latest" : knownAt
+          ])
+          let whole = kept.get(key)
+          if (whole === undefined) {
+            const result = ComplianceMatrix.project(state, { planId: urlParams.planId, asOf, knownAt })
+            if (Either.isLeft(result)) return yield* new ApiError.NotFound({ message: result.left.message })
+            whole = result.right
+            kept.set(key, whole)
+            if (kept.size > capacity) kept.delete(kept.keys().next().value!)
+          }
+          const answer = ComplianceMatrix.select(whole, { unit: urlParams.unit, depth: urlParams.depth })
+          return { ...answer, knownAt: Time.formatInstant(knownAt) }
+        }))
+      .handle("me", () =>
+        Effect.map(Security.CurrentActor, (actor) => ({
+          actor: actor.actor,
+          role: actor.role,
+          unitId: actor.unitId ?? null
+        })))
+  }))
