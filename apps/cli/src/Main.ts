@@ -10,6 +10,7 @@ import { Cause, Console, Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
 import * as Demo from "./Demo.js"
 import * as Output from "./Output.js"
+import * as ReportCommand from "./ReportCommand.js"
 import * as Serve from "./Serve.js"
 
 /** The version printed by `--version`. */
@@ -22,7 +23,7 @@ export const command = Cli.root.pipe(
   Command.withDescription(
     "kehoach: plans cascaded down the administrative hierarchy of Viet Nam, and whether units comply. Start with `kehoach demo`."
   ),
-  Command.withSubcommands([...Cli.commands, Demo.command, Serve.command])
+  Command.withSubcommands([...Cli.commands, Demo.command, Serve.command, ReportCommand.command])
 )
 
 function printHelp(): Effect.Effect<void> {
