@@ -32,6 +32,7 @@ const inScript = (s: string): string => s.replace(/<\/(script)/gi, "<\\/$1").rep
 /** The centres of the 2025 communes, as the page reads them. */
 export const communes = (): ReadonlyArray<readonly [string, number, number]> =>
   (JSON.parse(Assets.text("communes-2025-07-01.json")) as { rows: ReadonlyArray<readonly [string, number, number]> }).rows
+    .map(([code, lat, lon]) => [code, lat, lon] as const)
 
 /** The HTML file. */
 export const html = (data: Data): string => {

@@ -1,13 +1,12 @@
 /**
  * Headless Debian Chromium (`/usr/bin/chromium`) driven by `playwright-core`
  * for the dashboard's tests, with a fresh profile in a temp directory and no
- * network of its own. Where Chromium is missing the browser tests are skipped
+ * network of its own. Playwright refuses `--user-data-dir` in `launch` and
+ * makes the fresh profile itself (in `os.tmpdir()`, removed on close). Where Chromium is missing the browser tests are skipped
  * by a name that says so, unless `KEHOACH_REQUIRE_BROWSER=1` (CI), where
  * they fail.
  */
 import * as fs from "node:fs"
-import * as os from "node:os"
-import * as path from "node:path"
 import type { Browser } from "playwright-core"
 import { chromium } from "playwright-core"
 
@@ -23,9 +22,8 @@ export const required = process.env["KEHOACH_REQUIRE_BROWSER"] === "1"
 /** The suffix of a browser test's name: says when it is skipped for want of Chromium. */
 export const suffix = available ? "" : ` [skipped: Chromium is missing at ${executablePath}]`
 
-/** Launches Chromium headless with a fresh profile; `close` also removes the profile. */
+/** Launches Chromium headless with a fresh profile (Playwright's own temp one). */
 export const launch = async (): Promise<{ browser: Browser; close: () => Promise<void> }> => {
-  const profile = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-chromium-"))
   const browser = await chromium.launch({
     executablePath,
     headless: true,
@@ -35,15 +33,11 @@ export const launch = async (): Promise<{ browser: Browser; close: () => Promise
       "--disable-gpu",
       "--disable-background-networking",
       "--disable-component-update",
-      "--no-first-run",
-      `--user-data-dir=${profile}`
+      "--no-first-run"
     ]
   })
   return {
     browser,
-    close: async () => {
-      await browser.close()
-      fs.rmSync(profile, { recursive: true, force: true })
-    }
+    close: () => browser.close()
   }
 }

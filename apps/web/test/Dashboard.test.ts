@@ -1,0 +1,290 @@
+/**
+ * The dashboard in a real browser (headless Debian Chromium driven by
+ * playwright-core), against a real server over a real SQLite file holding the
+ * plan-182 demo and a 2025 plan: every figure the page shows is checked
+ * against the API's answer for the same question.
+ */
+import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
+import { HttpServer } from "@effect/platform"
+import { NodeHttpServer } from "@effect/platform-node"
+import { Plan182 } from "@kehoach/fixtures"
+import { Server } from "@kehoach/server"
+import { EventStore, SqlEventStore } from "@kehoach/store"
+import { Effect, Layer, ManagedRuntime, Stream } from "effect"
+import * as ChildProcess from "node:child_process"
+import * as Fs from "node:fs"
+import * as Http from "node:http"
+import * as Os from "node:os"
+import * as Path from "node:path"
+import { fileURLToPath } from "node:url"
+import type { Browser, Page } from "playwright-core"
+import * as Chromium from "./Browser.js"
+import * as Scenario from "./Scenario.js"
+
+const tokens = {
+  admin: { token: "tok-admin-dashboard", actor: "admin@08", role: "admin" },
+  auditor: { token: "tok-auditor-dashboard", actor: "kiem-toan", role: "auditor" },
+  rec070: { token: "tok-rec-070-dashboard", actor: "van-thu@070", role: "recorder", unitId: "070" }
+} as const
+
+const repo = fileURLToPath(new URL("../../../", import.meta.url))
+// KEHOACH_SCREENSHOTS=docs writes the screenshots the README links to; otherwise they go to the temp dir.
+const shots = process.env["KEHOACH_SCREENSHOTS"] === "docs" ? Path.join(repo, "docs", "images") : undefined
+
+const test = it.skipIf(!Chromium.available && !Chromium.required)
+
+let dir = ""
+let url = ""
+let runtime: ManagedRuntime.ManagedRuntime<unknown, unknown> | undefined
+let browser: Browser | undefined
+let closeBrowser: (() => Promise<void>) | undefined
+
+const api = async <A = any>(path: string, token: string = tokens.admin.token, init: RequestInit = {}): Promise<A> => {
+  const response = await fetch(url + path, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, "content-type": "application/json", ...(init.headers as object) }
+  })
+  return (await response.json()) as A
+}
+
+const shot = async (page: Page, name: string) => {
+  const target = Path.join(shots ?? dir, `dashboard-${name}.png`)
+  Fs.mkdirSync(Path.dirname(target), { recursive: true })
+  await page.screenshot({ path: target })
+}
+
+const open = async (token: string, hash = "") => {
+  const context = await browser!.newContext({
+    viewport: { width: 1400, height: 900 },
+    locale: "vi-VN",
+    timezoneId: "Asia/Ho_Chi_Minh"
+  })
+  const page = await context.newPage()
+  const errors: Array<string> = []
+  page.on("pageerror", (e) => errors.push(e.message))
+  await page.goto(`${url}/${hash}`)
+  await page.fill("#token", token)
+  await page.click("form button[type=submit]")
+  return { page, errors, close: () => context.close() }
+}
+
+const rootTotals = async (page: Page, unitId: string) => {
+  const row = page.locator(`table.heatmap tbody tr[data-unit="${unitId}"]`).first()
+  return {
+    rates: [await row.locator("td.total-col").nth(0).innerText(), await row.locator("td.total-col").nth(1).innerText()],
+    counts: await row.locator("td.count-col").innerText()
+  }
+}
+
+const percent = (r: number | null) =>
+  r === null ? "—" : `${(r * 100).toLocaleString("vi-VN", { maximumFractionDigits: 1 })}%`
+
+const ddmmyyyy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${date.slice(0, 4)}`
+
+describe("the dashboard in Chromium", () => {
+  beforeAll(async () => {
+    if (!Chromium.available) {
+      if (Chromium.required) throw new Error(`Chromium is missing at ${Chromium.executablePath} and KEHOACH_REQUIRE_BROWSER=1`)
+      return
+    }
+    dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "kehoach-web-"))
+    const layer = Server.layerApp({ tokens: Object.values(tokens), heartbeatMillis: 1000 }).pipe(
+      Layer.provideMerge(NodeHttpServer.layer(Http.createServer, { port: 0, host: "127.0.0.1" })),
+      Layer.provideMerge(SqlEventStore.layer({ filename: Path.join(dir, "kehoach.db") }))
+    )
+    runtime = ManagedRuntime.make(layer) as ManagedRuntime.ManagedRuntime<unknown, unknown>
+    const server = await runtime.runPromise(HttpServer.HttpServer as any) as HttpServer.HttpServer
+    url = `http://127.0.0.1:${(server.address as HttpServer.TcpAddress).port}`
+    await runtime.runPromise(Effect.flatMap(EventStore.EventStore, (store) =>
+      store.importLines(Stream.fromIterable([...Plan182.events()]).pipe(Stream.map((l) => JSON.stringify(l))), { recordedBy: "test" })) as any)
+    const added = await api("/events", tokens.admin.token, { method: "POST", body: JSON.stringify({ events: Scenario.events2025() }) })
+    if (typeof added.appended !== "number") throw new Error(`the 2025 events were refused: ${JSON.stringify(added)}`)
+    ;({ browser, close: closeBrowser } = await Chromium.launch())
+  }, 120_000)
+
+  afterAll(async () => {
+    await closeBrowser?.()
+    await runtime?.dispose()
+    if (dir !== "") Fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  test(`a wrong token is refused in words; signed in, the heat map's totals are the API's${Chromium.suffix}`, async () => {
+    const { close, errors, page } = await open("not-a-token")
+    await page.waitForSelector("#signin-error")
+    assert.include(await page.innerText("#signin-error"), "Mã truy cập không đúng")
+    await page.fill("#token", tokens.auditor.token)
+    await page.click("form button[type=submit]")
+    await page.waitForSelector('table.heatmap tbody tr[data-unit="08"]')
+    const asOf = await page.inputValue("#as-of")
+    const compliance = await api(`/compliance?planId=182-2018&asOf=${asOf}&depth=1`)
+    for (const unit of compliance.units) {
+      const shown = await rootTotals(page, unit.unitId)
+      assert.deepStrictEqual(shown.rates, [percent(unit.total.reportingRate), percent(unit.total.onTimeRate)], unit.unitId)
+      assert.strictEqual(shown.counts, `${unit.total.onTime} ${unit.total.late} ${unit.total.missing} ${unit.total.pending}`)
+    }
+    // The legend says each status in words and symbols, not colour alone.
+    assert.include(await page.innerText(".legend"), "✗")
+    assert.include(await page.innerText(".legend"), "Chưa nộp")
+    await shot(page, "heatmap")
+    assert.deepStrictEqual(errors, [])
+    await close()
+  })
+
+  test(`the as-of slider moves the view, and the figures follow the API${Chromium.suffix}`, async () => {
+    const { close, errors, page } = await open(tokens.admin.token)
+    await page.waitForSelector('table.heatmap tbody tr[data-unit="08"]')
+    await page.focus("#as-of-slider")
+    await page.keyboard.press("Home")
+    await page.keyboard.press("ArrowRight")
+    await page.keyboard.press("ArrowRight")
+    await page.keyboard.press("ArrowRight")
+    const asOf = await page.inputValue("#as-of")
+    assert.strictEqual(asOf, "2018-03-20")
+    await page.waitForFunction((d) => document.getElementById("view-line")?.textContent?.includes(d), ddmmyyyy(asOf))
+    const compliance = await api(`/compliance?planId=182-2018&asOf=${asOf}&depth=0`)
+    const shown = await rootTotals(page, "08")
+    const total = compliance.units[0].total
+    assert.strictEqual(shown.counts, `${total.onTime} ${total.late} ${total.missing} ${total.pending}`)
+    assert.isAbove(total.pending, 0)
+    // The date field too, and the page's address keeps the view.
+    await page.fill("#as-of", "2018-06-30")
+    await page.waitForFunction(() => document.getElementById("view-line")?.textContent?.includes("30/06/2018"))
+    assert.include(page.url(), "asOf=2018-06-30")
+    assert.deepStrictEqual(errors, [])
+    await close()
+  })
+
+  test(`a cell opens its explanation: the obligation, the deadline and the events with positions and hashes${Chromium.suffix}`, async () => {
+    const { close, errors, page } = await open(tokens.auditor.token, "#plan=182-2018&asOf=2018-12-31")
+    await page.waitForSelector('table.heatmap tbody tr[data-unit="070"]')
+    // By keyboard: the district's expander, then right along the row to March, then Enter.
+    await page.focus('tr[data-unit="070"] button.toggle')
+    await page.keyboard.press("ArrowRight")
+    const cell = page.locator('tr[data-unit="070"] button[aria-label*="monthly 2018-03"]')
+    await cell.focus()
+    await page.keyboard.press("Enter")
+    await page.waitForSelector("#explain-events tbody tr")
+    const explained = await api("/explain?planId=182-2018&unitId=070&scheduleId=monthly&period=2018-03&asOf=2018-12-31")
+    assert.strictEqual(await page.innerText("#explain-period"), "2018-03")
+    assert.include(await page.innerText("#explain-deadline"), explained.obligation.deadline)
+    assert.include(await page.innerText("#explain-status"), explained.obligation.status === "on-time" ? "Đúng hạn" : explained.obligation.status === "late" ? "Trễ hạn" : "Chưa nộp")
+    const rows = page.locator("#explain-events tbody tr")
+    const positions = await rows.evaluateAll((trs) => trs.map((tr) => Number((tr as HTMLElement).dataset["position"])))
+    assert.deepStrictEqual(positions, explained.events.map((e: { position: number }) => e.position))
+    for (const [i, position] of positions.entries()) {
+      const page1 = await api(`/events?from=${position - 1}&limit=1`)
+      assert.strictEqual(await rows.nth(i).locator("td.hash code").innerText(), page1.events[0].hash)
+    }
+    await shot(page, "explanation")
+    // Escape closes it and gives the focus back to the cell.
+    await page.keyboard.press("Escape")
+    assert.isTrue(await page.locator("#explain").isHidden())
+    assert.include(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? ""), "monthly 2018-03")
+    assert.deepStrictEqual(errors, [])
+    await close()
+  })
+
+  test(`a recorder sees its subtree, files under the API's rules and messages, and the heat map follows the live tail${Chromium.suffix}`, async () => {
+    const watcher = await open(tokens.admin.token, "#plan=182-2018&asOf=2018-12-31")
+    await watcher.page.waitForSelector('tr[data-unit="070"]')
+    await watcher.page.click('tr[data-unit="070"] button.toggle')
+    const { close, errors, page } = await open(tokens.rec070.token, "#plan=182-2018&asOf=2018-12-31&tab=filing")
+    await page.waitForSelector("details.obligation")
+    const missing = page.locator("details.obligation.missing").first()
+    const key = (await missing.getAttribute("data-obligation"))!
+    const [unitId, scheduleId, period] = key.split("|") as [string, string, string]
+    const before = await api(`/compliance?planId=182-2018&asOf=2018-12-31&unit=${unitId}&depth=0`)
+    assert.strictEqual(before.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period).status, "missing")
+    await missing.locator("summary").click()
+    await missing.locator("input[name=filedAt]").fill("2018-12-30T09:30")
+    await missing.locator("input[name=documentRef]").fill("99/BC-TEST")
+    await missing.locator("button[type=submit]").click()
+    await missing.locator(".form-message.ok").waitFor()
+    assert.include(await missing.locator(".form-message").innerText(), "Đã ghi vào sổ")
+    const after = await api(`/compliance?planId=182-2018&asOf=2018-12-31&unit=${unitId}&depth=0`)
+    const filed = after.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period)
+    assert.strictEqual(filed.status, "late")
+    assert.strictEqual(filed.filedAt, "2018-12-30T09:30:00+07:00")
+    // The same report again is a duplicate: the page shows the API's own message.
+    await missing.locator("button[type=submit]").click()
+    await missing.locator(".form-message.error").waitFor()
+    const refused = await api("/events", tokens.rec070.token, {
+      method: "POST",
+      body: JSON.stringify({
+        type: "ReportFiled",
+        occurredAt: "2018-12-30T09:30:00+07:00",
+        data: { reportId: `${unitId}/99/BC-TEST`, planId: "182-2018", unitId, scheduleId, period }
+      })
+    })
+    assert.strictEqual(await missing.locator(".form-message").innerText(), `Máy chủ báo lỗi: ${refused.message}`)
+    await shot(page, "filing")
+    // The admin's heat map, open all along, now shows the late report without a reload.
+    const watched = watcher.page.locator(`tr[data-unit="${unitId}"] button[aria-label*="${scheduleId} ${period}"]`)
+    await watched.waitFor()
+    await watcher.page.waitForFunction(
+      ([u, label]) => document.querySelector(`tr[data-unit="${u}"] button[aria-label*="${label}"]`)?.textContent === "!",
+      [unitId, `${scheduleId} ${period}`] as const,
+      { timeout: 5000 }
+    )
+    // The recorder's heat map starts at its own unit.
+    await page.click("#tab-heatmap")
+    await page.waitForSelector("table.heatmap tbody tr[data-unit]")
+    assert.strictEqual(await page.locator("table.heatmap tbody tr[data-unit]").first().getAttribute("data-unit"), "070")
+    assert.deepStrictEqual(errors, [])
+    assert.deepStrictEqual(watcher.errors, [])
+    await close()
+    await watcher.close()
+  })
+
+  test(`coverage: a table with bars, the 2025 communes on the map, a note for units without coordinates; English${Chromium.suffix}`, async () => {
+    const { close, errors, page } = await open(tokens.auditor.token, `#plan=${Scenario.planId2025}&asOf=2025-12-31&tab=coverage`)
+    await page.waitForSelector(".map svg")
+    const coverage = await api(`/coverage?planId=${Scenario.planId2025}&unit=${Scenario.province2025}&depth=2&asOf=2025-12-31`)
+    const communes = coverage.units.filter((u: any) => u.level === "commune")
+    assert.strictEqual(communes.length, 124)
+    assert.strictEqual(await page.locator(".map svg circle, .map svg path[transform]").count() >= 124, true)
+    const firstRow = page.locator("table.coverage-table tbody tr").first()
+    assert.strictEqual(await firstRow.getAttribute("data-unit"), Scenario.province2025)
+    assert.include(await firstRow.innerText(), percent(coverage.units[0].coverage))
+    await shot(page, "coverage")
+    await page.click("button.lang")
+    await page.waitForSelector("#tab-coverage")
+    assert.strictEqual(await page.innerText("#tab-coverage"), "Model coverage")
+    assert.strictEqual(await page.getAttribute("html", "lang"), "en")
+    // Plan 182's units are of 2017: no coordinates, said in words, and the table is complete.
+    await page.selectOption("#plan", "182-2018")
+    await page.waitForSelector(".map-host .note")
+    assert.include(await page.innerText(".map-host .note"), "no coordinates")
+    assert.isAbove(await page.locator("table.coverage-table tbody tr").count(), 10)
+    assert.deepStrictEqual(errors, [])
+    await close()
+  })
+
+  test(`kehoach report --html writes one file that shows the same figures with no server and no network${Chromium.suffix}`, async () => {
+    const file = Path.join(dir, "bao-cao.html")
+    const cli = Path.join(repo, "apps", "cli", "dist", "bundle", "kehoach.mjs")
+    const run = ChildProcess.spawnSync(process.execPath, [cli, "--db", Path.join(dir, "kehoach.db"), "report", "--html", file, "--plan", "182-2018", "--as-of", "2018-06-30"], { encoding: "utf8" })
+    assert.strictEqual(run.status, 0, run.stderr)
+    const context = await browser!.newContext({ viewport: { width: 1400, height: 900 }, locale: "vi-VN" })
+    const requests: Array<string> = []
+    await context.route("**/*", (route) => {
+      if (route.request().url().startsWith("file:")) return route.continue()
+      requests.push(route.request().url())
+      return route.abort()
+    })
+    const page = await context.newPage()
+    await page.goto(`file://${file}`)
+    await page.waitForSelector('table.heatmap tbody tr[data-unit="08"]')
+    const compliance = await api("/compliance?planId=182-2018&asOf=2018-06-30&depth=0")
+    const total = compliance.units[0].total
+    assert.strictEqual((await rootTotals(page, "08")).counts, `${total.onTime} ${total.late} ${total.missing} ${total.pending}`)
+    await page.click('tr[data-unit="070"] button[aria-label*="monthly 2018-03"]')
+    await page.waitForSelector("#explain-events tbody tr")
+    const explained = await api("/explain?planId=182-2018&unitId=070&scheduleId=monthly&period=2018-03&asOf=2018-06-30")
+    const positions = await page.locator("#explain-events tbody tr").evaluateAll((trs) => trs.map((tr) => Number((tr as HTMLElement).dataset["position"])))
+    assert.deepStrictEqual(positions, explained.events.map((e: { position: number }) => e.position))
+    assert.deepStrictEqual(requests, [])
+    await shot(page, "report")
+    await context.close()
+  })
+})
