@@ -196,27 +196,31 @@ describe("the dashboard in Chromium", () => {
     const before = await api(`/compliance?planId=182-2018&asOf=2018-12-31&unit=${unitId}&depth=0`)
     assert.strictEqual(before.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period).status, "missing")
     await missing.locator("summary").click()
-    await missing.locator("input[name=filedAt]").fill("2018-12-30T09:30")
+    // A filing time before the unit was assigned: refused, with the API's own message.
+    await missing.locator("input[name=filedAt]").fill("2017-12-30T09:30")
     await missing.locator("input[name=documentRef]").fill("99/BC-TEST")
-    await missing.locator("button[type=submit]").click()
-    await missing.locator(".form-message.ok").waitFor()
-    assert.include(await missing.locator(".form-message").innerText(), "Đã ghi vào sổ")
-    const after = await api(`/compliance?planId=182-2018&asOf=2018-12-31&unit=${unitId}&depth=0`)
-    const filed = after.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period)
-    assert.strictEqual(filed.status, "late")
-    assert.strictEqual(filed.filedAt, "2018-12-30T09:30:00+07:00")
-    // The same report again is a duplicate: the page shows the API's own message.
     await missing.locator("button[type=submit]").click()
     await missing.locator(".form-message.error").waitFor()
     const refused = await api("/events", tokens.rec070.token, {
       method: "POST",
       body: JSON.stringify({
         type: "ReportFiled",
-        occurredAt: "2018-12-30T09:30:00+07:00",
+        occurredAt: "2017-12-30T09:30:00+07:00",
         data: { reportId: `${unitId}/99/BC-TEST`, planId: "182-2018", unitId, scheduleId, period }
       })
     })
+    assert.isString(refused.message)
     assert.strictEqual(await missing.locator(".form-message").innerText(), `Máy chủ báo lỗi: ${refused.message}`)
+    // Then a late filing, accepted: the list is redrawn with the obligation now late.
+    await missing.locator("input[name=filedAt]").fill("2018-12-30T09:30")
+    await missing.locator("button[type=submit]").click()
+    await page.waitForSelector("#filing-status")
+    assert.include(await page.innerText("#filing-status"), "Đã ghi vào sổ")
+    const after = await api(`/compliance?planId=182-2018&asOf=2018-12-31&unit=${unitId}&depth=0`)
+    const filed = after.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period)
+    assert.strictEqual(filed.status, "late")
+    assert.strictEqual(filed.filedAt, "2018-12-30T09:30:00+07:00")
+    assert.include(await page.getAttribute(`details[data-obligation="${key}"]`, "class") ?? "", "late")
     await shot(page, "filing")
     // The admin's heat map, open all along, now shows the late report without a reload.
     const watched = watcher.page.locator(`tr[data-unit="${unitId}"] button[aria-label*="${scheduleId} ${period}"]`)

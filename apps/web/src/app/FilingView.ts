@@ -16,16 +16,25 @@ export const occurredAt = (local: string): string => `${local.length === 16 ? `$
 
 const nowInVietnam = (): string => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 16)
 
-/** The forms for `obligations`, paged; `onFiled` after each report recorded. */
+/** The schedule id of the domain's sub-plan obligations: met by issuing a plan, not by a report. */
+export const subPlan = "sub-plan"
+
+/**
+ * The forms for `obligations`, paged; `onFiled(message)` after a report is
+ * recorded (the caller redraws the list with the new statuses and shows it).
+ */
 export const render = (
   host: HTMLElement,
   source: Source,
   planId: string,
   obligations: ReadonlyArray<Obligation>,
-  onFiled: () => void
+  names: ReadonlyMap<string, string>,
+  status: string | undefined,
+  onFiled: (message: string) => void
 ) => {
+  const banner = status === undefined ? null : h("p", { id: "filing-status", class: "form-message ok", role: "status" }, status)
   if (obligations.length === 0) {
-    replace(host, h("p", { class: "note" }, I18n.t("filingNone")))
+    replace(host, banner, h("p", { class: "note" }, I18n.t("filingNone")))
     return
   }
   // What still needs doing first: missing, then pending, then the ones filed (to correct).
@@ -64,9 +73,7 @@ export const render = (
                 ...(correction ? { supersedes: o.reportId } : {})
               }
             })
-            message.className = "form-message ok"
-            message.textContent = I18n.t("filed", result.position)
-            onFiled()
+            onFiled(`${I18n.t("filed", result.position)} ${names.get(o.unitId) ?? o.unitId} · ${o.scheduleId} ${o.period}`)
           } catch (error) {
             message.className = "form-message error"
             message.textContent = error instanceof SourceError && error.kind === "network"
@@ -84,14 +91,21 @@ export const render = (
       submit,
       message
     )
+    const head = [
+      h("span", { class: `badge ${o.status}` }, I18n.status(o.status)),
+      ` ${names.get(o.unitId) ?? o.unitId} (${o.unitId}) · ${o.scheduleId} ${o.period} · ${I18n.t("deadline")} ${instant(o.deadline)}`
+    ]
+    // A sub-plan is met by the unit issuing its own plan: there is no report to file for it.
+    if (o.scheduleId === subPlan) {
+      return h("div", { class: `obligation ${o.status}` }, head, ` — ${I18n.t("subPlanNote")}`)
+    }
     return h(
       "details",
       { class: `obligation ${o.status}`, "data-obligation": `${o.unitId}|${o.scheduleId}|${o.period}` },
       h(
         "summary",
         {},
-        h("span", { class: `badge ${o.status}` }, I18n.status(o.status)),
-        ` ${o.unitId} · ${o.scheduleId} ${o.period} · ${I18n.t("deadline")} ${instant(o.deadline)}`,
+        head,
         correction ? ` · ${I18n.t("reportId")} ${o.reportId} — ${I18n.t("correct")}` : ` — ${I18n.t("file")}`
       ),
       el
@@ -100,6 +114,7 @@ export const render = (
   const draw = () => {
     replace(
       host,
+      banner,
       h("p", {}, I18n.t("filingIntro")),
       sorted.slice(page * PAGE, page * PAGE + PAGE).map(form),
       pages > 1

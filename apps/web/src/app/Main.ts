@@ -372,7 +372,7 @@ const refresh = async (s: Session, fromLive: boolean) => {
     else if (s.tab === "coverage") {
       if (fromLive) return
       await showCoverage(s, panel)
-    } else await showFiling(s, panel)
+    } else if (!fromLive) await showFiling(s, panel)
   } catch (error) {
     showError(error)
   }
@@ -548,13 +548,15 @@ const showCoverage = async (s: Session, panel: HTMLElement) => {
   CoverageView.map(mapHost, shown, centres)
 }
 
-const showFiling = async (s: Session, panel: HTMLElement) => {
+const showFiling = async (s: Session, panel: HTMLElement, status?: string) => {
   if (s.me.role === "auditor") {
     replace(panel, h("p", { class: "note" }, I18n.t("filingReadOnly")))
     return
   }
-  const obligations = await s.source.obligations(s.planId, rootOf(s), view(s))
-  FilingView.render(panel, s.source, s.planId, obligations, () => undefined)
+  const { names, obligations } = await s.source.obligations(s.planId, rootOf(s), view(s))
+  FilingView.render(panel, s.source, s.planId, obligations, names, status, (message) => {
+    void showFiling(s, panel, message).then(() => document.getElementById("filing-status")?.focus()).catch(showError)
+  })
 }
 
 // ---------------------------------------------------------------------------

@@ -134,7 +134,11 @@ export interface Source {
   readonly matrix: (planId: string, view: View, unit: string | undefined, depth: number | undefined) => Promise<Matrix>
   readonly explain: (planId: string, unitId: string, column: Column, view: View) => Promise<ObligationExplained | undefined>
   readonly coverage: (planId: string, unit: string, depth: number, view: View) => Promise<ReadonlyArray<CoverageRow>>
-  readonly obligations: (planId: string, unit: string, view: View) => Promise<ReadonlyArray<Obligation>>
+  readonly obligations: (
+    planId: string,
+    unit: string,
+    view: View
+  ) => Promise<{ readonly obligations: ReadonlyArray<Obligation>; readonly names: ReadonlyMap<string, string> }>
   readonly file: (event: unknown) => Promise<{ position: number }>
   readonly communes: () => Promise<ReadonlyMap<string, readonly [number, number]>>
   /** Calls `onEvent` for each event appended from now on; returns a stop function. */
@@ -205,10 +209,12 @@ export const live = (token: string, base = ""): Source => {
       (await call<{ units: ReadonlyArray<CoverageRow> }>(
         `/coverage${params({ planId, unit, depth, asOf: view.asOf, knownAt: view.knownAt })}`
       )).units,
-    obligations: async (planId, unit, view) =>
-      (await call<{ obligations: ReadonlyArray<Obligation> }>(
+    obligations: async (planId, unit, view) => {
+      const answer = await call<{ units: ReadonlyArray<{ unitId: string; name: string }>; obligations: ReadonlyArray<Obligation> }>(
         `/compliance${params({ planId, unit, asOf: view.asOf, knownAt: view.knownAt })}`
-      )).obligations,
+      )
+      return { obligations: answer.obligations, names: new Map(answer.units.map((u) => [u.unitId, u.name])) }
+    },
     file: (event) =>
       call<{ position: number }>("/events", {
         method: "POST",
