@@ -20,7 +20,7 @@ const capacity = 8
 export const DashboardLive = HttpApiBuilder.group(Api.Api, "dashboard", (handlers) =>
   Effect.gen(function*() {
     const store = yield* EventStore.EventStore
-    const kept = new Map<string, ComplianceMatrix.Matrix>()
+    const kept = new Map<string, ComplianceMatrix.Prepared>()
     return handlers
       .handle("matrix", ({ urlParams }) =>
         Effect.gen(function*() {
@@ -39,13 +39,13 @@ export const DashboardLive = HttpApiBuilder.group(Api.Api, "dashboard", (handler
           ])
           let whole = kept.get(key)
           if (whole === undefined) {
-            const result = ComplianceMatrix.project(state, { planId: urlParams.planId, asOf, knownAt })
+            const result = ComplianceMatrix.prepare(state, { planId: urlParams.planId, asOf, knownAt })
             if (Either.isLeft(result)) return yield* new ApiError.NotFound({ message: result.left.message })
             whole = result.right
             kept.set(key, whole)
             if (kept.size > capacity) kept.delete(kept.keys().next().value!)
           }
-          const answer = ComplianceMatrix.select(whole, { unit: urlParams.unit, depth: urlParams.depth })
+          const answer = ComplianceMatrix.rows(whole, { unit: urlParams.unit, depth: urlParams.depth })
           return { ...answer, knownAt: Time.formatInstant(knownAt) }
         }))
       .handle("me", () =>

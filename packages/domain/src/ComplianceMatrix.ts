@@ -79,10 +79,35 @@ const countsOf = (c: readonly [number, number, number, number]): Compliance.Coun
 }
 
 /**
- * Projects the matrix of a plan. Fails as `Compliance.project` does: the plan
- * must be issued in the view, and a `unit` asked for registered in it.
+ * A plan's matrix in one view, counted but not yet laid out as rows: what a
+ * caller keeps to answer several selections (`rows`) with one projection.
  */
-export const project = (state: State, query: Query): Either.Either<Matrix, PlanNotFound | UnitNotFound> => {
+export interface Prepared {
+  readonly planId: string
+  readonly asOf: string
+  readonly knownAt: string
+  readonly columns: ReadonlyArray<Column>
+  /** The tree depth first: unit, name, level, parent, depth, number of children. */
+  readonly skeleton: ReadonlyArray<{
+    readonly unitId: string
+    readonly name: string
+    readonly level: string
+    readonly parentId: string | null
+    readonly depth: number
+    readonly children: number
+  }>
+  /** Per unit, `[onTime, late, missing, pending]` per column, flattened. */
+  readonly counts: ReadonlyMap<string, Int32Array>
+  /** Per unit with obligations of its own, its status per column. */
+  readonly own: ReadonlyMap<string, ReadonlyArray<Obligations.Status | null>>
+}
+
+/**
+ * Counts the obligations of a plan in a view, per unit and column, rolled up.
+ * Fails as `Compliance.project` does: the plan must be issued in the view,
+ * and a `unit` asked for registered in it.
+ */
+export const prepare = (state: State, query: Query): Either.Either<Prepared, PlanNotFound | UnitNotFound> => {
   const view: View = { asOf: query.asOf, knownAt: query.knownAt }
   const plan = StateModule.plan(state, query.planId)
   if (plan === undefined || !StateModule.visible(plan.issued, view)) {
@@ -93,12 +118,16 @@ export const project = (state: State, query: Query): Either.Either<Matrix, PlanN
   const obligations = Obligations.ofPlan(state, plan, view)
 
   // Columns: every (schedule, period) pair, by deadline, then schedule, then period.
-  const columnIndex = new Map<string, number>()
+  const bySchedule = new Map<string, Map<string, number>>()
   const columns: Array<{ scheduleId: string; period: string; deadline: number }> = []
   for (const o of obligations) {
-    const key = `${o.scheduleId}\u0000${o.period}`
-    if (!columnIndex.has(key)) {
-      columnIndex.set(key, columns.length)
+    let periods = bySchedule.get(o.scheduleId)
+    if (periods === undefined) {
+      periods = new Map()
+      bySchedule.set(o.scheduleId, periods)
+    }
+    if (!periods.has(o.period)) {
+      periods.set(o.period, columns.length)
       columns.push({ scheduleId: o.scheduleId, period: o.period, deadline: o.deadline })
     }
   }
@@ -110,22 +139,22 @@ export const project = (state: State, query: Query): Either.Either<Matrix, PlanN
   })
   const slot = new Array<number>(columns.length)
   order.forEach((original, i) => (slot[original] = i))
-  for (const [key, i] of columnIndex) columnIndex.set(key, slot[i]!)
+  for (const periods of bySchedule.values()) for (const [period, i] of periods) periods.set(period, slot[i]!)
 
   const width = columns.length
-  const counts = new Map<string, Array<number>>()
+  const counts = new Map<string, Int32Array>()
   const own = new Map<string, Array<Obligations.Status | null>>()
-  const countsFor = (unitId: string): Array<number> => {
+  const countsFor = (unitId: string): Int32Array => {
     let c = counts.get(unitId)
     if (c === undefined) {
-      c = new Array<number>(width * 4).fill(0)
+      c = new Int32Array(width * 4)
       counts.set(unitId, c)
     }
     return c
   }
   const chains = new Map<number, Map<string, Array<string>>>()
   for (const o of obligations) {
-    const column = columnIndex.get(`${o.scheduleId}\u0000${o.period}`)!
+    const column = bySchedule.get(o.scheduleId)!.get(o.period)!
     const at = column * 4 + statusIndex(o.status)
     countsFor(o.unitId)[at]!++
     let mine = own.get(o.unitId)
@@ -148,31 +177,18 @@ export const project = (state: State, query: Query): Either.Either<Matrix, PlanN
   }
 
   const tree = Hierarchy.treeOf(state, counts.keys(), query.asOf, view)
-  const all: Array<Row> = []
+  const skeleton: Array<Prepared["skeleton"][number]> = []
   for (const { depth, unitId } of Hierarchy.depthFirst(tree)) {
     const unit = StateModule.unit(state, unitId)
-    const c = counts.get(unitId)!
-    const mine = own.get(unitId)
-    const total: [number, number, number, number] = [0, 0, 0, 0]
-    const cells: Array<Cell | null> = []
-    for (let i = 0; i < width; i++) {
-      const cell: [number, number, number, number] = [c[i * 4]!, c[i * 4 + 1]!, c[i * 4 + 2]!, c[i * 4 + 3]!]
-      for (let k = 0; k < 4; k++) total[k] += cell[k]!
-      const status = mine?.[i] ?? null
-      cells.push(cell[0] + cell[1] + cell[2] + cell[3] === 0 ? null : { counts: cell, own: status })
-    }
-    all.push({
+    skeleton.push({
       unitId,
       name: unit?.name ?? unitId,
       level: unit?.level ?? "unknown",
       parentId: tree.parentOf.get(unitId) ?? null,
       depth,
-      children: tree.childrenOf.get(unitId)?.length ?? 0,
-      total: countsOf(total),
-      cells
+      children: tree.childrenOf.get(unitId)?.length ?? 0
     })
   }
-  const selected = Hierarchy.selectSubtree(all, { unit: query.unit, depth: query.depth })
   return Either.right({
     planId: plan.planId,
     asOf: Time.formatInstant(query.asOf),
@@ -181,16 +197,42 @@ export const project = (state: State, query: Query): Either.Either<Matrix, PlanN
       const c = columns[i]!
       return { scheduleId: c.scheduleId, period: c.period, deadline: Time.formatInstant(c.deadline) }
     }),
-    rows: selected
+    skeleton,
+    counts,
+    own
   })
 }
 
-/**
- * The rows of a whole matrix under `unit` down to `depth` levels, as
- * `project` with those options would give them: so a caller that keeps the
- * whole matrix (a server expanding a tree level by level) computes it once.
- */
-export const select = (
-  matrix: Matrix,
+/** The rows of a prepared matrix under `unit` down to `depth` levels (as `Compliance.project` selects). */
+export const rows = (
+  prepared: Prepared,
   options: { readonly unit?: string | undefined; readonly depth?: number | undefined }
-): Matrix => ({ ...matrix, rows: Hierarchy.selectSubtree(matrix.rows, options) })
+): Matrix => {
+  const width = prepared.columns.length
+  const selected = Hierarchy.selectSubtree(prepared.skeleton, options)
+  return {
+    planId: prepared.planId,
+    asOf: prepared.asOf,
+    knownAt: prepared.knownAt,
+    columns: prepared.columns,
+    rows: selected.map((row) => {
+      const c = prepared.counts.get(row.unitId)!
+      const mine = prepared.own.get(row.unitId)
+      const total: [number, number, number, number] = [0, 0, 0, 0]
+      const cells: Array<Cell | null> = []
+      for (let i = 0; i < width; i++) {
+        const cell: [number, number, number, number] = [c[i * 4]!, c[i * 4 + 1]!, c[i * 4 + 2]!, c[i * 4 + 3]!]
+        for (let k = 0; k < 4; k++) total[k] += cell[k]!
+        cells.push(cell[0] + cell[1] + cell[2] + cell[3] === 0 ? null : { counts: cell, own: mine?.[i] ?? null })
+      }
+      return { ...row, total: countsOf(total), cells }
+    })
+  }
+}
+
+/**
+ * Projects the matrix of a plan. Fails as `Compliance.project` does: the plan
+ * must be issued in the view, and a `unit` asked for registered in it.
+ */
+export const project = (state: State, query: Query): Either.Either<Matrix, PlanNotFound | UnitNotFound> =>
+  Either.map(prepare(state, query), (prepared) => rows(prepared, { unit: query.unit, depth: query.depth }))
