@@ -161,7 +161,12 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
             "data-c": String(c),
             "aria-label": cellLabel(row, columns[i]!, cell, isLeaf),
             title: cellLabel(row, columns[i]!, cell, isLeaf),
-            onclick: (e: Event) => handlers.open(row, columns[i]!, cell, e.currentTarget as HTMLElement)
+            onclick: (e: Event) => {
+              const button = e.currentTarget as HTMLElement
+              for (const el of tbody.querySelectorAll("td.selected")) el.classList.remove("selected")
+              button.parentElement?.classList.add("selected")
+              handlers.open(row, columns[i]!, cell, button)
+            }
           }, cellText(cell, isLeaf))
         )
       })
