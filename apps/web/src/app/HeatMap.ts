@@ -124,54 +124,57 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
     )
   }
 
-  const rowElement = (row: Row, r: number): HTMLTableRowElement => {
+  // Rows are written as one HTML string per redraw and their buttons answered by one listener
+  // on the body: a scroll redraws a screenful of rows in a few milliseconds.
+  const rowHtml = (row: Row, r: number): string => {
     const isLeaf = row.children === 0
+    const open = expanded.has(row.unitId)
     const toggle = isLeaf
-      ? h("span", { class: "toggle-space" })
-      : h("button", {
-        class: "toggle",
-        "data-r": String(r),
-        "data-c": "-1",
-        "aria-expanded": expanded.has(row.unitId) ? "true" : "false",
-        "aria-label": `${expanded.has(row.unitId) ? I18n.t("collapse") : I18n.t("expand")}: ${row.name}`,
-        onclick: () => void toggleRow(row, r)
-      }, expanded.has(row.unitId) ? "▾" : "▸")
+      ? `<span class="toggle-space"></span>`
+      : `<button class="toggle" data-r="${r}" data-c="-1" aria-expanded="${open}" aria-label="${
+        escape(`${open ? I18n.t("collapse") : I18n.t("expand")}: ${row.name}`)
+      }">${open ? "▾" : "▸"}</button>`
     const t = row.total
-    return h(
-      "tr",
-      { "aria-rowindex": String(r + 3), "data-unit": row.unitId, style: { height: `${ROW_HEIGHT}px` } },
-      h(
-        "th",
-        { scope: "row", class: "unit-col", style: { paddingLeft: `${0.4 + (row.depth - baseDepth) * 1.1}em` } },
-        toggle,
-        h("span", { class: "unit-name", title: `${row.unitId} · ${row.level}` }, row.name)
-      ),
-      h("td", { class: "total-col" }, I18n.percent(t.reportingRate)),
-      h("td", { class: "total-col" }, I18n.percent(t.onTimeRate)),
-      h("td", { class: "count-col" }, `${t.onTime} ${t.late} ${t.missing} ${t.pending}`),
-      order.map((i, c) => {
-        const cell = row.cells[i] ?? null
-        if (cell === null) return h("td", { class: "cell none", "aria-label": I18n.t("nothingOwed") })
-        const status = cellStatus(cell, isLeaf)
-        return h(
-          "td",
-          { class: `cell ${status}` },
-          h("button", {
-            "data-r": String(r),
-            "data-c": String(c),
-            "aria-label": cellLabel(row, columns[i]!, cell, isLeaf),
-            title: cellLabel(row, columns[i]!, cell, isLeaf),
-            onclick: (e: Event) => {
-              const button = e.currentTarget as HTMLElement
-              for (const el of tbody.querySelectorAll("td.selected")) el.classList.remove("selected")
-              button.parentElement?.classList.add("selected")
-              handlers.open(row, columns[i]!, cell, button)
-            }
-          }, cellText(cell, isLeaf))
-        )
-      })
-    )
+    let html = `<tr aria-rowindex="${r + 3}" data-unit="${escape(row.unitId)}" style="height:${ROW_HEIGHT}px">` +
+      `<th scope="row" class="unit-col" style="padding-left:${0.4 + (row.depth - baseDepth) * 1.1}em">${toggle}` +
+      `<span class="unit-name" title="${escape(`${row.unitId} · ${row.level}`)}">${escape(row.name)}</span></th>` +
+      `<td class="total-col">${I18n.percent(t.reportingRate)}</td><td class="total-col">${I18n.percent(t.onTimeRate)}</td>` +
+      `<td class="count-col">${t.onTime} ${t.late} ${t.missing} ${t.pending}</td>`
+    order.forEach((i, c) => {
+      const cell = row.cells[i] ?? null
+      if (cell === null) {
+        html += `<td class="cell none" aria-label="${escape(I18n.t("nothingOwed"))}"></td>`
+        return
+      }
+      const label = escape(cellLabel(row, columns[i]!, cell, isLeaf))
+      const selected = selection === `${row.unitId}|${i}` ? " selected" : ""
+      html += `<td class="cell ${cellStatus(cell, isLeaf)}${selected}"><button data-r="${r}" data-c="${c}" aria-label="${label}" title="${label}">${
+        cellText(cell, isLeaf)
+      }</button></td>`
+    })
+    return `${html}</tr>`
   }
+
+  let selection: string | undefined
+  tbody.addEventListener("click", (event) => {
+    const button = (event.target as HTMLElement).closest("button")
+    if (button === null || button.dataset["r"] === undefined) return
+    const r = Number(button.dataset["r"])
+    const c = Number(button.dataset["c"])
+    const row = visible[r]
+    if (row === undefined) return
+    if (c < 0) {
+      void toggleRow(row, r)
+      return
+    }
+    const i = order[c]!
+    const cell = row.cells[i]
+    if (cell === null || cell === undefined) return
+    for (const el of tbody.querySelectorAll("td.selected")) el.classList.remove("selected")
+    button.parentElement?.classList.add("selected")
+    selection = `${row.unitId}|${i}`
+    handlers.open(row, columns[i]!, cell, button)
+  })
 
   let drawn = ""
   const render = (force = false) => {
@@ -182,11 +185,16 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
     const key = `${first}:${last}:${visible.length}`
     if (!force && key === drawn) return
     drawn = key
-    const before = h("tr", { class: "spacer", "aria-hidden": "true", style: { height: `${first * ROW_HEIGHT}px` } })
-    const after = h("tr", { class: "spacer", "aria-hidden": "true", style: { height: `${(visible.length - last) * ROW_HEIGHT}px` } })
-    const rows: Array<HTMLTableRowElement> = []
-    for (let r = first; r < last; r++) rows.push(rowElement(visible[r]!, r))
-    replace(tbody, before, rows, after)
+    const focused = document.activeElement instanceof HTMLElement && tbody.contains(document.activeElement)
+      ? [document.activeElement.dataset["r"], document.activeElement.dataset["c"]]
+      : undefined
+    let html = `<tr class="spacer" aria-hidden="true" style="height:${first * ROW_HEIGHT}px"></tr>`
+    for (let r = first; r < last; r++) html += rowHtml(visible[r]!, r)
+    html += `<tr class="spacer" aria-hidden="true" style="height:${(visible.length - last) * ROW_HEIGHT}px"></tr>`
+    tbody.innerHTML = html
+    if (focused !== undefined) {
+      tbody.querySelector<HTMLElement>(`[data-r="${focused[0]}"][data-c="${focused[1]}"]`)?.focus()
+    }
   }
   scroller.addEventListener("scroll", () => requestAnimationFrame(() => render()))
 
@@ -277,6 +285,9 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
     rows: () => visible
   }
 }
+
+const escape = (text: string): string =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;")
 
 const shortPeriod = (period: string): string => {
   const monthly = /^(\d{4})-(\d{2})$/.exec(period)
