@@ -24,17 +24,12 @@ export const command = Command.make(
     db: Cli.db,
     html: Options.text("html").pipe(Options.withPseudoName("FILE"), Options.withDescription("Write the report to this HTML file")),
     plan: Options.text("plan").pipe(Options.withPseudoName("PLAN"), Options.withDescription("The plan to report on")),
-    asOf: Options.text("as-of").pipe(Options.withPseudoName("DATE"), Options.withDescription(
-      "Valid time, as for compliance (YYYY-MM-DD is the end of that day in Asia/Ho_Chi_Minh). Default: now"
-    ), Options.optional),
-    knownAt: Options.text("known-at").pipe(Options.withPseudoName("DATE"), Options.withDescription(
-      "Knowledge time, same forms. Default: now"
-    ), Options.optional)
+    asOf: Cli.asOf,
+    knownAt: Cli.knownAt
   },
   (o) =>
     Effect.gen(function*() {
-      const asOf = yield* Cli.parseTime("--as-of", o.asOf)
-      const knownAt = yield* Cli.parseTime("--known-at", o.knownAt)
+      const { asOf, knownAt } = yield* Cli.viewOf(o)
       const { Report } = yield* Effect.promise(() => import("@kehoach/web"))
       const data = yield* Cli.withStore(o.db, () =>
         Effect.gen(function*() {

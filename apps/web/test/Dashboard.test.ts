@@ -1,19 +1,13 @@
 /**
  * The dashboard in a real browser (headless Debian Chromium driven by
- * playwright-core), against a real server over a real SQLite file holding the
- * plan-182 demo and a 2025 plan: every figure the page shows is checked
- * against the API's answer for the same question.
+ * playwright-core), against `kehoach serve` (the built CLI, in a child
+ * process) over a real SQLite file holding the plan-182 demo and a 2025 plan:
+ * every figure the page shows is checked against the API's answer for the
+ * same question.
  */
 import { afterAll, assert, beforeAll, describe, it } from "@effect/vitest"
-import { HttpServer } from "@effect/platform"
-import { NodeHttpServer } from "@effect/platform-node"
-import { Plan182 } from "@kehoach/fixtures"
-import { Server } from "@kehoach/server"
-import { EventStore, SqlEventStore } from "@kehoach/store"
-import { Effect, Layer, ManagedRuntime, Stream } from "effect"
 import * as ChildProcess from "node:child_process"
 import * as Fs from "node:fs"
-import * as Http from "node:http"
 import * as Os from "node:os"
 import * as Path from "node:path"
 import { fileURLToPath } from "node:url"
@@ -35,7 +29,8 @@ const test = it.skipIf(!Chromium.available && !Chromium.required)
 
 let dir = ""
 let url = ""
-let runtime: ManagedRuntime.ManagedRuntime<unknown, unknown> | undefined
+let server: ChildProcess.ChildProcess | undefined
+const cli = Path.join(repo, "apps", "cli", "dist", "bundle", "kehoach.mjs")
 let browser: Browser | undefined
 let closeBrowser: (() => Promise<void>) | undefined
 
@@ -88,15 +83,23 @@ describe("the dashboard in Chromium", () => {
       return
     }
     dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "kehoach-web-"))
-    const layer = Server.layerApp({ tokens: Object.values(tokens), heartbeatMillis: 1000 }).pipe(
-      Layer.provideMerge(NodeHttpServer.layer(Http.createServer, { port: 0, host: "127.0.0.1" })),
-      Layer.provideMerge(SqlEventStore.layer({ filename: Path.join(dir, "kehoach.db") }))
-    )
-    runtime = ManagedRuntime.make(layer) as ManagedRuntime.ManagedRuntime<unknown, unknown>
-    const server = await runtime.runPromise(HttpServer.HttpServer as any) as HttpServer.HttpServer
-    url = `http://127.0.0.1:${(server.address as HttpServer.TcpAddress).port}`
-    await runtime.runPromise(Effect.flatMap(EventStore.EventStore, (store) =>
-      store.importLines(Stream.fromIterable([...Plan182.events()]).pipe(Stream.map((l) => JSON.stringify(l))), { recordedBy: "test" })) as any)
+    const db = Path.join(dir, "kehoach.db")
+    const demo = ChildProcess.spawnSync(process.execPath, [cli, "--db", db, "demo"], { encoding: "utf8" })
+    if (demo.status !== 0) throw new Error(`kehoach demo failed: ${demo.stderr}`)
+    Fs.writeFileSync(Path.join(dir, "tokens.json"), JSON.stringify(Object.values(tokens)))
+    server = ChildProcess.spawn(process.execPath, [cli, "--db", db, "serve", "--port", "0", "--tokens", Path.join(dir, "tokens.json")], {
+      stdio: ["ignore", "pipe", "inherit"]
+    })
+    const port = await new Promise<number>((resolve, reject) => {
+      let out = ""
+      server!.stdout!.on("data", (chunk) => {
+        out += chunk
+        const m = /Listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out)
+        if (m) resolve(Number(m[1]))
+      })
+      server!.on("exit", (code) => reject(new Error(`kehoach serve exited (${code}) before listening`)))
+    })
+    url = `http://127.0.0.1:${port}`
     const added = await api("/events", tokens.admin.token, { method: "POST", body: JSON.stringify({ events: Scenario.events2025() }) })
     if (typeof added.appended !== "number") throw new Error(`the 2025 events were refused: ${JSON.stringify(added)}`)
     ;({ browser, close: closeBrowser } = await Chromium.launch())
@@ -104,7 +107,11 @@ describe("the dashboard in Chromium", () => {
 
   afterAll(async () => {
     await closeBrowser?.()
-    await runtime?.dispose()
+    if (server !== undefined && server.exitCode === null) {
+      const exited = new Promise((resolve) => server!.on("exit", resolve))
+      server.kill("SIGTERM")
+      await exited
+    }
     if (dir !== "") Fs.rmSync(dir, { recursive: true, force: true })
   })
 
@@ -266,7 +273,6 @@ describe("the dashboard in Chromium", () => {
 
   test(`kehoach report --html writes one file that shows the same figures with no server and no network${Chromium.suffix}`, async () => {
     const file = Path.join(dir, "bao-cao.html")
-    const cli = Path.join(repo, "apps", "cli", "dist", "bundle", "kehoach.mjs")
     const run = ChildProcess.spawnSync(process.execPath, [cli, "--db", Path.join(dir, "kehoach.db"), "report", "--html", file, "--plan", "182-2018", "--as-of", "2018-06-30"], { encoding: "utf8" })
     assert.strictEqual(run.status, 0, run.stderr)
     const context = await browser!.newContext({ viewport: { width: 1400, height: 900 }, locale: "vi-VN" })

@@ -5,10 +5,9 @@
  * Additive: no other endpoint changes.
  */
 import { HttpApiEndpoint, HttpApiGroup, OpenApi } from "@effect/platform"
-import { Time } from "@kehoach/domain"
+import { Compliance, Time } from "@kehoach/domain"
 import { Schema } from "effect"
 import * as ApiError from "./ApiError.js"
-import * as Resources from "./Resources.js"
 import { Authorization, Role } from "./Security.js"
 
 const Id = Schema.String.pipe(Schema.minLength(1))
@@ -41,7 +40,7 @@ export const Matrix = Schema.Struct({
     parentId: Schema.NullOr(Schema.String),
     depth: Schema.Number,
     children: Schema.Number.annotations({ description: "how many child rows the unit has (0: a leaf)" }),
-    total: Resources.Counts,
+    total: Compliance.Counts,
     cells: Schema.Array(Schema.NullOr(Schema.Struct({
       counts: Schema.Tuple(Schema.Number, Schema.Number, Schema.Number, Schema.Number),
       own: Schema.NullOr(Status)

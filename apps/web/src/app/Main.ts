@@ -363,6 +363,10 @@ const draw = async (s: Session) => {
 let heat: ReturnType<typeof HeatMap.make> | undefined
 let heatHost: HTMLElement | undefined
 
+// Each refresh has a number; an answer that comes back after a later refresh began is dropped,
+// so moving the slider quickly never leaves an older view on screen.
+let generation = 0
+
 const refresh = async (s: Session, fromLive: boolean) => {
   writeHash(s)
   const panel = document.getElementById("panel")
@@ -390,7 +394,9 @@ const legend = () =>
 
 const showHeatMap = async (s: Session, panel: HTMLElement, fromLive: boolean) => {
   const root = rootOf(s)
+  const mine = ++generation
   const m = await s.source.matrix(s.planId, view(s), root, 1)
+  if (mine !== generation) return
   if (heat === undefined || heatHost === undefined || !panel.contains(heatHost) || !fromLive) {
     heatHost = h("div", { class: "heatmap-host" })
     replace(panel, legend(), h("p", { class: "view-line", id: "view-line" }), heatHost)
@@ -402,13 +408,16 @@ const showHeatMap = async (s: Session, panel: HTMLElement, fromLive: boolean) =>
     heat.expand(root)
   }
   const line = document.getElementById("view-line")
-  if (line !== null) line.textContent = `${I18n.t("asOf")}: ${instant(m.asOf)} · ${I18n.t("knownAt")}: ${instant(m.knownAt)}`
+  const viewLine = `${I18n.t("asOf")}: ${instant(m.asOf)} · ${I18n.t("knownAt")}: ${instant(m.knownAt)}`
   if (m.rows.length === 0) {
+    if (line !== null) line.textContent = viewLine
     replace(heatHost, h("p", { class: "note", role: "note" }, I18n.t("filingNone")))
     heat = undefined
     return
   }
   await heat.show(m.columns, [m.rows[0]!], new Map([[root, m.rows.slice(1)]]))
+  // Said only once the rows are drawn: the line names the view the rows show.
+  if (line !== null && mine === generation) line.textContent = viewLine
 }
 
 const explain = async (s: Session, row: Row, column: Column, cell: Cell, from: HTMLElement) => {
