@@ -35,25 +35,66 @@ let failed = false
 const report = (label, ms, targetMs) => {
   const ok = targetMs === undefined || ms < targetMs
   if (!ok) failed = true
-  console.log(`${label.padEnd(64)} ${s(ms)}${targetMs === undefined ? "" : `  (target < ${s(targetMs)}: ${ok ? "met" : "MISSED"})`}`)
+  console.log(
+    `${label.padEnd(64)} ${s(ms)}${targetMs === undefined ? "" : `  (target < ${s(targetMs)}: ${ok ? "met" : "MISSED"})`}`
+  )
 }
 const kehoach = (args) => {
   const start = performance.now()
-  const r = spawnSync(process.execPath, [bundle, ...args], { cwd: tmp, encoding: "utf8", env: { ...process.env, KEHOACH_DB: "" } })
+  const r = spawnSync(process.execPath, [bundle, ...args], {
+    cwd: tmp,
+    encoding: "utf8",
+    env: { ...process.env, KEHOACH_DB: "" }
+  })
   if (r.status !== 0) throw new Error(`kehoach ${args.join(" ")} failed: ${r.stderr}`)
   return { ms: performance.now() - start, stdout: r.stdout }
 }
 
-console.log(`node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`)
+console.log(
+  `node ${process.version}, ${os.cpus().length} cores, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`
+)
 try {
   // 1. The whole country, through the CLI.
   const db = path.join(tmp, "units.db")
-  const load = kehoach(["units", "load", path.join(data, "units-2025-06-30.csv"), "--at", "2025-01-01", "--apply", "--db", db])
+  const load = kehoach([
+    "units",
+    "load",
+    path.join(data, "units-2025-06-30.csv"),
+    "--at",
+    "2025-01-01",
+    "--apply",
+    "--db",
+    db
+  ])
   report("units load units-2025-06-30.csv --apply (10,789 events)", load.ms)
-  const dry = kehoach(["units", "reorganise", path.join(data, "reorganisation-2025-07-01.csv"), "--at", "2025-07-01", "--db", db])
+  const dry = kehoach([
+    "units",
+    "reorganise",
+    path.join(data, "reorganisation-2025-07-01.csv"),
+    "--at",
+    "2025-07-01",
+    "--db",
+    db
+  ])
   report("units reorganise (dry run: planned and printed)", dry.ms, 5000)
-  const applied = kehoach(["units", "reorganise", path.join(data, "reorganisation-2025-07-01.csv"), "--at", "2025-07-01", "--apply", "--db", db])
-  report(`units reorganise --apply (${applied.stdout.match(/Applied (\d+)/)?.[1]} events planned and applied)`, applied.ms, 5000)
+  const applied = kehoach([
+    "units",
+    "reorganise",
+    path.join(data, "reorganisation-2025-07-01.csv"),
+    "--at",
+    "2025-07-01",
+    "--apply",
+    "--db",
+    db
+  ])
+  report(
+    `units reorganise --apply (${applied.stdout.match(/Applied (\d+)/)?.[1]} events planned and applied)`,
+    applied.ms,
+    5000
+  )
 
   // 2. National compliance across the boundary.
   let start = performance.now()
@@ -77,7 +118,11 @@ try {
     times.push(performance.now() - start)
   }
   times.sort((a, b) => a - b)
-  report(`compliance of ${plans.length} plans of 2025 as of 2025-12-31 (${obligations} obligations), median of 3`, times[1], 2000)
+  report(
+    `compliance of ${plans.length} plans of 2025 as of 2025-12-31 (${obligations} obligations), median of 3`,
+    times[1],
+    2000
+  )
 } finally {
   fs.rmSync(tmp, { recursive: true, force: true })
 }

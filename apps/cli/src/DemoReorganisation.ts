@@ -25,16 +25,15 @@ export const run = (
   scenario: ReadonlyArray<unknown>,
   ids: { readonly plan2025: string; readonly plan2026: string; readonly issuerId: string }
 ) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const progress: Lines.Progress = { bytes: 0, totalBytes: undefined }
     const bar = Lines.progressBar(progress)
-    const { before, after, next, imported } = yield* Effect.gen(function*() {
+    const { before, after, next, imported } = yield* Effect.gen(function* () {
       const store = yield* EventStore.EventStore
       const lines = Stream.fromIterable(scenario).pipe(Stream.map((line) => JSON.stringify(line)))
-      const result = yield* store.importLines(lines, { recordedBy: "kehoach demo", onProgress: bar.onProgress }).pipe(
-        Effect.ensuring(Effect.sync(bar.done)),
-        Effect.orDie
-      )
+      const result = yield* store
+        .importLines(lines, { recordedBy: "kehoach demo", onProgress: bar.onProgress })
+        .pipe(Effect.ensuring(Effect.sync(bar.done)), Effect.orDie)
       const state = yield* store.state
       const knownAt = yield* Clock.currentTimeMillis
       const project = (planId: string, asOf: string) =>
@@ -53,31 +52,34 @@ export const run = (
     const total = (c: Compliance.Compliance) => c.units.find((u) => u.unitId === ids.issuerId)?.total
     const line = (label: string, c: Compliance.Compliance) => {
       const t = total(c)
-      return t === undefined ? `${label}: no obligations` :
-        `${label}: ${t.onTime} on time, ${t.late} late, ${t.missing} missing, ${t.pending} pending`
+      return t === undefined
+        ? `${label}: no obligations`
+        : `${label}: ${t.onTime} on time, ${t.late} late, ${t.missing} missing, ${t.pending} pending`
     }
     const district = before.units.find((u) => u.level === "district")?.unitId ?? ids.issuerId
-    yield* Output.print([
-      `Loaded the Tuyên Quang 2025-2026 scenario (the reorganisation of 1 July 2025 in the middle): ${imported} events into ${path}.`,
-      "",
-      line(`Plan ${ids.plan2025} as of 30/06/2025 (districts and old communes)`, before),
-      line(`Plan ${ids.plan2025} as of 31/12/2025 (each deadline judged with the hierarchy of its day)`, after),
-      line(`Plan ${ids.plan2026} as of 30/11/2026 (the communes of the new province)`, next),
-      "",
-      Render.compliance(before, "table"),
-      "What to try next:",
-      "  # a district before the change: its communes' reports of January to May",
-      k(`compliance --plan ${ids.plan2025} --as-of 2025-06-30 --unit ${district}`),
-      "  # the same plan at the end of 2025: closed districts keep their history, new communes report to the province",
-      k(`compliance --plan ${ids.plan2025} --as-of ${asOf2025} --depth 1`),
-      "  # the 2026 plan of the new Tuyên Quang, as a spreadsheet",
-      k(`compliance --plan ${ids.plan2026} --as-of ${asOf2026} --format csv`),
-      "  # coverage of self-managed models before and after (residential areas moved with their commune)",
-      k(`coverage --as-of 2025-06-30 --unit ${ids.issuerId} --depth 1`),
-      k(`coverage --as-of ${asOf2025} --unit ${ids.issuerId} --depth 1`),
-      "  # the events of 1 July 2025",
-      k(`log --type UnitClosed --limit 10`),
-      "(From the repository, run them as `pnpm kehoach ...`.)",
-      ""
-    ].join("\n"))
+    yield* Output.print(
+      [
+        `Loaded the Tuyên Quang 2025-2026 scenario (the reorganisation of 1 July 2025 in the middle): ${imported} events into ${path}.`,
+        "",
+        line(`Plan ${ids.plan2025} as of 30/06/2025 (districts and old communes)`, before),
+        line(`Plan ${ids.plan2025} as of 31/12/2025 (each deadline judged with the hierarchy of its day)`, after),
+        line(`Plan ${ids.plan2026} as of 30/11/2026 (the communes of the new province)`, next),
+        "",
+        Render.compliance(before, "table"),
+        "What to try next:",
+        "  # a district before the change: its communes' reports of January to May",
+        k(`compliance --plan ${ids.plan2025} --as-of 2025-06-30 --unit ${district}`),
+        "  # the same plan at the end of 2025: closed districts keep their history, new communes report to the province",
+        k(`compliance --plan ${ids.plan2025} --as-of ${asOf2025} --depth 1`),
+        "  # the 2026 plan of the new Tuyên Quang, as a spreadsheet",
+        k(`compliance --plan ${ids.plan2026} --as-of ${asOf2026} --format csv`),
+        "  # coverage of self-managed models before and after (residential areas moved with their commune)",
+        k(`coverage --as-of 2025-06-30 --unit ${ids.issuerId} --depth 1`),
+        k(`coverage --as-of ${asOf2025} --unit ${ids.issuerId} --depth 1`),
+        "  # the events of 1 July 2025",
+        k(`log --type UnitClosed --limit 10`),
+        "(From the repository, run them as `pnpm kehoach ...`.)",
+        ""
+      ].join("\n")
+    )
   })

@@ -18,7 +18,9 @@ import * as Output from "./Output.js"
 
 const at = Options.text("at").pipe(
   Options.withPseudoName("DATE"),
-  Options.withDescription("The day the list or the reorganisation takes effect (YYYY-MM-DD, from 00:00 in Asia/Ho_Chi_Minh)")
+  Options.withDescription(
+    "The day the list or the reorganisation takes effect (YYYY-MM-DD, from 00:00 in Asia/Ho_Chi_Minh)"
+  )
 )
 const apply = Options.boolean("apply").pipe(
   Options.withDescription("Append the changes (one atomic append); without it, only show them")
@@ -32,7 +34,9 @@ const readText = (path: string) =>
   })
 
 const checkDate = (date: string) =>
-  Time.isLocalDate(date) ? Effect.void : Effect.fail(new InvalidOption({ option: "--at", value: date, expected: "a date YYYY-MM-DD" }))
+  Time.isLocalDate(date)
+    ? Effect.void
+    : Effect.fail(new InvalidOption({ option: "--at", value: date, expected: "a date YYYY-MM-DD" }))
 
 const describe = (state: State.State, names: Map<string, string>, change: UnitList.Change): string => {
   const e = change.event
@@ -55,7 +59,9 @@ const summaryLine = (state: State.State, plan: UnitList.Plan): string => {
   const counts = UnitList.summary(state, plan)
   const part = (verb: string, byLevel: Record<string, number>) => {
     const entries = Object.entries(byLevel)
-    return entries.length === 0 ? `${verb} nothing` : `${verb} ${entries.map(([level, n]) => `${n} ${level}${n === 1 ? "" : "s"}`).join(", ")}`
+    return entries.length === 0
+      ? `${verb} nothing`
+      : `${verb} ${entries.map(([level, n]) => `${n} ${level}${n === 1 ? "" : "s"}`).join(", ")}`
   }
   return `${plan.changes.length} changes on ${plan.at}: ${part("register", counts["UnitRegistered"]!)}; ${part("move", counts["UnitMoved"]!)}; ${part("close", counts["UnitClosed"]!)}.`
 }
@@ -67,7 +73,7 @@ const run = (
   makePlan: (state: State.State) => Either.Either<UnitList.Plan, UnitList.InvalidUnitList>
 ) =>
   Cli.withStore(db, () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const store = yield* EventStore.EventStore
       const state = yield* store.state
       const position = StateModule.position(state)
@@ -76,12 +82,14 @@ const run = (
       if (!doApply) {
         const names = new Map<string, string>()
         const lines = plan.changes.map((c) => describe(state, names, c))
-        yield* Output.print([
-          `Dry run: ${summary}`,
-          ...lines,
-          plan.changes.length === 0 ? "Nothing to do." : "Nothing was written; add --apply to append these changes.",
-          ""
-        ].join("\n"))
+        yield* Output.print(
+          [
+            `Dry run: ${summary}`,
+            ...lines,
+            plan.changes.length === 0 ? "Nothing to do." : "Nothing was written; add --apply to append these changes.",
+            ""
+          ].join("\n")
+        )
         return
       }
       if (plan.changes.length === 0) return yield* Output.print(`Nothing to do: ${summary}\n`)
@@ -93,21 +101,35 @@ const run = (
 
 const loadCommand = Command.make(
   "load",
-  { db: Cli.db, at, apply, file: file("A GSO-style CSV list: communeCode, communeName, [districtCode, districtName,] provinceCode, provinceName") },
+  {
+    db: Cli.db,
+    at,
+    apply,
+    file: file(
+      "A GSO-style CSV list: communeCode, communeName, [districtCode, districtName,] provinceCode, provinceName"
+    )
+  },
   ({ db, at, apply, file }) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* checkDate(at)
-      const list = yield* Either.match(UnitList.parse(yield* readText(file), file), { onLeft: Effect.fail, onRight: Effect.succeed })
+      const list = yield* Either.match(UnitList.parse(yield* readText(file), file), {
+        onLeft: Effect.fail,
+        onRight: Effect.succeed
+      })
       yield* run(db, apply, (state) => UnitList.plan(state, list, at))
     })
-).pipe(Command.withDescription(HelpDoc.blocks([
-  HelpDoc.p(
-    "Compares an official unit list with the log's open provinces, districts and communes on --at DATE and shows the changes: new units registered, moved units, units gone closed. A unit of the list is the open unit with the same code and name; a new unit whose code an earlier unit held gets the id CODE@DATE (docs/decisions/0008). With --apply the changes are appended atomically. A bad list is refused as a whole with the line and what is wrong."
-  ),
-  HelpDoc.p("Examples:"),
-  HelpDoc.p("  $ kehoach units load units-2025-06-30.csv --at 2025-01-01"),
-  HelpDoc.p("  $ kehoach units load units-2025-06-30.csv --at 2025-01-01 --apply")
-])))
+).pipe(
+  Command.withDescription(
+    HelpDoc.blocks([
+      HelpDoc.p(
+        "Compares an official unit list with the log's open provinces, districts and communes on --at DATE and shows the changes: new units registered, moved units, units gone closed. A unit of the list is the open unit with the same code and name; a new unit whose code an earlier unit held gets the id CODE@DATE (docs/decisions/0008). With --apply the changes are appended atomically. A bad list is refused as a whole with the line and what is wrong."
+      ),
+      HelpDoc.p("Examples:"),
+      HelpDoc.p("  $ kehoach units load units-2025-06-30.csv --at 2025-01-01"),
+      HelpDoc.p("  $ kehoach units load units-2025-06-30.csv --at 2025-01-01 --apply")
+    ])
+  )
+)
 
 const provinces = Options.text("province").pipe(
   Options.withPseudoName("CODE"),
@@ -117,25 +139,42 @@ const provinces = Options.text("province").pipe(
 
 const reorganiseCommand = Command.make(
   "reorganise",
-  { db: Cli.db, at, apply, provinces, file: file("An old-to-new commune mapping CSV (the columns of reorganisation-2025-07-01.csv)") },
+  {
+    db: Cli.db,
+    at,
+    apply,
+    provinces,
+    file: file("An old-to-new commune mapping CSV (the columns of reorganisation-2025-07-01.csv)")
+  },
   ({ db, at, apply, provinces, file }) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       yield* checkDate(at)
-      const parsed = yield* Either.match(Reorganisation.parse(yield* readText(file), file), { onLeft: Effect.fail, onRight: Effect.succeed })
+      const parsed = yield* Either.match(Reorganisation.parse(yield* readText(file), file), {
+        onLeft: Effect.fail,
+        onRight: Effect.succeed
+      })
       const mapping = provinces.length === 0 ? parsed : Reorganisation.within(parsed, provinces)
       if (mapping.rows.length === 0) {
-        return yield* new InvalidOption({ option: "--province", value: provinces.join(","), expected: `a new province code that a row of ${file} has` })
+        return yield* new InvalidOption({
+          option: "--province",
+          value: provinces.join(","),
+          expected: `a new province code that a row of ${file} has`
+        })
       }
       yield* run(db, apply, (state) => Reorganisation.plan(state, mapping, at))
     })
-).pipe(Command.withDescription(HelpDoc.blocks([
-  HelpDoc.p(
-    "Applies a reorganisation from an old-to-new commune mapping: new provinces and communes registered, a commune that carries on unchanged moved under its province, residential areas moved to their commune's successor (the first row of a split commune), old communes closed into their successor, every district closed, merged provinces closed into the province that absorbed them (docs/decisions/0008). A dry run by default; --apply appends atomically."
-  ),
-  HelpDoc.p("Examples:"),
-  HelpDoc.p("  $ kehoach units reorganise reorganisation-2025-07-01.csv --at 2025-07-01"),
-  HelpDoc.p("  $ kehoach units reorganise reorganisation-2025-07-01.csv --at 2025-07-01 --province 08 --apply")
-])))
+).pipe(
+  Command.withDescription(
+    HelpDoc.blocks([
+      HelpDoc.p(
+        "Applies a reorganisation from an old-to-new commune mapping: new provinces and communes registered, a commune that carries on unchanged moved under its province, residential areas moved to their commune's successor (the first row of a split commune), old communes closed into their successor, every district closed, merged provinces closed into the province that absorbed them (docs/decisions/0008). A dry run by default; --apply appends atomically."
+      ),
+      HelpDoc.p("Examples:"),
+      HelpDoc.p("  $ kehoach units reorganise reorganisation-2025-07-01.csv --at 2025-07-01"),
+      HelpDoc.p("  $ kehoach units reorganise reorganisation-2025-07-01.csv --at 2025-07-01 --province 08 --apply")
+    ])
+  )
+)
 
 /** `kehoach units`. */
 export const command = Command.make("units").pipe(

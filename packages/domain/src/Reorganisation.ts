@@ -81,8 +81,10 @@ const parseOrThrow = (text: string, source: string): Mapping => {
       if (f[c] === "") fail(line, `${c} is empty`)
       if (c.endsWith("Code") && !isCode(f[c]!)) fail(line, `${c} ${JSON.stringify(f[c])} is not a code`)
     }
-    if (f["oldCommuneCode"] !== "" && !isCode(f["oldCommuneCode"]!)) fail(line, `oldCommuneCode ${JSON.stringify(f["oldCommuneCode"])} is not a code`)
-    if (f["split"] !== "yes" && f["split"] !== "no") fail(line, `split: expected yes or no, got ${JSON.stringify(f["split"])}`)
+    if (f["oldCommuneCode"] !== "" && !isCode(f["oldCommuneCode"]!))
+      fail(line, `oldCommuneCode ${JSON.stringify(f["oldCommuneCode"])} is not a code`)
+    if (f["split"] !== "yes" && f["split"] !== "no")
+      fail(line, `split: expected yes or no, got ${JSON.stringify(f["split"])}`)
     const row: Row = {
       line,
       oldProvinceCode: f["oldProvinceCode"]!,
@@ -106,17 +108,29 @@ const parseOrThrow = (text: string, source: string): Mapping => {
       earlier.push(row)
     } else byOld.set(key, [row])
     const commune = newCommunes.get(row.newCommuneCode)
-    if (commune !== undefined && (commune.newCommuneName !== row.newCommuneName || commune.newProvinceCode !== row.newProvinceCode)) {
-      fail(line, `new commune ${row.newCommuneCode} is ${row.newCommuneName} in ${row.newProvinceCode} here and ${commune.newCommuneName} in ${commune.newProvinceCode} on line ${commune.line}`)
+    if (
+      commune !== undefined &&
+      (commune.newCommuneName !== row.newCommuneName || commune.newProvinceCode !== row.newProvinceCode)
+    ) {
+      fail(
+        line,
+        `new commune ${row.newCommuneCode} is ${row.newCommuneName} in ${row.newProvinceCode} here and ${commune.newCommuneName} in ${commune.newProvinceCode} on line ${commune.line}`
+      )
     }
     if (commune === undefined) newCommunes.set(row.newCommuneCode, row)
     const province = newProvinces.get(row.newProvinceCode)
     if (province !== undefined && province.newProvinceName !== row.newProvinceName) {
-      fail(line, `new province ${row.newProvinceCode} is named ${row.newProvinceName} here and ${province.newProvinceName} on line ${province.line}`)
+      fail(
+        line,
+        `new province ${row.newProvinceCode} is named ${row.newProvinceName} here and ${province.newProvinceName} on line ${province.line}`
+      )
     }
     if (province === undefined) newProvinces.set(row.newProvinceCode, row)
     if (newCommunes.has(row.newProvinceCode) || newProvinces.has(row.newCommuneCode)) {
-      fail(line, `code ${newProvinces.has(row.newCommuneCode) ? row.newCommuneCode : row.newProvinceCode} is both a new province and a new commune (a unit would be its own ancestor)`)
+      fail(
+        line,
+        `code ${newProvinces.has(row.newCommuneCode) ? row.newCommuneCode : row.newProvinceCode} is both a new province and a new commune (a unit would be its own ancestor)`
+      )
     }
     rows.push(row)
   }
@@ -146,18 +160,21 @@ const everything = Hierarchy.everything
 export const plan = (state: State, mapping: Mapping, date: string): Either.Either<Plan, InvalidUnitList> => {
   const t = Time.startOfDate(date)
   const at = Time.formatInstant(t)
-  const fail = (line: number, reason: string) => Either.left(new InvalidUnitList({ source: mapping.source, line, reason }))
+  const fail = (line: number, reason: string) =>
+    Either.left(new InvalidUnitList({ source: mapping.source, line, reason }))
   const open = openByCode(state, t)
   const later = laterByCode(state, t)
   const parentOf = (u: UnitRecord) => Hierarchy.parentAt(u, t, everything)
-  const event = (e: ProposedEvent["type"], data: object): ProposedEvent => ({ type: e, occurredAt: at, data } as ProposedEvent)
+  const event = (e: ProposedEvent["type"], data: object): ProposedEvent =>
+    ({ type: e, occurredAt: at, data }) as ProposedEvent
   const openAs = (code: string, level: UnitRecord["level"], line: number): UnitRecord | InvalidUnitList => {
     const unit = open.get(code)
     if (unit !== undefined && unit.level === level) return unit
     const future = later.get(code)
-    const reason = future !== undefined
-      ? `${level} ${code} is registered only from ${Time.formatInstant(future.registered.at)}, after ${date}`
-      : `unknown ${level} ${code}: no open ${level} has that code on ${date}`
+    const reason =
+      future !== undefined
+        ? `${level} ${code} is registered only from ${Time.formatInstant(future.registered.at)}, after ${date}`
+        : `unknown ${level} ${code}: no open ${level} has that code on ${date}`
     return new InvalidUnitList({ source: mapping.source, line, reason })
   }
 
@@ -175,19 +192,29 @@ export const plan = (state: State, mapping: Mapping, date: string): Either.Eithe
     const district = openAs(row.oldDistrictCode, "district", row.line)
     if (district instanceof InvalidUnitList) return Either.left(district)
     if (parentOf(district) !== province.unitId) {
-      return fail(row.line, `district ${row.oldDistrictCode} lies in ${parentOf(district)}, not in province ${row.oldProvinceCode}, on ${date}`)
+      return fail(
+        row.line,
+        `district ${row.oldDistrictCode} lies in ${parentOf(district)}, not in province ${row.oldProvinceCode}, on ${date}`
+      )
     }
     oldDistricts.set(district.unitId, district)
     if (row.oldCommuneCode === "") {
       const communes = Hierarchy.openChildrenAt(state, district.unitId, t, everything)
-      if (communes.length > 0) return fail(row.line, `district ${row.oldDistrictCode} has no commune code here but has open units (${communes.slice(0, 3).join(", ")})`)
+      if (communes.length > 0)
+        return fail(
+          row.line,
+          `district ${row.oldDistrictCode} has no commune code here but has open units (${communes.slice(0, 3).join(", ")})`
+        )
       islands.set(district.unitId, row)
       continue
     }
     const commune = openAs(row.oldCommuneCode, "commune", row.line)
     if (commune instanceof InvalidUnitList) return Either.left(commune)
     if (parentOf(commune) !== district.unitId) {
-      return fail(row.line, `commune ${row.oldCommuneCode} lies in ${parentOf(commune)}, not in district ${row.oldDistrictCode}, on ${date}`)
+      return fail(
+        row.line,
+        `commune ${row.oldCommuneCode} lies in ${parentOf(commune)}, not in district ${row.oldDistrictCode}, on ${date}`
+      )
     }
     const list = rowsOfOld.get(commune.unitId)
     if (list === undefined) rowsOfOld.set(commune.unitId, [row])
@@ -204,7 +231,10 @@ export const plan = (state: State, mapping: Mapping, date: string): Either.Eithe
       oldDistricts.set(districtId, district)
       for (const communeId of Hierarchy.openChildrenAt(state, districtId, t, everything)) {
         if (StateModule.unit(state, communeId)!.level === "commune" && !rowsOfOld.has(communeId)) {
-          return fail(0, `commune ${communeId} of district ${districtId} (province ${province.unitId}) is open on ${date} but not in the mapping`)
+          return fail(
+            0,
+            `commune ${communeId} of district ${districtId} (province ${province.unitId}) is open on ${date} but not in the mapping`
+          )
         }
       }
     }
@@ -228,7 +258,10 @@ export const plan = (state: State, mapping: Mapping, date: string): Either.Eithe
     if (unitId === undefined) return fail(row.line, `province ${row.newProvinceCode}: its ids are all taken`)
     taken.add(unitId)
     newProvinceId.set(row.newProvinceCode, unitId)
-    registers.push({ line: row.line, event: event("UnitRegistered", { unitId, name: row.newProvinceName, level: "province" }) })
+    registers.push({
+      line: row.line,
+      event: event("UnitRegistered", { unitId, name: row.newProvinceName, level: "province" })
+    })
   }
   const successorProvince = new Map<string, string>()
   for (const row of mapping.rows) {
@@ -236,7 +269,10 @@ export const plan = (state: State, mapping: Mapping, date: string): Either.Eithe
     const successor = newProvinceId.get(row.newProvinceCode)!
     const earlier = successorProvince.get(oldId)
     if (earlier !== undefined && earlier !== successor) {
-      return fail(row.line, `province ${row.oldProvinceCode} goes into ${earlier} and into ${successor}: a province is merged whole`)
+      return fail(
+        row.line,
+        `province ${row.oldProvinceCode} goes into ${earlier} and into ${successor}: a province is merged whole`
+      )
     }
     successorProvince.set(oldId, successor)
   }
@@ -261,7 +297,8 @@ export const plan = (state: State, mapping: Mapping, date: string): Either.Eithe
       continue
     }
     const unitId = newId(state, code, date, taken)
-    if (unitId === undefined) return fail(first.line, `commune ${code}: the ids ${code} and ${code}@${date} are both taken`)
+    if (unitId === undefined)
+      return fail(first.line, `commune ${code}: the ids ${code} and ${code}@${date} are both taken`)
     taken.add(unitId)
     newCommuneId.set(code, unitId)
     registers.push({
@@ -282,9 +319,8 @@ export const plan = (state: State, mapping: Mapping, date: string): Either.Eithe
   // Districts: closed into their province's successor (an island district into its special zone).
   for (const [districtId, district] of oldDistricts) {
     const island = islands.get(districtId)
-    const successorId = island !== undefined
-      ? newCommuneId.get(island.newCommuneCode)!
-      : successorProvince.get(parentOf(district)!)!
+    const successorId =
+      island !== undefined ? newCommuneId.get(island.newCommuneCode)! : successorProvince.get(parentOf(district)!)!
     for (const childId of Hierarchy.openChildrenAt(state, districtId, t, everything)) {
       if (StateModule.unit(state, childId)!.level === "residential-area") {
         moves.push({ line: 0, event: event("UnitMoved", { unitId: childId, parentId: successorId }) })
@@ -296,7 +332,8 @@ export const plan = (state: State, mapping: Mapping, date: string): Either.Eithe
     if (provinceId === successorId) continue
     for (const childId of Hierarchy.openChildrenAt(state, provinceId, t, everything)) {
       const child = StateModule.unit(state, childId)!
-      if (child.level === "residential-area") moves.push({ line: 0, event: event("UnitMoved", { unitId: childId, parentId: successorId }) })
+      if (child.level === "residential-area")
+        moves.push({ line: 0, event: event("UnitMoved", { unitId: childId, parentId: successorId }) })
     }
     closes.push({ line: 0, event: event("UnitClosed", { unitId: provinceId, successorId }) })
   }

@@ -119,10 +119,14 @@ const parseOrThrow = (text: string, source: string): List => {
       return
     }
     if (seen.level !== level) {
-      fail(line, `code ${code} is a ${level} here and a ${seen.level} on line ${seen.line} (a unit would be its own ancestor)`)
+      fail(
+        line,
+        `code ${code} is a ${level} here and a ${seen.level} on line ${seen.line} (a unit would be its own ancestor)`
+      )
     }
     if (level === "commune") fail(line, `commune ${code} is listed twice (first on line ${seen.line})`)
-    if (seen.name !== name) fail(line, `${what} is named ${JSON.stringify(name)} here and ${JSON.stringify(seen.name)} on line ${seen.line}`)
+    if (seen.name !== name)
+      fail(line, `${what} is named ${JSON.stringify(name)} here and ${JSON.stringify(seen.name)} on line ${seen.line}`)
     if (seen.parentCode !== parentCode) {
       fail(line, `${what} lies in ${parentCode} here and in ${seen.parentCode} on line ${seen.line}`)
     }
@@ -195,16 +199,23 @@ export const plan = (state: State, list: List, date: string): Either.Either<Plan
       idOf.set(u.code, existing.unitId)
       kept.add(existing.unitId)
       if (Hierarchy.parentAt(existing, t, Hierarchy.everything) !== parentId && parentId !== undefined) {
-        moves.push({ line: u.line, event: { type: "UnitMoved", occurredAt: at, data: { unitId: existing.unitId, parentId } } })
+        moves.push({
+          line: u.line,
+          event: { type: "UnitMoved", occurredAt: at, data: { unitId: existing.unitId, parentId } }
+        })
       }
       continue
     }
     const future = later.get(u.code)
     if (existing === undefined && future !== undefined) {
-      return fail(u.line, `${u.level} ${u.code} is registered only from ${Time.formatInstant(future.registered.at)}, after ${date}`)
+      return fail(
+        u.line,
+        `${u.level} ${u.code} is registered only from ${Time.formatInstant(future.registered.at)}, after ${date}`
+      )
     }
     const unitId = newId(state, u.code, date, taken)
-    if (unitId === undefined) return fail(u.line, `${u.level} ${u.code}: the ids ${u.code} and ${u.code}${idSeparator}${date} are both taken`)
+    if (unitId === undefined)
+      return fail(u.line, `${u.level} ${u.code}: the ids ${u.code} and ${u.code}${idSeparator}${date} are both taken`)
     taken.add(unitId)
     idOf.set(u.code, unitId)
     registers.push({
@@ -228,7 +239,10 @@ export const plan = (state: State, list: List, date: string): Either.Either<Plan
       return child.level === "residential-area"
     })
     if (stranded.length > 0) {
-      return fail(0, `${u.level} ${u.unitId} is not in the list but still has open residential areas (${stranded.slice(0, 3).join(", ")}${stranded.length > 3 ? ", …" : ""}); give a reorganisation mapping that says where they go`)
+      return fail(
+        0,
+        `${u.level} ${u.unitId} is not in the list but still has open residential areas (${stranded.slice(0, 3).join(", ")}${stranded.length > 3 ? ", …" : ""}); give a reorganisation mapping that says where they go`
+      )
     }
     closes.push({ line: 0, event: { type: "UnitClosed", occurredAt: at, data: { unitId: u.unitId } } })
   }

@@ -14,15 +14,15 @@ const splitLine = (text: string): Array<string> | undefined => {
   const out: Array<string> = []
   let i = 0
   while (true) {
-    if (text[i] === "\"") {
+    if (text[i] === '"') {
       let value = ""
       i++
       while (true) {
-        const q = text.indexOf("\"", i)
+        const q = text.indexOf('"', i)
         if (q < 0) return undefined
         value += text.slice(i, q)
-        if (text[q + 1] === "\"") {
-          value += "\""
+        if (text[q + 1] === '"') {
+          value += '"'
           i = q + 2
         } else {
           i = q + 1
