@@ -12,6 +12,7 @@ import * as fs from "node:fs"
 import * as Cli from "./Cli.js"
 import { DatabaseNotEmpty, FileError } from "./CliError.js"
 import * as Database from "./Database.js"
+import * as DemoReorganisation from "./DemoReorganisation.js"
 import * as Lines from "./Lines.js"
 import * as Output from "./Output.js"
 import * as Render from "./Render.js"
@@ -73,13 +74,27 @@ export const command = Command.make(
   "demo",
   {
     db: Cli.db,
-    force: Options.boolean("force").pipe(Options.withDescription("Replace a database that already holds events (an untouched earlier demo is replaced without it)"))
+    force: Options.boolean("force").pipe(Options.withDescription("Replace a database that already holds events (an untouched earlier demo is replaced without it)")),
+    scenario: Options.choice("scenario", ["plan-182", "reorganisation-2025"]).pipe(
+      Options.withDescription("plan-182 (Tuyên Quang 2018, the default) or reorganisation-2025 (Tuyên Quang 2025-2026, across the reorganisation of 1 July 2025)"),
+      Options.withDefault("plan-182" as const)
+    )
   },
-  ({ db, force }) =>
+  ({ db, force, scenario: chosen }) =>
     Effect.flatMap(Cli.root, (top) =>
       Effect.gen(function*() {
         const path = Database.resolve(db, top.db)
-        const { Plan182 } = yield* Effect.promise(() => import("./DemoScenario.js"))
+        const { Plan182, Reorganisation2025 } = yield* Effect.promise(() => import("./DemoScenario.js"))
+        if (chosen === "reorganisation-2025") {
+          const lines = Reorganisation2025.events()
+          yield* prepare(path, force, lines)
+          const shown = Option.isSome(db) || Option.isSome(top.db) ? ` --db ${path}` : ""
+          return yield* DemoReorganisation.run(path, shown, lines, {
+            plan2025: Reorganisation2025.plan2025.planId,
+            plan2026: Reorganisation2025.plan2026.planId,
+            issuerId: Reorganisation2025.issuerId
+          })
+        }
         const scenario = [...Plan182.events()]
         yield* prepare(path, force, scenario)
         const progress: Lines.Progress = { bytes: 0, totalBytes: undefined }
@@ -151,6 +166,7 @@ export const command = Command.make(
     ),
     HelpDoc.p("Examples:"),
     HelpDoc.p("  $ kehoach demo"),
-    HelpDoc.p("  $ kehoach demo --db demo.db --force")
+    HelpDoc.p("  $ kehoach demo --db demo.db --force"),
+    HelpDoc.p("  $ kehoach demo --scenario reorganisation-2025 --db tq-2025.db")
   ]))
 )

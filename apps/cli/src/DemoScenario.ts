@@ -3,3 +3,4 @@
  * loads them (and the GSO unit lists) only when `demo` runs.
  */
 export * as Plan182 from "@kehoach/fixtures/Plan182"
+export * as Reorganisation2025 from "@kehoach/fixtures/Reorganisation2025"

@@ -12,6 +12,7 @@ import * as Demo from "./Demo.js"
 import * as Output from "./Output.js"
 import * as ReportCommand from "./ReportCommand.js"
 import * as Serve from "./Serve.js"
+import * as UnitsCommand from "./UnitsCommand.js"
 
 /** The version printed by `--version`. */
 export const version = "0.1.0"
@@ -23,7 +24,7 @@ export const command = Cli.root.pipe(
   Command.withDescription(
     "kehoach: plans cascaded down the administrative hierarchy of Viet Nam, and whether units comply. Start with `kehoach demo`."
   ),
-  Command.withSubcommands([...Cli.commands, Demo.command, Serve.command, ReportCommand.command])
+  Command.withSubcommands([...Cli.commands, UnitsCommand.command, Demo.command, Serve.command, ReportCommand.command])
 )
 
 function printHelp(): Effect.Effect<void> {

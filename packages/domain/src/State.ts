@@ -507,6 +507,9 @@ export const unit = (state: State, unitId: string): UnitRecord | undefined => st
 /** Whether the log has ever registered this unit. */
 export const hasUnit = (state: State, unitId: string): boolean => state.units.has(unitId)
 
+/** Every unit the log has registered, whatever its status, in registration order. */
+export const units = (state: State): IterableIterator<UnitRecord> => state.units.values()
+
 /** A plan by id. */
 export const plan = (state: State, planId: string): PlanRecord | undefined => state.plans.get(planId)
 
