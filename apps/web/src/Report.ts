@@ -19,7 +19,7 @@ export interface Data {
   readonly matrix: unknown
   readonly coverage: unknown
   readonly coverageRoot: string
-  readonly communes: ReadonlyArray<readonly [string, number, number]>
+  readonly communes: ReadonlyArray<readonly [string, number, number, string, string]>
   readonly explanations: Readonly<Record<string, unknown>> | null
 }
 
@@ -30,9 +30,10 @@ const escapeHtml = (s: string): string =>
 const inScript = (s: string): string => s.replace(/<\/(script)/gi, "<\\/$1").replace(/<!--/g, "<\\!--")
 
 /** The centres of the 2025 communes, as the page reads them. */
-export const communes = (): ReadonlyArray<readonly [string, number, number]> =>
-  (JSON.parse(Assets.text("communes-2025-07-01.json")) as { rows: ReadonlyArray<readonly [string, number, number]> }).rows
-    .map(([code, lat, lon]) => [code, lat, lon] as const)
+export const communes = (): ReadonlyArray<readonly [string, number, number, string, string]> =>
+  (JSON.parse(Assets.text("communes-2025-07-01.json")) as {
+    rows: ReadonlyArray<readonly [string, number, number, string, string]>
+  }).rows
 
 /** The HTML file. */
 export const html = (data: Data): string => {

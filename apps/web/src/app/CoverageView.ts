@@ -84,12 +84,12 @@ export const table = (host: HTMLElement, rows: ReadonlyArray<CoverageRow>) => {
 export const map = (
   host: HTMLElement,
   rows: ReadonlyArray<CoverageRow>,
-  centres: ReadonlyMap<string, readonly [number, number]>
+  centres: ReadonlyMap<string, Coordinates.Centre>
 ) => {
   const communes = rows.filter((r) => r.level === "commune")
   const points: Array<CoverageRow & { lat: number; lon: number }> = []
   for (const row of communes) {
-    const code = Coordinates.communeCodeOf(row.unitId)
+    const code = Coordinates.communeCodeOf(row.unitId, row.name, centres)
     const centre = code === undefined ? undefined : centres.get(code)
     if (centre !== undefined) points.push({ ...row, lat: centre[0], lon: centre[1] })
   }

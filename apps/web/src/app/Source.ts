@@ -4,6 +4,7 @@
  * (`embedded`). The views ask a `Source` and never know which; the API's
  * own error messages reach the user unchanged.
  */
+import type * as Coordinates from "./Coordinates.js"
 
 /** Counts of obligations by status (the API's `Counts`). */
 export interface Counts {
@@ -140,7 +141,7 @@ export interface Source {
     view: View
   ) => Promise<{ readonly obligations: ReadonlyArray<Obligation>; readonly names: ReadonlyMap<string, string> }>
   readonly file: (event: unknown) => Promise<{ position: number }>
-  readonly communes: () => Promise<ReadonlyMap<string, readonly [number, number]>>
+  readonly communes: () => Promise<ReadonlyMap<string, Coordinates.Centre>>
   /** Calls `onEvent` for each event appended from now on; returns a stop function. */
   readonly live: (onEvent: (type: string, data: unknown) => void, onState: (up: boolean) => void) => () => void
 }
@@ -153,8 +154,8 @@ const params = (values: Record<string, string | number | undefined>): string => 
 }
 
 /** The communes' centres, keyed by GSO code, from the JSON the server serves. */
-export const parseCommunes = (json: { rows: ReadonlyArray<readonly [string, number, number]> }) =>
-  new Map(json.rows.map(([code, lat, lon]) => [code, [lat, lon] as const]))
+export const parseCommunes = (json: { rows: ReadonlyArray<readonly [string, number, number, ...Array<string>]> }) =>
+  new Map<string, Coordinates.Centre>(json.rows.map(([code, lat, lon, , name]) => [code, [lat, lon, name ?? ""] as const]))
 
 /** The server's API with a bearer token. */
 export const live = (token: string, base = ""): Source => {
@@ -179,7 +180,7 @@ export const live = (token: string, base = ""): Source => {
     if (!response.ok) throw new SourceError("api", body?.message ?? `HTTP ${response.status}`, response.status)
     return body as A
   }
-  let communes: Promise<ReadonlyMap<string, readonly [number, number]>> | undefined
+  let communes: Promise<ReadonlyMap<string, Coordinates.Centre>> | undefined
   return {
     kind: "live",
     me: () => call<Me>("/me"),
