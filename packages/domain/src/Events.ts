@@ -378,7 +378,7 @@ const kindIssue = (
   issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>
 ): readonly [ParseResult.ArrayFormatterIssue, string] | undefined => {
   const first = issues[0]
-  if (first === undefined || first.path[first.path.length - 1] !== "kind" || issues.length < 2) return undefined
+  if (first === undefined || first.path[first.path.length - 1] !== "kind") return undefined
   const samePath = (i: ParseResult.ArrayFormatterIssue) =>
     i.path.length === first.path.length && i.path.every((p, k) => p === first.path[k])
   const other = issues.find((i) => !samePath(i))
