@@ -380,7 +380,7 @@ const explainCommand = Command.make(
     schedule: Options.text("schedule").pipe(Options.withPseudoName("ID"), Options.withDescription("For an obligation: the schedule (e.g. monthly, annual)"),
       Options.optional
     ),
-    period: Options.text("period").pipe(Options.withPseudoName("PERIOD"), Options.withDescription("For an obligation: the period (YYYY-MM for a monthly schedule, e.g. 2018-03)"),
+    period: Options.text("period").pipe(Options.withPseudoName("PERIOD"), Options.withDescription("For an obligation: the period (2018-03 monthly, 2026-Q1 quarterly, 2026-H1 half-yearly, 2026 yearly, a once schedule's own)"),
       Options.optional
     ),
     kind,

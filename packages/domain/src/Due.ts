@@ -94,7 +94,7 @@ const daysBetween = (a: number, b: number): number =>
 /**
  * The due list of a plan: every obligation not filed in the view whose
  * deadline is past (`overdue`) or falls within `withinDays` local days of
- * `asOf` (`due`). Errors as for compliance: `PlanNotFound`, `UnitNotFound`,
+ * `asOf` (`due`), of the units still open at `asOf`. Errors as for compliance: `PlanNotFound`, `UnitNotFound`,
  * `UnknownSchedule`.
  */
 export const list = (state: State, query: Query): Either.Either<DueList, PlanNotFound | UnitNotFound | UnknownSchedule> => {
@@ -115,17 +115,19 @@ export const list = (state: State, query: Query): Either.Either<DueList, PlanNot
     if (schedule !== undefined && o.scheduleId !== schedule) continue
     const days = daysBetween(query.asOf, o.deadline)
     if (o.status === "pending" && days > query.withinDays) continue
+    const unit = state.units.get(o.unitId)
+    // A unit closed by `asOf` can file nothing more: nobody is left to remind.
+    if (unit === undefined || Hierarchy.closedAt(unit, query.asOf, view)) continue
     const ancestors = Hierarchy.ancestorsAt(state, o.unitId, query.asOf, view)
     if (query.unit !== undefined && o.unitId !== query.unit && !ancestors.includes(query.unit)) continue
-    const unit = state.units.get(o.unitId)
     const parentId = ancestors[0] ?? null
     rows.push({
       key: [...ancestors].reverse().concat(o.unitId).join("\u0000"),
       deadline: o.deadline,
       row: {
         unitId: o.unitId,
-        name: unit?.name ?? o.unitId,
-        level: unit?.level ?? "unknown",
+        name: unit.name,
+        level: unit.level,
         parentId,
         parentName: parentId === null ? null : state.units.get(parentId)?.name ?? parentId,
         scheduleId: o.scheduleId,
