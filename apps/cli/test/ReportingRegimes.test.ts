@@ -109,7 +109,7 @@ beforeAll(async () => {
   await ok("import", path.join(tmp, "regimes.ndjson"))
 }, 60_000)
 
-describe("A plan with all five kinds of schedule, across 1 July 2025", () => {
+describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025", () => {
   it("imports, and each schedule's periods and deadlines are the ones written", async () => {
     const c = await json("compliance", "--plan", "15-2025", "--as-of", "2027-06-30", "--unit", "02200")
     const periods = (id: string) => c.obligations.filter((o: any) => o.scheduleId === id).map((o: any) => `${o.period} ${o.deadline.slice(0, 10)}`)
@@ -210,7 +210,7 @@ describe("A plan with all five kinds of schedule, across 1 July 2025", () => {
   })
 })
 
-describe("Bad schedules are refused on import, naming the line and the field", () => {
+describe.concurrent("Bad schedules are refused on import, naming the line and the field", () => {
   const importing = async (schedules: ReadonlyArray<object>, name: string) => {
     const file = path.join(tmp, `${name}.ndjson`)
     fs.writeFileSync(file, [unit("08", "Tỉnh", "province"), line("PlanIssued", "2025-01-10T08:00:00+07:00", { ...plan, schedules })].join("\n") + "\n")
