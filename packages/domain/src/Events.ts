@@ -383,9 +383,10 @@ const kindIssue = (
     i.path.length === first.path.length && i.path.every((p, k) => p === first.path[k])
   const other = issues.find((i) => !samePath(i))
   if (other !== undefined) return [other, other.message]
-  const kinds = issues.flatMap((i) => /^Expected (.*), actual (.*)$/.exec(i.message)?.[1]?.split(" | ") ?? [])
-  const actual = /, actual (.*)$/.exec(first.message)?.[1] ?? "?"
-  return [first, `expected one of ${kinds.join(", ")}, got ${actual}`]
+  const literals = issues.map((i) => /^Expected (".*"), actual (.*)$/.exec(i.message))
+  if (literals.some((m) => m === null)) return undefined
+  const kinds = literals.flatMap((m) => m![1]!.split(" | "))
+  return [first, `expected one of ${kinds.join(", ")}, got ${literals[0]![2]}`]
 }
 
 // Effect's messages for unknown keys and missing keys are terse; say what they mean.

@@ -322,3 +322,17 @@ describe("The differential property: random plans with schedules of every kind a
     )
   })
 })
+
+describe("Messages about a field named kind elsewhere", () => {
+  it("a model's kind keeps its own message", () => {
+    const line = {
+      type: "ModelEstablished",
+      occurredAt: "2025-05-01T08:00:00+07:00",
+      data: { modelId: "m1", unitId: "02200-01", kind: "", name: "Tổ tự quản" }
+    }
+    assert.strictEqual(
+      Either.match(Events.decodeLine(line), { onLeft: (e) => e.message, onRight: () => "accepted" }),
+      "invalid event: data.kind: expected a non-empty identifier (at most 200 characters, no surrounding spaces)"
+    )
+  })
+})
