@@ -65,3 +65,33 @@ describe("GET /compliance?schedule=", () => {
     assert.strictEqual((await h.call("/compliance?planId=182&schedule=weekly", Harness.tokens.auditor.token)).status, 404)
   })
 })
+
+describe("Plans with the new schedule kinds over HTTP", () => {
+  const plan = (schedules: ReadonlyArray<object>, planId: string) => ({
+    type: "PlanIssued",
+    occurredAt: "2018-02-01T08:00:00+07:00",
+    data: {
+      planId, documentNumber: `${planId}/KH`, title: "Kế hoạch quý", issuerId: "P",
+      effectiveFrom: "2018-01-01", effectiveUntil: "2018-12-31", schedules
+    }
+  })
+  const post = (body: unknown) => h.call("/events", Harness.tokens.admin.token, { method: "POST", body: JSON.stringify(body) })
+
+  it("are appended as version 2 and shown by GET /plans/:planId; a bad one is a 4xx naming the field", async () => {
+    const quarterly = { scheduleId: "quy", kind: "quarterly", dueBeforeDay: 20, dueMonthOffset: 1 }
+    const appended = await json(await post(plan([quarterly], "q-2018")))
+    assert.strictEqual(appended.status, 200, JSON.stringify(appended.body))
+    const shown = await json(await h.call("/plans/q-2018", Harness.tokens.auditor.token))
+    assert.strictEqual(shown.status, 200)
+    assert.deepStrictEqual(shown.body.schedules, [quarterly])
+    const events = await json(await h.call("/events?planId=q-2018&type=PlanIssued", Harness.tokens.auditor.token))
+    assert.strictEqual(JSON.stringify(events.body).includes(`"version":2`), true)
+
+    const day31 = await json(await post(plan([{ ...quarterly, dueBeforeDay: 31 }], "q31-2018")))
+    assert.strictEqual(day31.status >= 400 && day31.status < 500, true)
+    assert.match(JSON.stringify(day31.body), /schedules\.0\.dueBeforeDay: day 31 does not exist in April 2018/)
+    const weekly = await json(await post(plan([{ scheduleId: "w", kind: "weekly" }], "w-2018")))
+    assert.strictEqual(weekly.status, 400)
+    assert.match(JSON.stringify(weekly.body), /data\.schedules\.0\.kind/)
+  })
+})
