@@ -127,7 +127,12 @@ describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025"
   })
 
   it("counts by schedule, rolled up by the hierarchy of each deadline", async () => {
-    const c = await json("compliance", "--plan", "15-2025", "--as-of", "2025-08-01", "--schedule", "quy")
+    const [c, all, table, unknown] = await Promise.all([
+      json("compliance", "--plan", "15-2025", "--as-of", "2025-08-01", "--schedule", "quy"),
+      json("compliance", "--plan", "15-2025", "--as-of", "2025-08-01"),
+      ok("compliance", "--plan", "15-2025", "--as-of", "2025-08-01"),
+      fails("compliance", "--plan", "15-2025", "--schedule", "tuan", "--db", db)
+    ])
     expect(c.schedule).toBe("quy")
     expect(new Set(c.obligations.map((o: any) => o.scheduleId))).toEqual(new Set(["quy"]))
     const row = (id: string) => c.units.find((u: any) => u.unitId === id)
@@ -138,7 +143,6 @@ describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025"
     expect(Object.keys(row("08").bySchedule)).toEqual(["quy"])
     expect(row("08").bySchedule.quy.total).toEqual(row("08").total)
 
-    const all = await json("compliance", "--plan", "15-2025", "--as-of", "2025-08-01")
     const province = all.units.find((u: any) => u.unitId === "08")
     expect(Object.keys(province.bySchedule)).toEqual(["thang", "quy", "6thang", "nam", "giua-ky", "sub-plan"])
     // The counts by schedule add up to the totals, field by field.
@@ -149,25 +153,30 @@ describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025"
     expect(province.bySchedule["sub-plan"].total).toMatchObject({ onTime: 0, late: 1 })
     expect(province.bySchedule["6thang"].total).toMatchObject({ onTime: 1, missing: 0, pending: 3 })
 
-    const table = await ok("compliance", "--plan", "15-2025", "--as-of", "2025-08-01")
     expect(table).toMatch(/sub-plan\s+1 = 0 on time \+ 1 late \+ 0 missing \+ 0 pending.*\(sub-plans to issue, not reports\)/)
     expect(table).toMatch(/quy\s+.*\(quarterly reports\)/)
-    expect(await fails("compliance", "--plan", "15-2025", "--schedule", "tuan", "--db", db)).toBe(
+    expect(unknown).toBe(
       "kehoach: plan 15-2025 has no schedule tuan"
     )
   })
 
   it("explains a quarter on each side of the reorganisation", async () => {
-    const q1 = await json("explain", "--plan", "15-2025", "--unit", "02200", "--schedule", "quy", "--period", "2025-Q1", "--as-of", "2025-08-01")
+    const explain = (period: string) =>
+      json("explain", "--plan", "15-2025", "--unit", "02200", "--schedule", "quy", "--period", period, "--as-of", "2025-08-01")
+    const [q1, q2] = await Promise.all([explain("2025-Q1"), explain("2025-Q2")])
     expect(q1.obligation).toMatchObject({ status: "on-time", deadline: "2025-04-20T00:00:00+07:00", reportId: "q1-02200" })
     expect(q1.rollsUpTo).toEqual(["070", "08"])
-    const q2 = await json("explain", "--plan", "15-2025", "--unit", "02200", "--schedule", "quy", "--period", "2025-Q2", "--as-of", "2025-08-01")
     expect(q2.obligation).toMatchObject({ status: "late", deadline: "2025-07-20T00:00:00+07:00", reportId: "q2-02200" })
     expect(q2.rollsUpTo).toEqual(["08"])
   })
 
   it("lists what falls due within 7 days and what is overdue, by unit, in three formats", async () => {
-    const d = await json("due", "--plan", "15-2025", "--within", "7d", "--as-of", "2025-07-13")
+    const [d, csv, table, badWindow] = await Promise.all([
+      json("due", "--plan", "15-2025", "--within", "7d", "--as-of", "2025-07-13"),
+      ok("due", "--plan", "15-2025", "--as-of", "2025-07-13", "--unit", "02215", "--format", "csv"),
+      ok("due", "--plan", "15-2025", "--as-of", "2025-07-13"),
+      fails("due", "--plan", "15-2025", "--within", "soon", "--db", db)
+    ])
     expect(d.withinDays).toBe(7)
     const q2 = d.items.find((r: any) => r.unitId === "02215" && r.period === "2025-Q2")
     expect(q2).toEqual({
@@ -186,18 +195,16 @@ describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025"
     const units = d.items.map((r: any) => r.unitId)
     expect(units).toEqual([...units].sort())
 
-    const csv = await ok("due", "--plan", "15-2025", "--as-of", "2025-07-13", "--unit", "02215", "--format", "csv")
     const rows = csv.trimEnd().split("\r\n")
     expect(rows[0]).toBe("planId,unitId,name,level,parentId,parentName,scheduleId,kind,period,deadline,status,daysLeft,daysLate")
     expect(rows).toContain("15-2025,02215,Xã Tràng Đà,commune,08,Tỉnh Tuyên Quang,quy,quarterly,2025-Q2,2025-07-20T00:00:00+07:00,due,7,")
     expect(rows.slice(1).every((r) => r.startsWith("15-2025,02215,"))).toBe(true)
 
-    const table = await ok("due", "--plan", "15-2025", "--as-of", "2025-07-13")
     expect(table).toContain("Plan 15-2025: due within 7 days")
     expect(table).toMatch(/quarterly report\s+2025-Q2\s+2025-07-20\s+due\s+7 left/)
     expect(table).toMatch(/2025-Q1\s+2025-04-20\s+overdue\s+85 late/)
 
-    expect(await fails("due", "--plan", "15-2025", "--within", "soon", "--db", db)).toMatch(/^kehoach: --within "soon"/)
+    expect(badWindow).toMatch(/^kehoach: --within "soon"/)
   })
 
   it("a leap year's 29 February is a deadline", async () => {
