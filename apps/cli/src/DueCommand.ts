@@ -41,7 +41,7 @@ export const table = (d: Due.DueList): string => {
     return [
       first ? r.name : "",
       first ? r.unitId : "",
-      first ? r.parentName ?? "" : "",
+      first ? (r.parentName ?? "") : "",
       r.scheduleId,
       kindLabel[r.kind],
       r.period,
@@ -52,26 +52,50 @@ export const table = (d: Due.DueList): string => {
   })
   const overdue = d.items.filter((r) => r.status === "overdue").length
   const units = new Set(d.items.map((r) => r.unitId)).size
-  return [
-    `Plan ${d.planId}: due within ${d.withinDays} days of ${d.asOf}, and overdue (known at ${d.knownAt})`,
-    "",
-    ...(d.items.length === 0 ? ["Nothing is due or overdue."] : Table.render(columns, rows)),
-    "",
-    `${d.items.length} obligations of ${units} units: ${d.items.length - overdue} due, ${overdue} overdue.`,
-    `A deadline is 00:00 of its day in Asia/Ho_Chi_Minh ("before the 20th"): on the 19th 1 day is left; on the 20th the report is 1 day late.`
-  ].join("\n") + "\n"
+  return (
+    [
+      `Plan ${d.planId}: due within ${d.withinDays} days of ${d.asOf}, and overdue (known at ${d.knownAt})`,
+      "",
+      ...(d.items.length === 0 ? ["Nothing is due or overdue."] : Table.render(columns, rows)),
+      "",
+      `${d.items.length} obligations of ${units} units: ${d.items.length - overdue} due, ${overdue} overdue.`,
+      `A deadline is 00:00 of its day in Asia/Ho_Chi_Minh ("before the 20th"): on the 19th 1 day is left; on the 20th the report is 1 day late.`
+    ].join("\n") + "\n"
+  )
 }
 
 /** The due list as CSV (RFC 4180), one row per obligation, for a mail merge. */
 export const csv = (d: Due.DueList): string =>
   Csv.document(
     [
-      "planId", "unitId", "name", "level", "parentId", "parentName", "scheduleId", "kind", "period", "deadline",
-      "status", "daysLeft", "daysLate"
+      "planId",
+      "unitId",
+      "name",
+      "level",
+      "parentId",
+      "parentName",
+      "scheduleId",
+      "kind",
+      "period",
+      "deadline",
+      "status",
+      "daysLeft",
+      "daysLate"
     ],
     d.items.map((r) => [
-      d.planId, r.unitId, r.name, r.level, r.parentId, r.parentName, r.scheduleId, r.kind, r.period, r.deadline,
-      r.status, r.daysLeft, r.daysLate
+      d.planId,
+      r.unitId,
+      r.name,
+      r.level,
+      r.parentId,
+      r.parentName,
+      r.scheduleId,
+      r.kind,
+      r.period,
+      r.deadline,
+      r.status,
+      r.daysLeft,
+      r.daysLate
     ])
   )
 
@@ -84,7 +108,10 @@ export const command = Command.make(
   "due",
   {
     db: Cli.db,
-    plan: Options.text("plan").pipe(Options.withPseudoName("ID"), Options.withDescription("The plan (its planId, e.g. 182-2018)")),
+    plan: Options.text("plan").pipe(
+      Options.withPseudoName("ID"),
+      Options.withDescription("The plan (its planId, e.g. 182-2018)")
+    ),
     within: Options.text("within").pipe(
       Options.withPseudoName("7d"),
       Options.withDescription("List what falls due within this many days of --as-of (7d, 7, or weeks: 2w); default 7d"),
@@ -93,12 +120,20 @@ export const command = Command.make(
     ),
     asOf: Cli.asOf,
     knownAt: Cli.knownAt,
-    unit: Options.text("unit").pipe(Options.withPseudoName("UNIT"), Options.withDescription("Only this unit and the units below it"), Options.optional),
-    schedule: Options.text("schedule").pipe(Options.withPseudoName("ID"), Options.withDescription("Only this schedule (a scheduleId of the plan, or sub-plan)"), Options.optional),
+    unit: Options.text("unit").pipe(
+      Options.withPseudoName("UNIT"),
+      Options.withDescription("Only this unit and the units below it"),
+      Options.optional
+    ),
+    schedule: Options.text("schedule").pipe(
+      Options.withPseudoName("ID"),
+      Options.withDescription("Only this schedule (a scheduleId of the plan, or sub-plan)"),
+      Options.optional
+    ),
     format: Cli.format
   },
   (o) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const query: Due.Query = {
         planId: o.plan,
         ...(yield* Cli.viewOf(o)),
@@ -110,12 +145,14 @@ export const command = Command.make(
       yield* Output.print(render(result, o.format))
     })
 ).pipe(
-  Command.withDescription(HelpDoc.blocks([
-    HelpDoc.p(
-      "The obligations of a plan not filed yet that fall due within a window, and those overdue, unit by unit, with each unit's parent, the deadline and the days left or late (what DHIS2 sends as notifications)."
-    ),
-    HelpDoc.p("Examples:"),
-    HelpDoc.p("  $ kehoach due --plan 182-2018 --within 7d --as-of 2018-03-13"),
-    HelpDoc.p("  $ kehoach due --plan 182-2018 --unit 070 --format csv > nhac-viec.csv")
-  ]))
+  Command.withDescription(
+    HelpDoc.blocks([
+      HelpDoc.p(
+        "The obligations of a plan not filed yet that fall due within a window, and those overdue, unit by unit, with each unit's parent, the deadline and the days left or late (what DHIS2 sends as notifications)."
+      ),
+      HelpDoc.p("Examples:"),
+      HelpDoc.p("  $ kehoach due --plan 182-2018 --within 7d --as-of 2018-03-13"),
+      HelpDoc.p("  $ kehoach due --plan 182-2018 --unit 070 --format csv > nhac-viec.csv")
+    ])
+  )
 )

@@ -77,24 +77,57 @@ const log = [
   unit("02200", "Phường Phan Thiết", "commune", "070"),
   unit("02215", "Xã Tràng Đà", "commune", "070"),
   line("PlanIssued", "2025-01-10T08:00:00+07:00", plan),
-  line("UnitAssigned", "2025-01-15T08:00:00+07:00", { planId: "15-2025", unitId: "070", schedules: ["quy"], subPlanDueBy: "2025-02-28" }),
+  line("UnitAssigned", "2025-01-15T08:00:00+07:00", {
+    planId: "15-2025",
+    unitId: "070",
+    schedules: ["quy"],
+    subPlanDueBy: "2025-02-28"
+  }),
   line("UnitAssigned", "2025-01-15T08:00:00+07:00", { planId: "15-2025", unitId: "02200" }),
   line("UnitAssigned", "2025-01-15T08:00:00+07:00", { planId: "15-2025", unitId: "02215", schedules: ["quy", "nam"] }),
   line("PlanIssued", "2025-03-05T08:00:00+07:00", {
-    planId: "15-2025-070", documentNumber: "07/KH-MTTQ", title: "Kế hoạch thực hiện", issuerId: "070",
-    parentPlanId: "15-2025", effectiveFrom: "2025-03-05", effectiveUntil: "2025-06-30", schedules: []
+    planId: "15-2025-070",
+    documentNumber: "07/KH-MTTQ",
+    title: "Kế hoạch thực hiện",
+    issuerId: "070",
+    parentPlanId: "15-2025",
+    effectiveFrom: "2025-03-05",
+    effectiveUntil: "2025-06-30",
+    schedules: []
   }),
-  line("ReportFiled", "2025-04-10T09:00:00+07:00", { reportId: "q1-02200", planId: "15-2025", unitId: "02200", scheduleId: "quy", period: "2025-Q1" }),
-  line("ReportFiled", "2025-06-14T16:00:00+07:00", { reportId: "h1-02200", planId: "15-2025", unitId: "02200", scheduleId: "6thang", period: "2025-H1" }),
+  line("ReportFiled", "2025-04-10T09:00:00+07:00", {
+    reportId: "q1-02200",
+    planId: "15-2025",
+    unitId: "02200",
+    scheduleId: "quy",
+    period: "2025-Q1"
+  }),
+  line("ReportFiled", "2025-06-14T16:00:00+07:00", {
+    reportId: "h1-02200",
+    planId: "15-2025",
+    unitId: "02200",
+    scheduleId: "6thang",
+    period: "2025-H1"
+  }),
   // The reorganisation of 1 July 2025: no district level; the communes sit under the province.
   line("UnitMoved", "2025-07-01T00:00:00+07:00", { unitId: "02200", parentId: "08" }),
   line("UnitMoved", "2025-07-01T00:00:00+07:00", { unitId: "02215", parentId: "08" }),
   line("UnitClosed", "2025-07-01T00:00:00+07:00", { unitId: "070" }),
-  line("ReportFiled", "2025-07-25T10:00:00+07:00", { reportId: "q2-02200", planId: "15-2025", unitId: "02200", scheduleId: "quy", period: "2025-Q2" }),
+  line("ReportFiled", "2025-07-25T10:00:00+07:00", {
+    reportId: "q2-02200",
+    planId: "15-2025",
+    unitId: "02200",
+    scheduleId: "quy",
+    period: "2025-Q2"
+  }),
   // A plan of 2028 whose yearly review is due before 29 February (a leap year).
   line("PlanIssued", "2027-12-01T08:00:00+07:00", {
-    planId: "2028", documentNumber: "01/KH-2028", title: "Kế hoạch năm 2028", issuerId: "08",
-    effectiveFrom: "2028-01-01", effectiveUntil: "2028-12-31",
+    planId: "2028",
+    documentNumber: "01/KH-2028",
+    title: "Kế hoạch năm 2028",
+    issuerId: "08",
+    effectiveFrom: "2028-01-01",
+    effectiveUntil: "2028-12-31",
     schedules: [{ scheduleId: "nam", kind: "yearly", dueBeforeDay: 29, dueMonthOffset: -10 }]
   }),
   line("UnitAssigned", "2027-12-02T08:00:00+07:00", { planId: "2028", unitId: "02200" })
@@ -112,17 +145,34 @@ beforeAll(async () => {
 describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025", () => {
   it("imports, and each schedule's periods and deadlines are the ones written", async () => {
     const c = await json("compliance", "--plan", "15-2025", "--as-of", "2027-06-30", "--unit", "02200")
-    const periods = (id: string) => c.obligations.filter((o: any) => o.scheduleId === id).map((o: any) => `${o.period} ${o.deadline.slice(0, 10)}`)
+    const periods = (id: string) =>
+      c.obligations.filter((o: any) => o.scheduleId === id).map((o: any) => `${o.period} ${o.deadline.slice(0, 10)}`)
     expect(periods("quy")).toEqual([
-      "2025-Q1 2025-04-20", "2025-Q2 2025-07-20", "2025-Q3 2025-10-20", "2025-Q4 2026-01-20",
-      "2026-Q1 2026-04-20", "2026-Q2 2026-07-20", "2026-Q3 2026-10-20", "2026-Q4 2027-01-20"
+      "2025-Q1 2025-04-20",
+      "2025-Q2 2025-07-20",
+      "2025-Q3 2025-10-20",
+      "2025-Q4 2026-01-20",
+      "2026-Q1 2026-04-20",
+      "2026-Q2 2026-07-20",
+      "2026-Q3 2026-10-20",
+      "2026-Q4 2027-01-20"
     ])
-    expect(periods("6thang")).toEqual(["2025-H1 2025-06-15", "2025-H2 2025-12-15", "2026-H1 2026-06-15", "2026-H2 2026-12-15"])
+    expect(periods("6thang")).toEqual([
+      "2025-H1 2025-06-15",
+      "2025-H2 2025-12-15",
+      "2026-H1 2026-06-15",
+      "2026-H2 2026-12-15"
+    ])
     expect(periods("nam")).toEqual(["2025 2025-11-30", "2026 2026-11-30"])
     expect(periods("giua-ky")).toEqual(["so-ket-giua-ky 2025-12-15"])
     expect(periods("thang")).toHaveLength(24)
     expect(c.schedules.map((s: any) => `${s.scheduleId}:${s.kind}`)).toEqual([
-      "thang:monthly", "quy:quarterly", "6thang:half-yearly", "nam:yearly", "giua-ky:once", "sub-plan:sub-plan"
+      "thang:monthly",
+      "quy:quarterly",
+      "6thang:half-yearly",
+      "nam:yearly",
+      "giua-ky:once",
+      "sub-plan:sub-plan"
     ])
   })
 
@@ -153,18 +203,34 @@ describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025"
     expect(province.bySchedule["sub-plan"].total).toMatchObject({ onTime: 0, late: 1 })
     expect(province.bySchedule["6thang"].total).toMatchObject({ onTime: 1, missing: 0, pending: 3 })
 
-    expect(table).toMatch(/sub-plan\s+1 = 0 on time \+ 1 late \+ 0 missing \+ 0 pending.*\(sub-plans to issue, not reports\)/)
-    expect(table).toMatch(/quy\s+.*\(quarterly reports\)/)
-    expect(unknown).toBe(
-      "kehoach: plan 15-2025 has no schedule tuan"
+    expect(table).toMatch(
+      /sub-plan\s+1 = 0 on time \+ 1 late \+ 0 missing \+ 0 pending.*\(sub-plans to issue, not reports\)/
     )
+    expect(table).toMatch(/quy\s+.*\(quarterly reports\)/)
+    expect(unknown).toBe("kehoach: plan 15-2025 has no schedule tuan")
   })
 
   it("explains a quarter on each side of the reorganisation", async () => {
     const explain = (period: string) =>
-      json("explain", "--plan", "15-2025", "--unit", "02200", "--schedule", "quy", "--period", period, "--as-of", "2025-08-01")
+      json(
+        "explain",
+        "--plan",
+        "15-2025",
+        "--unit",
+        "02200",
+        "--schedule",
+        "quy",
+        "--period",
+        period,
+        "--as-of",
+        "2025-08-01"
+      )
     const [q1, q2] = await Promise.all([explain("2025-Q1"), explain("2025-Q2")])
-    expect(q1.obligation).toMatchObject({ status: "on-time", deadline: "2025-04-20T00:00:00+07:00", reportId: "q1-02200" })
+    expect(q1.obligation).toMatchObject({
+      status: "on-time",
+      deadline: "2025-04-20T00:00:00+07:00",
+      reportId: "q1-02200"
+    })
     expect(q1.rollsUpTo).toEqual(["070", "08"])
     expect(q2.obligation).toMatchObject({ status: "late", deadline: "2025-07-20T00:00:00+07:00", reportId: "q2-02200" })
     expect(q2.rollsUpTo).toEqual(["08"])
@@ -180,24 +246,40 @@ describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025"
     expect(d.withinDays).toBe(7)
     const q2 = d.items.find((r: any) => r.unitId === "02215" && r.period === "2025-Q2")
     expect(q2).toEqual({
-      unitId: "02215", name: "Xã Tràng Đà", level: "commune", parentId: "08", parentName: "Tỉnh Tuyên Quang",
-      scheduleId: "quy", kind: "quarterly", period: "2025-Q2", deadline: "2025-07-20T00:00:00+07:00",
-      status: "due", daysLeft: 7, daysLate: null
+      unitId: "02215",
+      name: "Xã Tràng Đà",
+      level: "commune",
+      parentId: "08",
+      parentName: "Tỉnh Tuyên Quang",
+      scheduleId: "quy",
+      kind: "quarterly",
+      period: "2025-Q2",
+      deadline: "2025-07-20T00:00:00+07:00",
+      status: "due",
+      daysLeft: 7,
+      daysLate: null
     })
     const q1 = d.items.find((r: any) => r.unitId === "02215" && r.period === "2025-Q1")
     expect(q1).toMatchObject({ status: "overdue", daysLeft: null, daysLate: 85 })
     // The closed district is reminded of nothing; the half-year filed in time is not listed.
     expect(d.items.some((r: any) => r.unitId === "070")).toBe(false)
     expect(d.items.some((r: any) => r.scheduleId === "6thang")).toBe(false)
-    expect(d.items.find((r: any) => r.unitId === "02200" && r.period === "2025-07")).toMatchObject({ status: "due", daysLeft: 7 })
+    expect(d.items.find((r: any) => r.unitId === "02200" && r.period === "2025-07")).toMatchObject({
+      status: "due",
+      daysLeft: 7
+    })
     expect(d.items.some((r: any) => r.period === "2025-08")).toBe(false)
     // Units in the order of the hierarchy, each unit's rows by deadline.
     const units = d.items.map((r: any) => r.unitId)
     expect(units).toEqual([...units].sort())
 
     const rows = csv.trimEnd().split("\r\n")
-    expect(rows[0]).toBe("planId,unitId,name,level,parentId,parentName,scheduleId,kind,period,deadline,status,daysLeft,daysLate")
-    expect(rows).toContain("15-2025,02215,Xã Tràng Đà,commune,08,Tỉnh Tuyên Quang,quy,quarterly,2025-Q2,2025-07-20T00:00:00+07:00,due,7,")
+    expect(rows[0]).toBe(
+      "planId,unitId,name,level,parentId,parentName,scheduleId,kind,period,deadline,status,daysLeft,daysLate"
+    )
+    expect(rows).toContain(
+      "15-2025,02215,Xã Tràng Đà,commune,08,Tỉnh Tuyên Quang,quy,quarterly,2025-Q2,2025-07-20T00:00:00+07:00,due,7,"
+    )
     expect(rows.slice(1).every((r) => r.startsWith("15-2025,02215,"))).toBe(true)
 
     expect(table).toContain("Plan 15-2025: due within 7 days")
@@ -209,37 +291,51 @@ describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025"
 
   it("a leap year's 29 February is a deadline", async () => {
     const c = await json("compliance", "--plan", "2028", "--as-of", "2028-12-31")
-    expect(c.obligations).toEqual([{
-      unitId: "02200", scheduleId: "nam", period: "2028", deadline: "2028-02-29T00:00:00+07:00",
-      status: "missing", filedAt: null, reportId: null
-    }])
-    expect(c.schedules).toEqual([{ scheduleId: "nam", kind: "yearly", counts: expect.objectContaining({ missing: 1 }) }])
+    expect(c.obligations).toEqual([
+      {
+        unitId: "02200",
+        scheduleId: "nam",
+        period: "2028",
+        deadline: "2028-02-29T00:00:00+07:00",
+        status: "missing",
+        filedAt: null,
+        reportId: null
+      }
+    ])
+    expect(c.schedules).toEqual([
+      { scheduleId: "nam", kind: "yearly", counts: expect.objectContaining({ missing: 1 }) }
+    ])
   })
 })
 
 describe.concurrent("Bad schedules are refused on import, naming the line and the field", () => {
   const importing = async (schedules: ReadonlyArray<object>, name: string) => {
     const file = path.join(tmp, `${name}.ndjson`)
-    fs.writeFileSync(file, [unit("08", "Tỉnh", "province"), line("PlanIssued", "2025-01-10T08:00:00+07:00", { ...plan, schedules })].join("\n") + "\n")
+    fs.writeFileSync(
+      file,
+      [unit("08", "Tỉnh", "province"), line("PlanIssued", "2025-01-10T08:00:00+07:00", { ...plan, schedules })].join(
+        "\n"
+      ) + "\n"
+    )
     return fails("import", file, "--db", path.join(tmp, `${name}.db`))
   }
 
   it("a due day 31 in a 30-day month", async () => {
-    expect(await importing([{ scheduleId: "quy", kind: "quarterly", dueBeforeDay: 31, dueMonthOffset: 1 }], "day31")).toMatch(
-      /line 2.*schedules\.0\.dueBeforeDay: day 31 does not exist in April 2025, the due month of 2025-Q1/
-    )
+    expect(
+      await importing([{ scheduleId: "quy", kind: "quarterly", dueBeforeDay: 31, dueMonthOffset: 1 }], "day31")
+    ).toMatch(/line 2.*schedules\.0\.dueBeforeDay: day 31 does not exist in April 2025, the due month of 2025-Q1/)
   })
 
   it("29 February in a year that has none", async () => {
-    expect(await importing([{ scheduleId: "nam", kind: "yearly", dueBeforeDay: 29, dueMonthOffset: -10 }], "feb29")).toMatch(
-      /schedules\.0\.dueBeforeDay: day 29 does not exist in February 2025/
-    )
+    expect(
+      await importing([{ scheduleId: "nam", kind: "yearly", dueBeforeDay: 29, dueMonthOffset: -10 }], "feb29")
+    ).toMatch(/schedules\.0\.dueBeforeDay: day 29 does not exist in February 2025/)
   })
 
   it("a half-year due before its period starts", async () => {
-    expect(await importing([{ scheduleId: "h", kind: "half-yearly", dueBeforeDay: 15, dueMonthOffset: -6 }], "early")).toMatch(
-      /schedules\.0\.dueMonthOffset: a half-yearly period would be due before it starts/
-    )
+    expect(
+      await importing([{ scheduleId: "h", kind: "half-yearly", dueBeforeDay: 15, dueMonthOffset: -6 }], "early")
+    ).toMatch(/schedules\.0\.dueMonthOffset: a half-yearly period would be due before it starts/)
   })
 
   it("an unknown kind", async () => {
@@ -252,19 +348,34 @@ describe.concurrent("Bad schedules are refused on import, naming the line and th
 describe("PlanIssued version 1 keeps its bytes", () => {
   it("a version-1 line is stored as written, verifies, and round-trips through export and import byte for byte", async () => {
     const v1 = path.join(tmp, "v1.ndjson")
-    fs.writeFileSync(v1, [
-      unit("08", "Tỉnh", "province"),
-      line("PlanIssued", "2024-01-30T08:00:00+07:00", {
-        planId: "182-2018", documentNumber: "182/KH-MTTQ-BTT", title: "Kế hoạch 182", issuerId: "08",
-        effectiveFrom: "2018-01-30", effectiveUntil: "2018-12-31",
-        schedules: [{ scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 }]
-      }, { version: 1 })
-    ].join("\n") + "\n")
+    fs.writeFileSync(
+      v1,
+      [
+        unit("08", "Tỉnh", "province"),
+        line(
+          "PlanIssued",
+          "2024-01-30T08:00:00+07:00",
+          {
+            planId: "182-2018",
+            documentNumber: "182/KH-MTTQ-BTT",
+            title: "Kế hoạch 182",
+            issuerId: "08",
+            effectiveFrom: "2018-01-30",
+            effectiveUntil: "2018-12-31",
+            schedules: [{ scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 }]
+          },
+          { version: 1 }
+        )
+      ].join("\n") + "\n"
+    )
     const first = path.join(tmp, "v1-first.db")
     const second = path.join(tmp, "v1-second.db")
     expect((await run(["import", v1, "--db", first])).status).toBe(0)
     const exported = (await run(["export", "--db", first])).stdout
-    const lines = exported.trimEnd().split("\n").map((l) => JSON.parse(l))
+    const lines = exported
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l))
     expect(lines[1]).toMatchObject({ type: "PlanIssued", version: 1 })
     fs.writeFileSync(path.join(tmp, "v1-export.ndjson"), exported)
     expect((await run(["import", path.join(tmp, "v1-export.ndjson"), "--db", second])).status).toBe(0)
@@ -272,10 +383,12 @@ describe("PlanIssued version 1 keeps its bytes", () => {
     expect((await run(["verify", "--db", second])).status).toBe(0)
     // A version-1 line may not carry the kinds of version 2.
     const bad = path.join(tmp, "v1-bad.ndjson")
-    fs.writeFileSync(bad, [
-      unit("08", "Tỉnh", "province"),
-      line("PlanIssued", "2025-01-10T08:00:00+07:00", plan, { version: 1 })
-    ].join("\n") + "\n")
+    fs.writeFileSync(
+      bad,
+      [unit("08", "Tỉnh", "province"), line("PlanIssued", "2025-01-10T08:00:00+07:00", plan, { version: 1 })].join(
+        "\n"
+      ) + "\n"
+    )
     expect(await fails("import", bad, "--db", path.join(tmp, "v1-bad.db"))).toMatch(
       /data\.schedules\.1\.kind: expected one of "monthly", "once", got "quarterly" \(in version 1 of PlanIssued\)/
     )

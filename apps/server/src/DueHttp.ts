@@ -10,10 +10,10 @@ import { Clock, Effect, Either } from "effect"
 
 /** `GET /due`. */
 export const DueLive = HttpApiBuilder.group(Api.Api, "due", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore.EventStore
     return handlers.handle("due", ({ urlParams }) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const { asOf, knownAt } = State.viewOf(urlParams, now)
         const state = yield* store.state
@@ -27,5 +27,7 @@ export const DueLive = HttpApiBuilder.group(Api.Api, "due", (handlers) =>
         })
         if (Either.isLeft(result)) return yield* new ApiError.NotFound({ message: result.left.message })
         return result.right
-      }))
-  }))
+      })
+    )
+  })
+)

@@ -20,26 +20,43 @@ const state = () => h.runtime.runPromise(Effect.flatMap(EventStore.EventStore, (
 
 describe("GET /due", () => {
   it.effect("is the domain's due list, exactly (the CLI's kehoach due --format json)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const client = yield* Harness.client(h.url, Harness.tokens.auditor.token)
       const asOf = Time.parseQueryTime("2018-03-13")!
       const answer = yield* client.due.due({ urlParams: { planId: "182", asOf, within: 7 } })
       const s = yield* Effect.promise(state)
-      const expected = Due.list(s, { planId: "182", asOf, knownAt: Time.parseQueryTime(answer.knownAt)!, withinDays: 7 })
+      const expected = Due.list(s, {
+        planId: "182",
+        asOf,
+        knownAt: Time.parseQueryTime(answer.knownAt)!,
+        withinDays: 7
+      })
       assert.deepStrictEqual(answer, JSON.parse(JSON.stringify((expected as any).right)))
       // D1 filed February; March falls due on the 20th: 7 days left on the 13th.
       const d1 = answer.items.filter((r) => r.unitId === "D1")
-      assert.deepStrictEqual(d1.map((r) => [r.period, r.status, r.daysLeft, r.daysLate]), [["2018-03", "due", 7, null]])
+      assert.deepStrictEqual(
+        d1.map((r) => [r.period, r.status, r.daysLeft, r.daysLate]),
+        [["2018-03", "due", 7, null]]
+      )
       assert.strictEqual(d1[0]!.parentId, "P")
       const c1 = answer.items.filter((r) => r.unitId === "C1")
-      assert.deepStrictEqual(c1.map((r) => [r.period, r.status, r.daysLate]), [["2018-02", "overdue", 22], ["2018-03", "due", null]])
-    }))
+      assert.deepStrictEqual(
+        c1.map((r) => [r.period, r.status, r.daysLate]),
+        [
+          ["2018-02", "overdue", 22],
+          ["2018-03", "due", null]
+        ]
+      )
+    })
+  )
 
   it("takes within as 7d, 2w or days; a bad window is a 400 naming it; an unknown plan or schedule a 404", async () => {
     const week = await json(await h.call("/due?planId=182&asOf=2018-03-13&within=1w", Harness.tokens.auditor.token))
     assert.strictEqual(week.status, 200)
     assert.strictEqual(week.body.withinDays, 7)
-    const none = await json(await h.call("/due?planId=182&asOf=2018-02-01&within=0d&unit=D1", Harness.tokens.auditor.token))
+    const none = await json(
+      await h.call("/due?planId=182&asOf=2018-02-01&within=0d&unit=D1", Harness.tokens.auditor.token)
+    )
     assert.deepStrictEqual(none.body.items, [])
     const bad = await json(await h.call("/due?planId=182&within=soon", Harness.tokens.auditor.token))
     assert.strictEqual(bad.status, 400)
@@ -55,14 +72,22 @@ describe("GET /due", () => {
 describe("GET /compliance?schedule=", () => {
   it("counts only that schedule, with counts by schedule alongside the totals", async () => {
     const all = await json(await h.call("/compliance?planId=182&asOf=2018-12-31", Harness.tokens.auditor.token))
-    const annual = await json(await h.call("/compliance?planId=182&asOf=2018-12-31&schedule=annual", Harness.tokens.auditor.token))
+    const annual = await json(
+      await h.call("/compliance?planId=182&asOf=2018-12-31&schedule=annual", Harness.tokens.auditor.token)
+    )
     assert.strictEqual(annual.status, 200)
     assert.strictEqual(annual.body.schedule, "annual")
     assert.isTrue(annual.body.obligations.every((o: any) => o.scheduleId === "annual"))
     const p = (c: any) => c.units.find((u: any) => u.unitId === "P")
     assert.deepStrictEqual(p(annual.body).total, p(all.body).bySchedule.annual.total)
-    assert.deepStrictEqual(annual.body.schedules.map((s: any) => s.scheduleId), ["annual"])
-    assert.strictEqual((await h.call("/compliance?planId=182&schedule=weekly", Harness.tokens.auditor.token)).status, 404)
+    assert.deepStrictEqual(
+      annual.body.schedules.map((s: any) => s.scheduleId),
+      ["annual"]
+    )
+    assert.strictEqual(
+      (await h.call("/compliance?planId=182&schedule=weekly", Harness.tokens.auditor.token)).status,
+      404
+    )
   })
 })
 
@@ -71,11 +96,17 @@ describe("Plans with the new schedule kinds over HTTP", () => {
     type: "PlanIssued",
     occurredAt: "2018-02-01T08:00:00+07:00",
     data: {
-      planId, documentNumber: `${planId}/KH`, title: "Kế hoạch quý", issuerId: "P",
-      effectiveFrom: "2018-01-01", effectiveUntil: "2018-12-31", schedules
+      planId,
+      documentNumber: `${planId}/KH`,
+      title: "Kế hoạch quý",
+      issuerId: "P",
+      effectiveFrom: "2018-01-01",
+      effectiveUntil: "2018-12-31",
+      schedules
     }
   })
-  const post = (body: unknown) => h.call("/events", Harness.tokens.admin.token, { method: "POST", body: JSON.stringify(body) })
+  const post = (body: unknown) =>
+    h.call("/events", Harness.tokens.admin.token, { method: "POST", body: JSON.stringify(body) })
 
   it("are appended as version 2 and shown by GET /plans/:planId; a bad one is a 4xx naming the field", async () => {
     const quarterly = { scheduleId: "quy", kind: "quarterly", dueBeforeDay: 20, dueMonthOffset: 1 }

@@ -15,14 +15,16 @@ const Id = Schema.String.pipe(Schema.minLength(1))
 export class DueGroup extends HttpApiGroup.make("due")
   .add(
     HttpApiEndpoint.get("due", "/due")
-      .setUrlParams(Schema.Struct({
-        planId: Id,
-        within: Schema.optionalWith(Due.Window, { exact: true }),
-        asOf: Schema.optionalWith(Time.QueryTime, { exact: true }),
-        knownAt: Schema.optionalWith(Time.QueryTime, { exact: true }),
-        unit: Schema.optionalWith(Id, { exact: true }),
-        schedule: Schema.optionalWith(Id, { exact: true })
-      }))
+      .setUrlParams(
+        Schema.Struct({
+          planId: Id,
+          within: Schema.optionalWith(Due.Window, { exact: true }),
+          asOf: Schema.optionalWith(Time.QueryTime, { exact: true }),
+          knownAt: Schema.optionalWith(Time.QueryTime, { exact: true }),
+          unit: Schema.optionalWith(Id, { exact: true }),
+          schedule: Schema.optionalWith(Id, { exact: true })
+        })
+      )
       .addSuccess(Due.DueList)
       .addError(ApiError.NotFound)
       .annotate(
@@ -30,5 +32,4 @@ export class DueGroup extends HttpApiGroup.make("due")
         "Obligations of a plan due within a window (within=7d, the default) and overdue, by unit (kehoach due --format json)"
       )
   )
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}

@@ -32,8 +32,12 @@ export const Window = Schema.transformOrFail(Schema.String, Schema.Number, {
     const days = match === null ? undefined : Number(match[1]) * (match[2] === "w" ? 7 : 1)
     return days === undefined || days > 366
       ? ParseResult.fail(
-        new ParseResult.Type(ast, text, `${JSON.stringify(text)} is not a window: give days (7d, or 7) or weeks (2w), at most 366 days`)
-      )
+          new ParseResult.Type(
+            ast,
+            text,
+            `${JSON.stringify(text)} is not a window: give days (7d, or 7) or weeks (2w), at most 366 days`
+          )
+        )
       : ParseResult.succeed(days)
   },
   encode: (days) => ParseResult.succeed(`${days}d`)
@@ -97,7 +101,10 @@ const daysBetween = (a: number, b: number): number =>
  * `asOf` (`due`), of the units still open at `asOf`. Errors as for compliance: `PlanNotFound`, `UnitNotFound`,
  * `UnknownSchedule`.
  */
-export const list = (state: State, query: Query): Either.Either<DueList, PlanNotFound | UnitNotFound | UnknownSchedule> => {
+export const list = (
+  state: State,
+  query: Query
+): Either.Either<DueList, PlanNotFound | UnitNotFound | UnknownSchedule> => {
   const view: View = { asOf: query.asOf, knownAt: query.knownAt }
   const plan = state.plans.get(query.planId)
   if (plan === undefined || !visible(plan.issued, view)) {
@@ -129,7 +136,7 @@ export const list = (state: State, query: Query): Either.Either<DueList, PlanNot
         name: unit.name,
         level: unit.level,
         parentId,
-        parentName: parentId === null ? null : state.units.get(parentId)?.name ?? parentId,
+        parentName: parentId === null ? null : (state.units.get(parentId)?.name ?? parentId),
         scheduleId: o.scheduleId,
         kind: Plan.scheduleOf(plan, o.scheduleId)?.kind ?? "sub-plan",
         period: o.period,
@@ -141,8 +148,12 @@ export const list = (state: State, query: Query): Either.Either<DueList, PlanNot
     })
   }
   rows.sort((a, b) =>
-    a.key < b.key ? -1 : a.key > b.key ? 1 : a.deadline - b.deadline ||
-      (a.row.scheduleId < b.row.scheduleId ? -1 : a.row.scheduleId > b.row.scheduleId ? 1 : 0)
+    a.key < b.key
+      ? -1
+      : a.key > b.key
+        ? 1
+        : a.deadline - b.deadline ||
+          (a.row.scheduleId < b.row.scheduleId ? -1 : a.row.scheduleId > b.row.scheduleId ? 1 : 0)
   )
   return Either.right({
     planId: plan.planId,

@@ -329,7 +329,7 @@ export type EventLine = DomainEvent & {
 export type Upcasters = { readonly [K in EventType]?: { readonly [fromVersion: number]: (data: unknown) => unknown } }
 
 /** The payload schemas of older versions, by type and version: an old line is checked against its own version first. */
-export type OlderPayloads = { readonly [K in EventType]?: { readonly [version: number]: Schema.Schema<any, any> } }
+export type OlderPayloads = { readonly [K in EventType]?: { readonly [version: number]: Schema.Schema.AnyNoContext } }
 
 /** What a decoder needs to know about versions. */
 export interface Versions {

@@ -59,8 +59,7 @@ export const firstMonth = (kind: RecurringKind, period: PeriodOfYear): number =>
   (period.index - 1) * monthsPerPeriod[kind] + 1
 
 /** The last month (1–12) of a period. */
-export const lastMonth = (kind: RecurringKind, period: PeriodOfYear): number =>
-  period.index * monthsPerPeriod[kind]
+export const lastMonth = (kind: RecurringKind, period: PeriodOfYear): number => period.index * monthsPerPeriod[kind]
 
 /** The first instant of a period (00:00 of its first day, local time). */
 export const startOf = (kind: RecurringKind, period: PeriodOfYear): number =>
@@ -75,7 +74,7 @@ export const endOf = (kind: RecurringKind, period: PeriodOfYear): number => {
 /** The month a period's report is due in: `dueMonthOffset` months after its last month, as `[year, month]`. */
 export const dueMonth = (schedule: RecurringSchedule, period: PeriodOfYear): readonly [number, number] => {
   const months = period.year * 12 + lastMonth(schedule.kind, period) - 1 + schedule.dueMonthOffset
-  return [Math.floor(months / 12), (months % 12 + 12) % 12 + 1]
+  return [Math.floor(months / 12), (((months % 12) + 12) % 12) + 1]
 }
 
 /**
@@ -134,8 +133,18 @@ export const periodsOf = (
 }
 
 const monthNames = [
-  "January", "February", "March", "April", "May", "June",
-  "July", "August", "September", "October", "November", "December"
+  "January",
+  "February",
+  "March",
+  "April",
+  "May",
+  "June",
+  "July",
+  "August",
+  "September",
+  "October",
+  "November",
+  "December"
 ]
 
 /** What is wrong with a recurring schedule of a plan: the field at fault and why, or `undefined` when it is sound. */
@@ -157,7 +166,8 @@ export const problemOf = (plan: EffectivePeriod, schedule: RecurringSchedule): P
   if (schedule.dueMonthOffset < earliest || (schedule.dueMonthOffset === earliest && schedule.dueBeforeDay === 1)) {
     return {
       field: "dueMonthOffset",
-      reason: `a ${schedule.kind} period would be due before it starts (dueMonthOffset ${schedule.dueMonthOffset}, ` +
+      reason:
+        `a ${schedule.kind} period would be due before it starts (dueMonthOffset ${schedule.dueMonthOffset}, ` +
         `dueBeforeDay ${schedule.dueBeforeDay}); the earliest due month is the period's first month ` +
         `(dueMonthOffset ${earliest}) with dueBeforeDay 2 or later`
     }
@@ -167,7 +177,8 @@ export const problemOf = (plan: EffectivePeriod, schedule: RecurringSchedule): P
       const [year, month] = dueMonth(schedule, period)
       return {
         field: "dueBeforeDay",
-        reason: `day ${schedule.dueBeforeDay} does not exist in ${monthNames[month - 1]} ${year}, the due month of ` +
+        reason:
+          `day ${schedule.dueBeforeDay} does not exist in ${monthNames[month - 1]} ${year}, the due month of ` +
           `${periodName(schedule.kind, period)} (it has ${Time.daysInMonth(year, month)} days)`
       }
     }

@@ -48,8 +48,14 @@ describe("Period names", () => {
     assert.strictEqual(Schedule.periodName("yearly", { year: 2026, index: 1 }), "2026")
     assert.deepStrictEqual(Schedule.parsePeriod("quarterly", "2026-Q4"), { year: 2026, index: 4 })
     for (const [kind, bad] of [
-      ["quarterly", "2026-Q5"], ["quarterly", "2026-H1"], ["quarterly", "2026"], ["half-yearly", "2026-H3"],
-      ["half-yearly", "2026-Q1"], ["yearly", "2026-01"], ["yearly", "26"], ["quarterly", "2026-q1"]
+      ["quarterly", "2026-Q5"],
+      ["quarterly", "2026-H1"],
+      ["quarterly", "2026"],
+      ["half-yearly", "2026-H3"],
+      ["half-yearly", "2026-Q1"],
+      ["yearly", "2026-01"],
+      ["yearly", "26"],
+      ["quarterly", "2026-q1"]
     ] as const) {
       assert.isUndefined(Schedule.parsePeriod(kind, bad), `${kind} ${bad}`)
     }
@@ -57,10 +63,18 @@ describe("Period names", () => {
 
   it("reads back every name it writes", () => {
     fc.assert(
-      fc.property(fc.constantFrom(...Schedule.recurringKinds), fc.integer({ min: 1000, max: 9999 }), fc.nat(3), (kind, year, i) => {
-        const index = (i % (12 / Schedule.monthsPerPeriod[kind])) + 1
-        assert.deepStrictEqual(Schedule.parsePeriod(kind, Schedule.periodName(kind, { year, index })), { year, index })
-      })
+      fc.property(
+        fc.constantFrom(...Schedule.recurringKinds),
+        fc.integer({ min: 1000, max: 9999 }),
+        fc.nat(3),
+        (kind, year, i) => {
+          const index = (i % (12 / Schedule.monthsPerPeriod[kind])) + 1
+          assert.deepStrictEqual(Schedule.parsePeriod(kind, Schedule.periodName(kind, { year, index })), {
+            year,
+            index
+          })
+        }
+      )
     )
   })
 })
@@ -80,24 +94,29 @@ describe("Deadlines of quarterly, half-yearly and yearly schedules", () => {
 
   it("a 2026 plan owes 2026-Q1 to 2026-Q4, the last due after the plan ends", () => {
     const periods = Plan.periodsOf(planWith([quarterly]), quarterly)
-    assert.deepStrictEqual(periods.map((p) => [p.period, iso(p.deadline)]), [
-      ["2026-Q1", "2026-04-20T00:00:00+07:00"],
-      ["2026-Q2", "2026-07-20T00:00:00+07:00"],
-      ["2026-Q3", "2026-10-20T00:00:00+07:00"],
-      ["2026-Q4", "2027-01-20T00:00:00+07:00"]
-    ])
+    assert.deepStrictEqual(
+      periods.map((p) => [p.period, iso(p.deadline)]),
+      [
+        ["2026-Q1", "2026-04-20T00:00:00+07:00"],
+        ["2026-Q2", "2026-07-20T00:00:00+07:00"],
+        ["2026-Q3", "2026-10-20T00:00:00+07:00"],
+        ["2026-Q4", "2027-01-20T00:00:00+07:00"]
+      ]
+    )
   })
 
   it("a plan from 1 July 2025 has the quarters it overlaps, not a quarter due before it takes effect", () => {
     const early = { scheduleId: "e", kind: "quarterly", dueBeforeDay: 5, dueMonthOffset: 0 } as const
     const plan = planWith([quarterly, early], "2025-05-10", "2026-02-15")
-    assert.deepStrictEqual(Plan.periodsOf(plan, quarterly).map((p) => p.period), ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"])
+    assert.deepStrictEqual(
+      Plan.periodsOf(plan, quarterly).map((p) => p.period),
+      ["2025-Q2", "2025-Q3", "2025-Q4", "2026-Q1"]
+    )
     // 2025-Q2 would be due on 5 June, after the plan took effect; with a plan from 10 June it is not owed.
-    assert.deepStrictEqual(Plan.periodsOf(planWith([early], "2025-06-10", "2026-02-15"), early).map((p) => p.period), [
-      "2025-Q3",
-      "2025-Q4",
-      "2026-Q1"
-    ])
+    assert.deepStrictEqual(
+      Plan.periodsOf(planWith([early], "2025-06-10", "2026-02-15"), early).map((p) => p.period),
+      ["2025-Q3", "2025-Q4", "2026-Q1"]
+    )
   })
 })
 
@@ -114,15 +133,25 @@ describe("Bad schedules are refused, naming the field", () => {
   it("29 February outside a leap year, accepted in one", () => {
     const feb29 = { scheduleId: "y", kind: "yearly", dueBeforeDay: 29, dueMonthOffset: -10 } as const
     assert.isUndefined(violationOf(planWith([feb29], "2028-01-01", "2028-12-31")))
-    assert.match(violationOf(planWith([feb29], "2028-01-01", "2029-12-31"))?.message ?? "", /dueBeforeDay: day 29 does not exist in February 2029/)
+    assert.match(
+      violationOf(planWith([feb29], "2028-01-01", "2029-12-31"))?.message ?? "",
+      /dueBeforeDay: day 29 does not exist in February 2029/
+    )
   })
 
   it("a half-year due before its period starts", () => {
     const v = violationOf(planWith([{ scheduleId: "h", kind: "half-yearly", dueBeforeDay: 15, dueMonthOffset: -6 }]))
-    assert.match(v?.message ?? "", /^plan p: schedules\.0\.dueMonthOffset: a half-yearly period would be due before it starts/)
-    const onFirstDay = violationOf(planWith([halfYear, { scheduleId: "h1", kind: "half-yearly", dueBeforeDay: 1, dueMonthOffset: -5 }]))
+    assert.match(
+      v?.message ?? "",
+      /^plan p: schedules\.0\.dueMonthOffset: a half-yearly period would be due before it starts/
+    )
+    const onFirstDay = violationOf(
+      planWith([halfYear, { scheduleId: "h1", kind: "half-yearly", dueBeforeDay: 1, dueMonthOffset: -5 }])
+    )
     assert.match(onFirstDay?.message ?? "", /schedules\.1\.dueMonthOffset/)
-    assert.isUndefined(violationOf(planWith([{ scheduleId: "h", kind: "half-yearly", dueBeforeDay: 2, dueMonthOffset: -5 }])))
+    assert.isUndefined(
+      violationOf(planWith([{ scheduleId: "h", kind: "half-yearly", dueBeforeDay: 2, dueMonthOffset: -5 }]))
+    )
   })
 
   const line = (schedules: unknown, version?: number) => ({
@@ -131,7 +160,8 @@ describe("Bad schedules are refused, naming the field", () => {
     ...(version === undefined ? {} : { version }),
     data: { ...planWith([]), schedules }
   })
-  const reason = (u: unknown) => Either.match(Events.decodeLine(u), { onLeft: (e) => e.message, onRight: () => "accepted" })
+  const reason = (u: unknown) =>
+    Either.match(Events.decodeLine(u), { onLeft: (e) => e.message, onRight: () => "accepted" })
 
   it("an unknown kind, a missing offset, an offset out of range", () => {
     assert.strictEqual(
@@ -142,8 +172,14 @@ describe("Bad schedules are refused, naming the field", () => {
       reason(line([{ scheduleId: "q", kind: "quarterly", dueBeforeDay: 20 }])),
       "invalid event: data.schedules.0.dueMonthOffset: is required but missing"
     )
-    assert.match(reason(line([{ ...quarterly, dueMonthOffset: 13 }])), /^invalid event: data\.schedules\.0\.dueMonthOffset: expected a whole number/)
-    assert.match(reason(line([{ ...quarterly, dueBeforeDay: 0 }])), /^invalid event: data\.schedules\.0\.dueBeforeDay: expected a day/)
+    assert.match(
+      reason(line([{ ...quarterly, dueMonthOffset: 13 }])),
+      /^invalid event: data\.schedules\.0\.dueMonthOffset: expected a whole number/
+    )
+    assert.match(
+      reason(line([{ ...quarterly, dueBeforeDay: 0 }])),
+      /^invalid event: data\.schedules\.0\.dueBeforeDay: expected a day/
+    )
     assert.strictEqual(reason(line([quarterly, halfYear, yearly])), "accepted")
   })
 
@@ -174,7 +210,14 @@ describe("Reports of the new kinds", () => {
   const refusal = (scheduleId: string, period: string) => {
     const state = given(steps)
     const step = filing(scheduleId, period)
-    const event = { ...step, position: 5, id: "00000000-0000-4000-8000-000000000005", version: 1, recordedAt: step.occurredAt, recordedBy: "t" }
+    const event = {
+      ...step,
+      position: 5,
+      id: "00000000-0000-4000-8000-000000000005",
+      version: 1,
+      recordedAt: step.occurredAt,
+      recordedBy: "t"
+    }
     return Decide.violation(state, event as Events.RecordedEvent)?.message
   }
 
@@ -186,7 +229,10 @@ describe("Reports of the new kinds", () => {
       refusal("q", "2026-Q5"),
       "period 2026-Q5 does not fit schedule q of plan p: expected a quarter written YYYY-Qn (n from 1 to 4), from 2026-Q1 to 2026-Q4"
     )
-    assert.match(refusal("h", "2026-Q1") ?? "", /expected a half-year written YYYY-Hn \(n 1 or 2\), from 2026-H1 to 2026-H2/)
+    assert.match(
+      refusal("h", "2026-Q1") ?? "",
+      /expected a half-year written YYYY-Hn \(n 1 or 2\), from 2026-H1 to 2026-H2/
+    )
     assert.match(refusal("y", "2027") ?? "", /expected a year written YYYY, from 2026 to 2026/)
   })
 })
@@ -221,7 +267,8 @@ const model = (from: string, until: string, s: AnySchedule): { valid: boolean; p
       for (let m0 = 0; m0 < 12; m0++) {
         const days = new Date(Date.UTC(y, m0 + 1, 0)).getUTCDate()
         const deadline = s.dueBeforeDay > days ? localMidnight(y, m0 + 1, 1) : localMidnight(y, m0, s.dueBeforeDay)
-        if (deadline >= start && deadline <= end) periods.push({ period: `${y}-${String(m0 + 1).padStart(2, "0")}`, deadline })
+        if (deadline >= start && deadline <= end)
+          periods.push({ period: `${y}-${String(m0 + 1).padStart(2, "0")}`, deadline })
       }
     }
     return { valid: true, periods }
@@ -247,19 +294,21 @@ const model = (from: string, until: string, s: AnySchedule): { valid: boolean; p
 }
 
 const arbSchedule = (i: number): fc.Arbitrary<AnySchedule> =>
-  fc.oneof(
-    fc.record({ kind: fc.constant("monthly" as const), dueBeforeDay: fc.integer({ min: 1, max: 31 }) }),
-    fc.record({
-      kind: fc.constant("once" as const),
-      period: fc.constant("final"),
-      dueBefore: fc.integer({ min: 0, max: 4 * 366 }).map((d) => dateText(Date.UTC(2024, 0, 1) + d * DAY))
-    }),
-    fc.record({
-      kind: fc.constantFrom("quarterly" as const, "half-yearly" as const, "yearly" as const),
-      dueBeforeDay: fc.oneof(fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 28 })),
-      dueMonthOffset: fc.integer({ min: -11, max: 12 })
-    })
-  ).map((s) => ({ scheduleId: `s${i}`, ...s }) as AnySchedule)
+  fc
+    .oneof(
+      fc.record({ kind: fc.constant("monthly" as const), dueBeforeDay: fc.integer({ min: 1, max: 31 }) }),
+      fc.record({
+        kind: fc.constant("once" as const),
+        period: fc.constant("final"),
+        dueBefore: fc.integer({ min: 0, max: 4 * 366 }).map((d) => dateText(Date.UTC(2024, 0, 1) + d * DAY))
+      }),
+      fc.record({
+        kind: fc.constantFrom("quarterly" as const, "half-yearly" as const, "yearly" as const),
+        dueBeforeDay: fc.oneof(fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 28 })),
+        dueMonthOffset: fc.integer({ min: -11, max: 12 })
+      })
+    )
+    .map((s) => ({ scheduleId: `s${i}`, ...s }) as AnySchedule)
 
 describe("The differential property: random plans with schedules of every kind against a simple model", () => {
   it("refuses exactly the plans the model finds impossible, and owes exactly the model's obligations", () => {
@@ -267,7 +316,9 @@ describe("The differential property: random plans with schedules of every kind a
       fc.property(
         fc.integer({ min: 0, max: 3 * 366 }),
         fc.integer({ min: 0, max: 800 }),
-        fc.array(fc.nat(4), { minLength: 1, maxLength: 5 }).chain((ns) => fc.tuple(...ns.map((_, i) => arbSchedule(i)))),
+        fc
+          .array(fc.nat(4), { minLength: 1, maxLength: 5 })
+          .chain((ns) => fc.tuple(...ns.map((_, i) => arbSchedule(i)))),
         fc.integer({ min: 0, max: 400 }),
         fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 500 })), { maxLength: 12 }),
         (fromDay, length, schedules, assignDay, filings) => {
@@ -278,13 +329,25 @@ describe("The differential property: random plans with schedules of every kind a
           const issuedAt = "2023-12-01T08:00:00+07:00"
           const steps: Array<Step> = [province, district]
           const refused = Decide.violation(given([province]), {
-            type: "PlanIssued", data: plan, occurredAt: issuedAt, recordedAt: issuedAt
+            type: "PlanIssued",
+            data: plan,
+            occurredAt: issuedAt,
+            recordedAt: issuedAt
           })
-          assert.strictEqual(refused === undefined, expected.every((e) => e.valid), refused?.message)
+          assert.strictEqual(
+            refused === undefined,
+            expected.every((e) => e.valid),
+            refused?.message
+          )
           if (refused !== undefined) return
           const assignedAt = Time.startOfDate(from) + (assignDay - 30) * DAY + 9 * 3_600_000
           steps.push(on(issuedAt, { type: "PlanIssued", data: plan }))
-          steps.push(on(iso(Math.max(assignedAt, Date.parse(issuedAt) + 1))!, { type: "UnitAssigned", data: { planId: "p", unitId: "070" } }))
+          steps.push(
+            on(iso(Math.max(assignedAt, Date.parse(issuedAt) + 1))!, {
+              type: "UnitAssigned",
+              data: { planId: "p", unitId: "070" }
+            })
+          )
           const assigned = Math.max(assignedAt, Date.parse(issuedAt) + 1)
           // The model's obligations: every period of every schedule whose deadline is after the assignment.
           const owed = schedules.flatMap((s, i) =>
@@ -300,21 +363,31 @@ describe("The differential property: random plans with schedules of every kind a
             if (filed.has(key)) continue
             const at = Math.max(assigned + 1000, o.deadline - 250 * 3_600_000 + hours * 3_600_000)
             filed.set(key, at)
-            filingSteps.push(on(iso(at)!, {
-              type: "ReportFiled",
-              data: { reportId: `r${filed.size}`, planId: "p", unitId: "070", scheduleId: o.scheduleId, period: o.period }
-            }))
+            filingSteps.push(
+              on(iso(at)!, {
+                type: "ReportFiled",
+                data: {
+                  reportId: `r${filed.size}`,
+                  planId: "p",
+                  unitId: "070",
+                  scheduleId: o.scheduleId,
+                  period: o.period
+                }
+              })
+            )
           }
           filingSteps.sort((a, b) => Time.parseInstant(a.occurredAt)! - Time.parseInstant(b.occurredAt)!)
           const state: State.State = given([...steps, ...filingSteps])
           const asOf = Date.UTC(2035, 0, 1)
           const result = Either.getOrThrow(Compliance.project(state, { planId: "p", asOf, knownAt: asOf }))
           const got = result.obligations.map((o) => `${o.scheduleId} ${o.period} ${o.deadline} ${o.status}`).sort()
-          const want = owed.map((o) => {
-            const at = filed.get(`${o.scheduleId}/${o.period}`)
-            const status = at === undefined ? "missing" : at < o.deadline ? "on-time" : "late"
-            return `${o.scheduleId} ${o.period} ${iso(o.deadline)} ${status}`
-          }).sort()
+          const want = owed
+            .map((o) => {
+              const at = filed.get(`${o.scheduleId}/${o.period}`)
+              const status = at === undefined ? "missing" : at < o.deadline ? "on-time" : "late"
+              return `${o.scheduleId} ${o.period} ${iso(o.deadline)} ${status}`
+            })
+            .sort()
           assert.deepStrictEqual(got, want, JSON.stringify({ got, want }))
         }
       ),
