@@ -311,6 +311,7 @@ const complianceCommand = Command.make(
     knownAt,
     unit: unitRoot,
     depth,
+    schedule: Options.text("schedule").pipe(Options.withPseudoName("ID"), Options.withDescription("Count only this schedule's obligations (a scheduleId of the plan, or sub-plan)"), Options.optional),
     format
   },
   (o) =>
@@ -319,7 +320,8 @@ const complianceCommand = Command.make(
         planId: o.plan,
         ...(yield* viewOf(o)),
         unit: Option.getOrUndefined(o.unit),
-        depth: Option.getOrUndefined(o.depth)
+        depth: Option.getOrUndefined(o.depth),
+        schedule: Option.getOrUndefined(o.schedule)
       }
       const result = yield* projected(o.db, Relevance.compliance(query.planId), (state) => Compliance.project(state, query))
       yield* Output.print(Render.compliance(result, o.format))
@@ -328,7 +330,8 @@ const complianceCommand = Command.make(
   Command.withDescription(help(
     "Per unit, the reports of a plan that were on time, late, missing or still pending: for the unit itself and for its whole subtree (sums of counts, rolled up the hierarchy as it stood at each deadline), with the reporting and on-time rates.",
     "kehoach compliance --plan 182-2018 --as-of 2018-12-31 --depth 1",
-    "kehoach compliance --plan 182-2018 --as-of 2018-06-30 --known-at 2018-06-25 --unit 071 --format csv"
+    "kehoach compliance --plan 182-2018 --as-of 2018-06-30 --known-at 2018-06-25 --unit 071 --format csv",
+    "kehoach compliance --plan 182-2018 --schedule annual --as-of 2018-12-31"
   ))
 )
 
@@ -377,7 +380,7 @@ const explainCommand = Command.make(
     schedule: Options.text("schedule").pipe(Options.withPseudoName("ID"), Options.withDescription("For an obligation: the schedule (e.g. monthly, annual)"),
       Options.optional
     ),
-    period: Options.text("period").pipe(Options.withPseudoName("PERIOD"), Options.withDescription("For an obligation: the period (YYYY-MM for a monthly schedule, e.g. 2018-03)"),
+    period: Options.text("period").pipe(Options.withPseudoName("PERIOD"), Options.withDescription("For an obligation: the period (2018-03 monthly, 2026-Q1 quarterly, 2026-H1 half-yearly, 2026 yearly, a once schedule's own)"),
       Options.optional
     ),
     kind,

@@ -9,6 +9,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
 import * as Demo from "./Demo.js"
+import * as DueCommand from "./DueCommand.js"
 import * as Output from "./Output.js"
 import * as ReportCommand from "./ReportCommand.js"
 import * as Serve from "./Serve.js"
@@ -24,7 +25,14 @@ export const command = Cli.root.pipe(
   Command.withDescription(
     "kehoach: plans cascaded down the administrative hierarchy of Viet Nam, and whether units comply. Start with `kehoach demo`."
   ),
-  Command.withSubcommands([...Cli.commands, UnitsCommand.command, Demo.command, Serve.command, ReportCommand.command])
+  Command.withSubcommands([
+    ...Cli.commands,
+    DueCommand.command,
+    UnitsCommand.command,
+    Demo.command,
+    Serve.command,
+    ReportCommand.command
+  ])
 )
 
 function printHelp(): Effect.Effect<void> {

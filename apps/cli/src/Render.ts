@@ -84,9 +84,34 @@ export const complianceTable = (c: Compliance.Compliance): string => {
     "",
     `Obligations of the ${c.units.length} units listed: ${c.obligations.length} = ${sums.onTime} on time + ${sums.late} late + ${sums.missing} missing + ${sums.pending} pending (the sums of the "this unit" columns).`,
     `"This unit and all below" adds the unit's own obligations to those of every unit that was below it at each deadline.`,
-    `Rates are of reports due (on time + late + missing): reported = (on time + late) / due, on time = on time / due; "-" when none is due yet.`
+    `Rates are of reports due (on time + late + missing): reported = (on time + late) / due, on time = on time / due; "-" when none is due yet.`,
+    ...bySchedule(c)
   ]
   return lines.join("\n") + "\n"
+}
+
+const kindLabel: Readonly<Record<Compliance.ScheduleRow["kind"], string>> = {
+  monthly: "monthly reports",
+  once: "one report",
+  quarterly: "quarterly reports",
+  "half-yearly": "half-yearly reports",
+  yearly: "yearly reports",
+  "sub-plan": "sub-plans to issue, not reports"
+}
+
+/** The footer's lines by schedule: reports schedule by schedule, then the sub-plans owed, labelled apart. */
+const bySchedule = (c: Compliance.Compliance): Array<string> => {
+  if (c.schedules.length === 0) return []
+  const width = Math.max(...c.schedules.map((s) => s.scheduleId.length))
+  return [
+    "",
+    c.schedule === null ? "By schedule (obligations of the units listed):" : `Only schedule ${c.schedule}:`,
+    ...c.schedules.map(({ counts: n, kind, scheduleId }) =>
+      `  ${scheduleId.padEnd(width)}  ${n.onTime + n.late + n.missing + n.pending} = ${n.onTime} on time + ${n.late} late + ${n.missing} missing + ${n.pending} pending; reported ${
+        Table.percent(n.reportingRate)
+      }, on time ${Table.percent(n.onTimeRate)}  (${kindLabel[kind]})`
+    )
+  ]
 }
 
 /** The compliance of a plan as CSV, one row per unit, the self and total counts and rates flattened. */

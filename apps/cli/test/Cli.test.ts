@@ -231,10 +231,11 @@ describe("compliance", () => {
 
   it("prints exactly the contract JSON of DOMAIN.md §5", async () => {
     const c = await json("compliance", ...asOf)
-    expect(Object.keys(c)).toEqual(["planId", "asOf", "knownAt", "units", "obligations"])
+    // The fields of §5 as they are, then the per-schedule figures (added by issue 11).
+    expect(Object.keys(c)).toEqual(["planId", "asOf", "knownAt", "units", "obligations", "schedule", "schedules"])
     expect(c.asOf).toBe("2018-03-31T23:59:59.999+07:00")
     for (const u of c.units) {
-      expect(Object.keys(u)).toEqual(["unitId", "name", "level", "parentId", "self", "total"])
+      expect(Object.keys(u)).toEqual(["unitId", "name", "level", "parentId", "self", "total", "bySchedule"])
       expect(Object.keys(u.total)).toEqual(["onTime", "late", "missing", "pending", "reportingRate", "onTimeRate"])
     }
     for (const o of c.obligations) {

@@ -14,6 +14,7 @@ import { Clock, Context, Deferred, Effect, Either, Layer, Redacted, Schedule, St
 import * as Access from "./Access.js"
 import * as Body from "./Body.js"
 import * as Dashboard from "./Dashboard.js"
+import * as DueHttp from "./DueHttp.js"
 import * as GroupCommit from "./GroupCommit.js"
 import * as ProjectionCache from "./ProjectionCache.js"
 import * as Tokens from "./Tokens.js"
@@ -281,9 +282,9 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
         Effect.gen(function*() {
           const { asOf, knownAt } = yield* view(urlParams)
           const state = yield* store.state
-          const { depth, planId, unit } = urlParams
-          const answer = cache.json(state, "compliance", { planId, asOf, unit, depth }, knownAt, () =>
-            Either.match(Compliance.project(state, { planId, asOf, knownAt, unit, depth }), {
+          const { depth, planId, schedule, unit } = urlParams
+          const answer = cache.json(state, "compliance", { planId, asOf, unit, depth, schedule }, knownAt, () =>
+            Either.match(Compliance.project(state, { planId, asOf, knownAt, unit, depth, schedule }), {
               onLeft: (error) => ({ ok: false as const, error }),
               // The domain's object is exactly the contract's JSON.
               onRight: (value) => ({ ok: true as const, value })
@@ -454,6 +455,6 @@ export const HealthLive = HttpApiBuilder.group(
 
 /** The whole contract implemented, needing the store, the tokens, the limits and the closing signal. */
 export const ApiLive = HttpApiBuilder.api(Api.Api).pipe(
-  Layer.provide([EventsLive, ProjectionsLive, ChainLive, PlansLive, UnitsLive, HealthLive, Dashboard.DashboardLive]),
+  Layer.provide([EventsLive, ProjectionsLive, ChainLive, PlansLive, UnitsLive, DueHttp.DueLive, HealthLive, Dashboard.DashboardLive]),
   Layer.provide([AuthorizationLive, GroupCommit.layer])
 )

@@ -8,6 +8,7 @@ import { Events, Time } from "@kehoach/domain"
 import { Schema } from "effect"
 import * as ApiError from "./ApiError.js"
 import * as DashboardApi from "./DashboardApi.js"
+import { DueGroup } from "./DueApi.js"
 import * as Resources from "./Resources.js"
 import { Authorization } from "./Security.js"
 
@@ -83,7 +84,8 @@ export class ProjectionsGroup extends HttpApiGroup.make("projections")
         asOf: Schema.optionalWith(QueryTime, { exact: true }),
         knownAt: Schema.optionalWith(QueryTime, { exact: true }),
         unit: Schema.optionalWith(Id, { exact: true }),
-        depth: Schema.optionalWith(Count, { exact: true })
+        depth: Schema.optionalWith(Count, { exact: true }),
+        schedule: Schema.optionalWith(Id, { exact: true })
       }))
       .addSuccess(Resources.Compliance)
       .addError(ApiError.NotFound)
@@ -202,6 +204,7 @@ export class Api extends HttpApi.make("kehoach")
   .add(ChainGroup)
   .add(PlansGroup)
   .add(UnitsGroup)
+  .add(DueGroup)
   .add(HealthGroup)
   .add(DashboardApi.DashboardGroup)
   .addError(ApiError.InternalError)

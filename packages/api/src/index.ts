@@ -5,5 +5,6 @@
 export * as Api from "./Api.js"
 export * as ApiError from "./ApiError.js"
 export * as DashboardApi from "./DashboardApi.js"
+export * as DueApi from "./DueApi.js"
 export * as Resources from "./Resources.js"
 export * as Security from "./Security.js"

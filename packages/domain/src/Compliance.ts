@@ -8,10 +8,11 @@
  * can check any row by adding the rows below it.
  */
 import { Either, Schema } from "effect"
-import { PlanNotFound, UnitNotFound } from "./Errors.js"
+import { PlanNotFound, UnitNotFound, UnknownSchedule } from "./Errors.js"
 import * as Hierarchy from "./Hierarchy.js"
 import type { Obligation } from "./Obligations.js"
 import * as Obligations from "./Obligations.js"
+import * as Plan from "./Plan.js"
 import type { State, View } from "./State.js"
 import { visible } from "./State.js"
 import * as Time from "./Time.js"
@@ -37,7 +38,13 @@ export const UnitRow = Schema.Struct({
   /** The parent as of `asOf` (the last parent of a closed unit). */
   parentId: Schema.NullOr(Schema.String),
   self: Counts,
-  total: Counts
+  total: Counts,
+  /**
+   * The same counts schedule by schedule (`self` and `total` of each), keyed
+   * by scheduleId; sub-plans under `sub-plan`. Added to the §5 JSON: the
+   * fields above are as they were.
+   */
+  bySchedule: Schema.Record({ key: Schema.String, value: Schema.Struct({ self: Counts, total: Counts }) })
 }).annotations({ identifier: "ComplianceUnitRow" })
 export type UnitRow = typeof UnitRow.Type
 
@@ -54,6 +61,18 @@ export const ObligationRow = Schema.Struct({
 export type ObligationRow = typeof ObligationRow.Type
 
 /**
+ * One schedule of the answer: its kind (`sub-plan` for the obligation to
+ * issue a plan implementing this one, apart from the reports) and the counts
+ * of its obligations among the units listed.
+ */
+export const ScheduleRow = Schema.Struct({
+  scheduleId: Schema.String,
+  kind: Schema.Literal("monthly", "once", "quarterly", "half-yearly", "yearly", "sub-plan"),
+  counts: Counts
+}).annotations({ identifier: "ComplianceScheduleRow" })
+export type ScheduleRow = typeof ScheduleRow.Type
+
+/**
  * The compliance of a plan (DOMAIN.md §4.1), exactly the JSON of §5: the
  * CLI's `--format json` and the server's `GET /compliance` both answer with it.
  */
@@ -62,7 +81,11 @@ export const Compliance = Schema.Struct({
   asOf: Schema.String,
   knownAt: Schema.String,
   units: Schema.Array(UnitRow),
-  obligations: Schema.Array(ObligationRow)
+  obligations: Schema.Array(ObligationRow),
+  /** The schedule asked for (`--schedule`, `?schedule=`), or `null` for all of them. */
+  schedule: Schema.NullOr(Schema.String),
+  /** The plan's schedules in its order (then `sub-plan`), each with the counts of the obligations listed. */
+  schedules: Schema.Array(ScheduleRow)
 }).annotations({ identifier: "Compliance" })
 export type Compliance = typeof Compliance.Type
 
@@ -77,6 +100,8 @@ export interface Query {
   readonly unit?: string | undefined
   /** Keep rows down to this many levels below the top row. */
   readonly depth?: number | undefined
+  /** Count only the obligations of this schedule (a scheduleId of the plan, or `sub-plan`). */
+  readonly schedule?: string | undefined
 }
 
 class Tally {
@@ -146,14 +171,27 @@ export const rollUp = (
   state: State,
   obligations: ReadonlyArray<Obligation>,
   view: View
-): { readonly self: Map<string, Tally>; readonly total: Map<string, Tally> } => {
+): {
+  readonly self: Map<string, Tally>
+  readonly total: Map<string, Tally>
+  /** The same, per scheduleId. */
+  readonly bySchedule: Map<string, { readonly self: Map<string, Tally>; readonly total: Map<string, Tally> }>
+} => {
   const self = new Map<string, Tally>()
   const total = new Map<string, Tally>()
+  const bySchedule = new Map<string, { readonly self: Map<string, Tally>; readonly total: Map<string, Tally> }>()
   // Obligations of one schedule share a deadline across units: cache each unit's ancestors per deadline.
   const chains = new Map<number, Map<string, Array<string>>>()
   for (const o of obligations) {
+    let ofSchedule = bySchedule.get(o.scheduleId)
+    if (ofSchedule === undefined) {
+      ofSchedule = { self: new Map(), total: new Map() }
+      bySchedule.set(o.scheduleId, ofSchedule)
+    }
     tallyOf(self, o.unitId).add(o.status)
     tallyOf(total, o.unitId).add(o.status)
+    tallyOf(ofSchedule.self, o.unitId).add(o.status)
+    tallyOf(ofSchedule.total, o.unitId).add(o.status)
     let atDeadline = chains.get(o.deadline)
     if (atDeadline === undefined) {
       atDeadline = new Map()
@@ -164,9 +202,12 @@ export const rollUp = (
       chain = Hierarchy.ancestorsAt(state, o.unitId, o.deadline, view)
       atDeadline.set(o.unitId, chain)
     }
-    for (const ancestorId of chain) tallyOf(total, ancestorId).add(o.status)
+    for (const ancestorId of chain) {
+      tallyOf(total, ancestorId).add(o.status)
+      tallyOf(ofSchedule.total, ancestorId).add(o.status)
+    }
   }
-  return { self, total }
+  return { self, total, bySchedule }
 }
 
 /**
@@ -174,7 +215,10 @@ export const rollUp = (
  * (`occurredAt <= asOf` and `recordedAt <= knownAt`), else `PlanNotFound`;
  * a `unit` asked for must be registered in the view, else `UnitNotFound`.
  */
-export const project = (state: State, query: Query): Either.Either<Compliance, PlanNotFound | UnitNotFound> => {
+export const project = (
+  state: State,
+  query: Query
+): Either.Either<Compliance, PlanNotFound | UnitNotFound | UnknownSchedule> => {
   const view: View = { asOf: query.asOf, knownAt: query.knownAt }
   const plan = state.plans.get(query.planId)
   if (plan === undefined || !visible(plan.issued, view)) {
@@ -182,8 +226,15 @@ export const project = (state: State, query: Query): Either.Either<Compliance, P
   }
   const missing = requireUnit(state, query.unit, view)
   if (missing !== undefined) return Either.left(missing)
-  const obligations = Obligations.ofPlan(state, plan, view)
-  const { self, total } = rollUp(state, obligations, view)
+  const schedule = query.schedule
+  if (schedule !== undefined && schedule !== Plan.subPlanScheduleId && Plan.scheduleOf(plan, schedule) === undefined) {
+    return Either.left(new UnknownSchedule({ planId: plan.planId, scheduleId: schedule }))
+  }
+  const all = Obligations.ofPlan(state, plan, view)
+  const obligations = schedule === undefined ? all : all.filter((o) => o.scheduleId === schedule)
+  const { bySchedule, self, total } = rollUp(state, obligations, view)
+  const scheduleIds = [...plan.schedules.map((s) => s.scheduleId), Plan.subPlanScheduleId]
+    .filter((id) => schedule === undefined ? bySchedule.has(id) || id !== Plan.subPlanScheduleId : id === schedule)
 
   const tree = Hierarchy.treeOf(state, total.keys(), query.asOf, view)
   const rows: Array<UnitRow> = []
@@ -195,7 +246,11 @@ export const project = (state: State, query: Query): Either.Either<Compliance, P
       level: unit?.level ?? "unknown",
       parentId: tree.parentOf.get(unitId) ?? null,
       self: self.get(unitId)?.counts() ?? zero,
-      total: total.get(unitId)!.counts()
+      total: total.get(unitId)!.counts(),
+      bySchedule: Object.fromEntries(scheduleIds.map((id) => {
+        const of = bySchedule.get(id)
+        return [id, { self: of?.self.get(unitId)?.counts() ?? zero, total: of?.total.get(unitId)?.counts() ?? zero }]
+      }))
     })
   }
   const order = new Map(rows.map((row, i) => [row.unitId, i]))
@@ -208,11 +263,19 @@ export const project = (state: State, query: Query): Either.Either<Compliance, P
       (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0)
     )
     .map(obligationRow)
+  const counts = new Map(scheduleIds.map((id) => [id, new Tally()]))
+  for (const o of obligationRows) counts.get(o.scheduleId)?.add(o.status)
   return Either.right({
     planId: plan.planId,
     asOf: Time.formatInstant(query.asOf),
     knownAt: Time.formatInstant(query.knownAt),
     units: selected,
-    obligations: obligationRows
+    obligations: obligationRows,
+    schedule: schedule ?? null,
+    schedules: scheduleIds.map((id) => ({
+      scheduleId: id,
+      kind: Plan.scheduleOf(plan, id)?.kind ?? "sub-plan",
+      counts: counts.get(id)!.counts()
+    }))
   })
 }

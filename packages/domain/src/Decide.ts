@@ -14,6 +14,7 @@ import { levelRank } from "./Events.js"
 import * as Errors from "./Errors.js"
 import * as Hierarchy from "./Hierarchy.js"
 import * as Plan from "./Plan.js"
+import * as Schedule from "./Schedule.js"
 import type { State } from "./State.js"
 import { documentKey, firstReport, reportById } from "./State.js"
 import * as Time from "./Time.js"
@@ -122,6 +123,17 @@ const planIssued = (state: State, d: EventData["PlanIssued"], t: number, at: str
       planId: d.planId,
       reason: `scheduleId "${Plan.subPlanScheduleId}" is reserved for the obligation to issue a sub-plan`
     })
+  }
+  for (const [index, schedule] of d.schedules.entries()) {
+    if (schedule.kind === "monthly" || schedule.kind === "once") continue
+    const problem = Schedule.problemOf(d, schedule)
+    if (problem !== undefined) {
+      return new Errors.InvalidPlan({
+        planId: d.planId,
+        field: `schedules.${index}.${problem.field}`,
+        reason: `${problem.reason} (schedule ${schedule.scheduleId})`
+      })
+    }
   }
   const taskTwice = duplicateIn((d.tasks ?? []).map((task) => task.code))
   if (taskTwice !== undefined) {

@@ -113,10 +113,12 @@ export class DocumentNumberTaken extends Schema.TaggedError<DocumentNumberTaken>
 /** A plan's schedules, dates or tasks do not make sense. */
 export class InvalidPlan extends Schema.TaggedError<InvalidPlan>()("InvalidPlan", {
   planId: Schema.String,
+  /** The payload field at fault (`schedules.2.dueBeforeDay`), when the rule concerns one field. */
+  field: Schema.optional(Schema.String),
   reason: Schema.String
 }) {
   override get message(): string {
-    return `plan ${this.planId}: ${this.reason}`
+    return this.field === undefined ? `plan ${this.planId}: ${this.reason}` : `plan ${this.planId}: ${this.field}: ${this.reason}`
   }
 }
 

@@ -89,15 +89,17 @@ export type UnitClosed = typeof UnitClosed.Type
 export const Task = Schema.Struct({ code: Id, text: Text })
 export type Task = typeof Task.Type
 
+const DueBeforeDay = Schema.Number.pipe(
+  Schema.filter((n) => Number.isInteger(n) && n >= 1 && n <= 31, {
+    message: (issue) => `expected a day of the month from 1 to 31, got ${JSON.stringify(issue.actual)}`
+  })
+)
+
 /** Báo cáo tháng: a report due before day `dueBeforeDay` of every month. */
 export const MonthlySchedule = Schema.Struct({
   scheduleId: Id,
   kind: Schema.Literal("monthly"),
-  dueBeforeDay: Schema.Number.pipe(
-    Schema.filter((n) => Number.isInteger(n) && n >= 1 && n <= 31, {
-      message: (issue) => `expected a day of the month from 1 to 31, got ${JSON.stringify(issue.actual)}`
-    })
-  )
+  dueBeforeDay: DueBeforeDay
 })
 export type MonthlySchedule = typeof MonthlySchedule.Type
 
@@ -110,24 +112,60 @@ export const OnceSchedule = Schema.Struct({
 })
 export type OnceSchedule = typeof OnceSchedule.Type
 
+/**
+ * Báo cáo quý, sơ kết 6 tháng, báo cáo năm (PlanIssued version 2): a report
+ * for every quarter (`2026-Q1`), half-year (`2026-H1`) or year (`2026`) of the
+ * plan, due before day `dueBeforeDay` of the month `dueMonthOffset` months
+ * after the period's last month (0 the last month itself, 1 the month after,
+ * -1 the month before). "Before the 20th of the month after the quarter" is
+ * `{ kind: "quarterly", dueBeforeDay: 20, dueMonthOffset: 1 }`. The rules
+ * that need the plan's dates are in `Schedule.ts`.
+ */
+export const RecurringSchedule = Schema.Struct({
+  scheduleId: Id,
+  kind: Schema.Literal("quarterly", "half-yearly", "yearly"),
+  dueBeforeDay: DueBeforeDay,
+  dueMonthOffset: Schema.Number.pipe(
+    Schema.filter((n) => Number.isInteger(n) && n >= -11 && n <= 12, {
+      message: (issue) =>
+        `expected a whole number of months from -11 to 12 after the period's last month, got ${
+          JSON.stringify(issue.actual)
+        }`
+    })
+  )
+})
+export type RecurringSchedule = typeof RecurringSchedule.Type
+
+/** The schedule kinds, by the version of PlanIssued that introduced them. */
+export const scheduleKinds = ["monthly", "once", "quarterly", "half-yearly", "yearly"] as const
+
 /** A reporting schedule of a plan. */
-export const Schedule = Schema.Union(MonthlySchedule, OnceSchedule)
+export const Schedule = Schema.Union(MonthlySchedule, OnceSchedule, RecurringSchedule)
 export type Schedule = typeof Schedule.Type
 
-/** Kế hoạch: a plan issued by a unit, with its reporting regime. */
-export const PlanIssued = Schema.Struct({
-  planId: Id,
-  documentNumber: Id,
-  title: Text,
-  issuerId: Id,
-  parentPlanId: Schema.optional(Id),
-  basis: Schema.optional(Schema.Array(Text)),
-  tasks: Schema.optional(Schema.Array(Task)),
-  effectiveFrom: LocalDate,
-  effectiveUntil: LocalDate,
-  schedules: Schema.Array(Schedule)
-})
+/** The schedules of PlanIssued version 1: monthly and once only. */
+export const ScheduleV1 = Schema.Union(MonthlySchedule, OnceSchedule)
+
+const planIssuedWith = <S extends Schema.Schema.Any>(schedule: S) =>
+  Schema.Struct({
+    planId: Id,
+    documentNumber: Id,
+    title: Text,
+    issuerId: Id,
+    parentPlanId: Schema.optional(Id),
+    basis: Schema.optional(Schema.Array(Text)),
+    tasks: Schema.optional(Schema.Array(Task)),
+    effectiveFrom: LocalDate,
+    effectiveUntil: LocalDate,
+    schedules: Schema.Array(schedule)
+  })
+
+/** Kế hoạch: a plan issued by a unit, with its reporting regime (version 2: every schedule kind). */
+export const PlanIssued = planIssuedWith(Schedule)
 export type PlanIssued = typeof PlanIssued.Type
+
+/** PlanIssued version 1, as logs written before the recurring schedules hold it: monthly and once schedules only. */
+export const PlanIssuedV1 = planIssuedWith(ScheduleV1)
 
 /** A unit must carry out a plan from `occurredAt`. */
 export const UnitAssigned = Schema.Struct({
@@ -219,7 +257,7 @@ export const currentVersion: Readonly<Record<EventType, number>> = {
   UnitRegistered: 1,
   UnitMoved: 1,
   UnitClosed: 1,
-  PlanIssued: 1,
+  PlanIssued: 2,
   UnitAssigned: 1,
   ReportFiled: 1,
   ModelEstablished: 1,
@@ -284,21 +322,33 @@ export type EventLine = DomainEvent & {
 
 /**
  * Upcasters turn the raw payload of version `n` of a type into version `n + 1`
- * before it is validated. The log keeps what was written; readers see the
- * current shape. Version 1 is current for every type today, so the table is
- * empty; a version-2 payload adds `{ ReportFiled: { 1: (v1) => v2 } }` and
- * bumps `currentVersion`.
+ * before it is validated. The log keeps what was written (its version and
+ * data, byte for byte, so the hash chain still verifies); readers see the
+ * current shape.
  */
 export type Upcasters = { readonly [K in EventType]?: { readonly [fromVersion: number]: (data: unknown) => unknown } }
+
+/** The payload schemas of older versions, by type and version: an old line is checked against its own version first. */
+export type OlderPayloads = { readonly [K in EventType]?: { readonly [version: number]: Schema.Schema.AnyNoContext } }
 
 /** What a decoder needs to know about versions. */
 export interface Versions {
   readonly current: Readonly<Record<EventType, number>>
   readonly upcasters: Upcasters
+  readonly older?: OlderPayloads | undefined
 }
 
-/** The versions this software knows. */
-export const versions: Versions = { current: currentVersion, upcasters: {} }
+/**
+ * The versions this software knows. PlanIssued version 2 added the quarterly,
+ * half-yearly and yearly schedules; a version-1 payload is already a valid
+ * version 2, so its upcaster keeps it as it is, after checking that it holds
+ * only version 1's kinds (a version-1 line with a quarterly schedule is refused).
+ */
+export const versions: Versions = {
+  current: currentVersion,
+  upcasters: { PlanIssued: { 1: (data) => data } },
+  older: { PlanIssued: { 1: PlanIssuedV1 } }
+}
 
 const parseOptions = { errors: "first", onExcessProperty: "error" } as const
 
@@ -308,12 +358,35 @@ const payloadDecoders = Object.fromEntries(
   eventTypes.map((type) => [type, Schema.decodeUnknownEither(payloads[type] as Schema.Schema<unknown, unknown>, parseOptions)])
 ) as { readonly [K in EventType]: (u: unknown) => Either.Either<unknown, ParseResult.ParseError> }
 
-const firstIssue = (error: ParseResult.ParseError, prefix: ReadonlyArray<PropertyKey>): InvalidEvent => {
+const firstIssue = (error: ParseResult.ParseError, prefix: ReadonlyArray<PropertyKey>, note = ""): InvalidEvent => {
   const issues = ParseResult.ArrayFormatter.formatErrorSync(error)
-  const issue = issues[0]
+  const [issue, message] = kindIssue(issues) ?? [issues[0], issues[0]?.message ?? "invalid"]
   const path = [...prefix, ...(issue?.path ?? [])].map(String).join(".")
-  const message = issue?.message ?? "invalid"
-  return new InvalidEvent({ field: path, reason: readable(message, issue?.path.length === 0 && prefix.length === 0) })
+  return new InvalidEvent({
+    field: path,
+    reason: readable(message, issue?.path.length === 0 && prefix.length === 0) + note
+  })
+}
+
+/**
+ * A union of schedules reports every member's complaint. When the `kind` is
+ * known, the complaint that matters is the matching member's (a missing
+ * `dueMonthOffset`), not the other members' "expected monthly"; when it is
+ * unknown, one message lists every kind.
+ */
+const kindIssue = (
+  issues: ReadonlyArray<ParseResult.ArrayFormatterIssue>
+): readonly [ParseResult.ArrayFormatterIssue, string] | undefined => {
+  const first = issues[0]
+  if (first === undefined || first.path[first.path.length - 1] !== "kind") return undefined
+  const samePath = (i: ParseResult.ArrayFormatterIssue) =>
+    i.path.length === first.path.length && i.path.every((p, k) => p === first.path[k])
+  const other = issues.find((i) => !samePath(i))
+  if (other !== undefined) return [other, other.message]
+  const literals = issues.map((i) => /^Expected (".*"), actual (.*)$/.exec(i.message))
+  if (literals.some((m) => m === null)) return undefined
+  const kinds = literals.flatMap((m) => m![1]!.split(" | "))
+  return [first, `expected one of ${kinds.join(", ")}, got ${literals[0]![2]}`]
 }
 
 // Effect's messages for unknown keys and missing keys are terse; say what they mean.
@@ -361,6 +434,11 @@ export const decodeLine = (input: unknown, known: Versions = versions): Either.E
   }
   let data = line.data
   for (let v = version; v < current; v++) {
+    const older = known.older?.[type]?.[v]
+    if (older !== undefined) {
+      const valid = Schema.decodeUnknownEither(older, parseOptions)(data)
+      if (Either.isLeft(valid)) return Either.left(firstIssue(valid.left, ["data"], ` (in version ${v} of ${type})`))
+    }
     const upcast = known.upcasters[type]?.[v]
     if (upcast === undefined) {
       return Either.left(

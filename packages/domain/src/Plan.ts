@@ -6,7 +6,8 @@
  * is `2018-03-20T00:00:00+07:00`, so a report filed at 23:59:59 on the 19th is
  * on time and one at midnight is late.
  */
-import type { Schedule } from "./Events.js"
+import type { Schedule as ScheduleOfPlan } from "./Events.js"
+import * as Schedule from "./Schedule.js"
 import type { PlanRecord } from "./State.js"
 import * as Time from "./Time.js"
 
@@ -21,20 +22,22 @@ export interface Period {
 }
 
 // Periods depend on the plan's dates and the schedule: cache per plan object, then per schedule object.
-const periodsCache = new WeakMap<object, WeakMap<Schedule, ReadonlyArray<Period>>>()
+const periodsCache = new WeakMap<object, WeakMap<ScheduleOfPlan, ReadonlyArray<Period>>>()
 
 /** Whether the plan is in force on the local date that starts at `deadline` (effectiveFrom <= date <= effectiveUntil). */
 export const inForceAt = (plan: Pick<PlanRecord, "effectiveFrom" | "effectiveUntil">, deadline: number): boolean =>
   Time.startOfDate(plan.effectiveFrom) <= deadline && deadline <= Time.startOfDate(plan.effectiveUntil)
 
 /**
- * The periods of a schedule whose deadline falls while the plan is in force:
- * for plan 182 (in force 30/01–31/12/2018, monthly before the 20th) February to
- * December; for a once schedule its single period.
+ * The periods of a schedule, with their deadlines. Monthly: those whose
+ * deadline falls while the plan is in force, so for plan 182 (in force
+ * 30/01–31/12/2018, before the 20th) February to December; once: its single
+ * period when its deadline does; quarterly, half-yearly and yearly: the
+ * periods that overlap the plan's effective period (`Schedule.periodsOf`).
  */
 export const periodsOf = (
   plan: Pick<PlanRecord, "effectiveFrom" | "effectiveUntil">,
-  schedule: Schedule
+  schedule: ScheduleOfPlan
 ): ReadonlyArray<Period> => {
   let forPlan = periodsCache.get(plan)
   if (forPlan === undefined) {
@@ -47,6 +50,8 @@ export const periodsOf = (
   if (schedule.kind === "once") {
     const deadline = Time.startOfDate(schedule.dueBefore)
     if (inForceAt(plan, deadline)) result.push({ period: schedule.period, deadline })
+  } else if (schedule.kind !== "monthly") {
+    result.push(...Schedule.periodsOf(plan, schedule))
   } else {
     const [fromYear, fromMonth] = Time.parseDateParts(plan.effectiveFrom)!
     const [untilYear, untilMonth] = Time.parseDateParts(plan.effectiveUntil)!
@@ -70,18 +75,19 @@ export const periodsOf = (
 }
 
 /** The schedule of a plan by id. */
-export const scheduleOf = (plan: PlanRecord, scheduleId: string): Schedule | undefined =>
+export const scheduleOf = (plan: PlanRecord, scheduleId: string): ScheduleOfPlan | undefined =>
   plan.schedules.find((s) => s.scheduleId === scheduleId)
 
 /** The deadline of a period of a schedule, or `undefined` when the schedule defines no such period. */
-export const deadlineOf = (plan: PlanRecord, schedule: Schedule, period: string): number | undefined =>
+export const deadlineOf = (plan: PlanRecord, schedule: ScheduleOfPlan, period: string): number | undefined =>
   periodsOf(plan, schedule).find((p) => p.period === period)?.deadline
 
 /** What periods a schedule accepts, in words, for error messages. */
-export const expectedPeriods = (plan: PlanRecord, schedule: Schedule): string => {
+export const expectedPeriods = (plan: PlanRecord, schedule: ScheduleOfPlan): string => {
   if (schedule.kind === "once") return `"${schedule.period}"`
   const periods = periodsOf(plan, schedule)
+  const what = schedule.kind === "monthly" ? "a month written YYYY-MM" : Schedule.periodWording[schedule.kind]
   return periods.length === 0
     ? "no period (no deadline falls while the plan is in force)"
-    : `a month from ${periods[0]!.period} to ${periods[periods.length - 1]!.period}`
+    : `${what}, from ${periods[0]!.period} to ${periods[periods.length - 1]!.period}`
 }

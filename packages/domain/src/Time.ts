@@ -29,7 +29,8 @@ const digits = (s: string, i: number, n: number): number => {
   return v
 }
 
-const daysInMonth = (year: number, month: number): number =>
+/** The number of days of a month (1–12) of a year, leap years included. */
+export const daysInMonth = (year: number, month: number): number =>
   month === 2
     ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
     : month === 4 || month === 6 || month === 9 || month === 11

@@ -4,7 +4,7 @@ import fc from "fast-check"
 import { Events } from "../src/index.js"
 
 // The schemas alone: a Versions object other than the built-in one skips the hand-written validator.
-const schemaOnly: Events.Versions = { current: Events.currentVersion, upcasters: {} }
+const schemaOnly: Events.Versions = { ...Events.versions }
 
 const valid: ReadonlyArray<Record<string, unknown>> = [
   {
@@ -36,7 +36,9 @@ const valid: ReadonlyArray<Record<string, unknown>> = [
       effectiveUntil: "2018-12-31",
       schedules: [
         { scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 },
-        { scheduleId: "annual", kind: "once", period: "2018", dueBefore: "2018-11-30" }
+        { scheduleId: "annual", kind: "once", period: "2018", dueBefore: "2018-11-30" },
+        { scheduleId: "quarterly", kind: "quarterly", dueBeforeDay: 20, dueMonthOffset: 1 },
+        { scheduleId: "review", kind: "half-yearly", dueBeforeDay: 15, dueMonthOffset: 0 }
       ]
     }
   },
@@ -89,7 +91,7 @@ const mutate = (value: unknown, path: ReadonlyArray<number>, replacement: unknow
 
 const interesting = fc.oneof(
   fc.jsonValue(),
-  fc.constantFrom("", " 08", "2018-02-30", "2018-03-19T23:59:59", "2018-03-19", -1, 0, 1.5, 32, null, "tinh", "a".repeat(201), "monthly", "once")
+  fc.constantFrom("", " 08", "2018-02-30", "2018-03-19T23:59:59", "2018-03-19", -1, 0, 1.5, 32, null, "tinh", "a".repeat(201), "monthly", "once", "quarterly", "yearly", -12, 13)
 )
 
 describe("the hand-written validator agrees with the schemas", () => {

@@ -44,12 +44,19 @@ const struct = (required: Record<string, Check>, optional: Record<string, Check>
 }
 
 const dueBeforeDay: Check = (u) => typeof u === "number" && Number.isInteger(u) && u >= 1 && u <= 31
+const dueMonthOffset: Check = (u) => typeof u === "number" && Number.isInteger(u) && u >= -11 && u <= 12
+const monthly = struct({ scheduleId: id, kind: literal("monthly"), dueBeforeDay })
+const once = struct({ scheduleId: id, kind: literal("once"), period: id, dueBefore: localDate })
+const recurring = struct({
+  scheduleId: id,
+  kind: literal("quarterly", "half-yearly", "yearly"),
+  dueBeforeDay,
+  dueMonthOffset
+})
 const schedule: Check = (u) =>
-  isObject(u) && (u["kind"] === "monthly"
-    ? struct({ scheduleId: id, kind: literal("monthly"), dueBeforeDay })(u)
-    : struct({ scheduleId: id, kind: literal("once"), period: id, dueBefore: localDate })(u))
+  isObject(u) && (u["kind"] === "monthly" ? monthly(u) : u["kind"] === "once" ? once(u) : recurring(u))
 
-/** Validators of each payload, version 1. */
+/** Validators of each payload, at its current version. */
 export const payloads: Readonly<Record<string, Check>> = {
   UnitRegistered: struct(
     { unitId: id, name: text, level: literal("province", "district", "commune", "residential-area") },
