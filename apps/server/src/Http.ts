@@ -107,7 +107,7 @@ export const decodeAppend = (
   try {
     json = JSON.parse(text)
   } catch (e) {
-    return Either.left(invalid("", `the body is not valid JSON (${(e as Error).message})`))
+    return Either.left(invalid("", `the body is ${Events.jsonSyntaxReason(e)}`))
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return Either.left(invalid("", "expected a JSON object: one event, or { \"events\": [ … ] }"))

@@ -159,6 +159,29 @@ describe("found 6 and 7", () => {
   })
 })
 
+describe("found by the property", () => {
+  it("a body that is not JSON and holds a newline is still refused in one line", async () => {
+    const r = await call("/events", { method: "POST", body: "\u0000\n{", headers: { "content-type": "application/json" } })
+    assert.strictEqual(r.status, 400)
+    assert.include(assertError(r.body, "InvalidBody").message, "\\u000a")
+  })
+})
+
+describe("what held, kept", () => {
+  it("a huge URL is 431; no CORS header is sent to another origin", async () => {
+    const huge = await h.call("/events?type=" + "x".repeat(20_000), admin)
+    assert.strictEqual(huge.status, 431)
+    const cross = await h.call("/digest", admin, { headers: { origin: "https://evil.example" } })
+    assert.strictEqual(cross.status, 200)
+    assert.isNull(cross.headers.get("access-control-allow-origin"))
+    const preflight = await h.call("/events", undefined, {
+      method: "OPTIONS",
+      headers: { origin: "https://evil.example", "access-control-request-method": "POST" }
+    })
+    assert.isNull(preflight.headers.get("access-control-allow-origin"))
+  })
+})
+
 describe("the tokens file", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-tokens-"))
   afterAll(() => fs.rmSync(dir, { recursive: true, force: true }))
