@@ -86,7 +86,7 @@ const db = path.join(dir, "bench.db")
 }
 
 // 2. The server and the browser.
-fs.writeFileSync(path.join(dir, "tokens.json"), JSON.stringify([{ token: "bench-admin-token", actor: "bench", role: "admin" }]))
+fs.writeFileSync(path.join(dir, "tokens.json"), JSON.stringify([{ token: "bench-admin-token", actor: "bench", role: "admin" }]), { mode: 0o600 })
 server = spawn(process.execPath, [cli, "--db", db, "serve", "--port", "0", "--tokens", path.join(dir, "tokens.json")], { stdio: ["ignore", "pipe", "inherit"] })
 const port = await new Promise((resolve, reject) => {
   let out = ""

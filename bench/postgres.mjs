@@ -208,7 +208,7 @@ console.log(
 // 5. Appends over HTTP, two server processes on the database (SERVERS to change)
 
 const tokens = [{ token: "bench-admin-token", actor: "bench-admin", role: "admin" }]
-fs.writeFileSync(path.join(dir, "tokens.json"), JSON.stringify(tokens))
+fs.writeFileSync(path.join(dir, "tokens.json"), JSON.stringify(tokens), { mode: 0o600 })
 const start = () => {
   const child = spawn(
     process.execPath,

@@ -64,7 +64,7 @@ const tokens = {
   admin: { token: "bench-admin-token", actor: "bench-admin", role: "admin" },
   recorder: { token: "bench-recorder-token", actor: "bench-recorder-08", role: "recorder", unitId: province }
 }
-fs.writeFileSync(path.join(dir, "tokens.json"), JSON.stringify(Object.values(tokens)))
+fs.writeFileSync(path.join(dir, "tokens.json"), JSON.stringify(Object.values(tokens)), { mode: 0o600 })
 
 /** Starts the server on the bench database; resolves with its port once it listens. */
 const startServer = async () => {

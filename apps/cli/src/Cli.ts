@@ -117,13 +117,17 @@ export const withStore = <A, E>(
 
 const importCommand = Command.make(
   "import",
-  { db, file: Args.text({ name: "FILE" }).pipe(Args.withDescription("An NDJSON file of events, or - for stdin")) },
-  ({ db, file }) =>
+  {
+    db,
+    file: Args.text({ name: "FILE" }).pipe(Args.withDescription("An NDJSON file of events, or - for stdin")),
+    quiet: Options.boolean("quiet").pipe(Options.withAlias("q"), Options.withDescription("No progress line on stderr"))
+  },
+  ({ db, file, quiet }) =>
     Effect.gen(function*() {
       const totalBytes = yield* Lines.check(file)
       const name = file === "-" ? "stdin" : file
       const progress: Lines.Progress = { bytes: 0, totalBytes }
-      const bar = Lines.progressBar(progress)
+      const bar = Lines.progressBar(progress, quiet)
       const result = yield* withStore(db, () =>
         Effect.flatMap(EventStore.EventStore, (store) =>
           store.importLines(Lines.read(file, progress), { recordedBy, onProgress: bar.onProgress })
@@ -139,7 +143,7 @@ const importCommand = Command.make(
     })
 ).pipe(
   Command.withDescription(help(
-    "Imports events from an NDJSON file (one event per line), all or nothing: the first bad line is reported with its line number and reason, and nothing from the file is stored. Lines exported from another log keep their envelope and hash chain, which are checked. A progress bar shows on stderr when it is a terminal.",
+    "Imports events from an NDJSON file (one event per line), all or nothing: the first bad line is reported with its line number and reason, and nothing from the file is stored. Lines exported from another log keep their envelope and hash chain, which are checked. A progress line (lines read, lines/s, time left) shows on stderr when it is a terminal, unless --quiet.",
     "kehoach import events.ndjson",
     "gunzip -c national-2018.ndjson.gz | kehoach import - --db national.db"
   ))
@@ -256,7 +260,7 @@ const logCommand = Command.make(
     ),
     unit: Options.text("unit").pipe(Options.withPseudoName("UNIT"), Options.withDescription("Only events about this unit"), Options.optional),
     plan: Options.text("plan").pipe(Options.withPseudoName("ID"), Options.withDescription("Only events about this plan"), Options.optional),
-    from: position("from", "From this position (inclusive)"),
+    from: position("from", "After this position (exclusive, as HTTP `from`: `--from` a digest's position lists what came since)"),
     to: position("to", "Up to this position (inclusive)"),
     limit: position("limit", "At most this many events"),
     format
@@ -267,8 +271,8 @@ const logCommand = Command.make(
       const events = yield* withStore(o.db, () =>
         Effect.flatMap(EventStore.EventStore, (store) =>
           store.read({
-            // The store reads after `from`; people say "from position N" and mean N itself.
-            from: from === undefined ? undefined : Math.max(0, from - 1),
+            // After `from`, exclusive: one meaning with GET /events?from= (docs/decisions/0009).
+            from,
             to: Option.getOrUndefined(o.to),
             limit: Option.getOrUndefined(o.limit),
             type: Option.getOrUndefined(o.type),
@@ -281,7 +285,7 @@ const logCommand = Command.make(
   Command.withDescription(help(
     "Lists events of the log in order, with their envelope, filtered by type, unit, plan and position.",
     "kehoach log --type ReportFiled --unit 071 --limit 20",
-    "kehoach log --from 100 --to 120 --format json"
+    "kehoach log --from 100 --to 120 --format json   # positions 101 to 120"
   ))
 )
 

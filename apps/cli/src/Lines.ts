@@ -53,13 +53,16 @@ export const read = (source: Source, progress: Progress): Stream.Stream<string, 
   })
 
 /**
- * A progress bar on stderr, redrawn at most ten times a second; a no-op when
- * stderr is not a terminal.
+ * A progress line on stderr (a bar when the size is known, lines read, lines
+ * per second, and the time left), redrawn at most ten times a second; a no-op
+ * when stderr is not a terminal or when `quiet`, so a script's stderr holds
+ * only errors.
  */
-export const progressBar = (progress: Progress) => {
-  const tty = process.stderr.isTTY === true
+export const progressBar = (progress: Progress, quiet = false) => {
+  const tty = process.stderr.isTTY === true && !quiet
+  const started = Date.now()
   let last = 0
-  const draw = (lines: number) => {
+  const draw = (lines: number, now: number) => {
     const width = 30
     const share = progress.totalBytes === undefined || progress.totalBytes === 0
       ? undefined
@@ -67,7 +70,10 @@ export const progressBar = (progress: Progress) => {
     const bar = share === undefined
       ? ""
       : `[${"#".repeat(Math.round(share * width)).padEnd(width, ".")}] ${(share * 100).toFixed(0).padStart(3)}% `
-    process.stderr.write(`\r${bar}${lines} lines read\x1b[K`)
+    const seconds = Math.max(0.001, (now - started) / 1000)
+    const rate = lines / seconds
+    const eta = share === undefined || share === 0 ? "" : `, ${Math.ceil(seconds * (1 - share) / share)} s left`
+    process.stderr.write(`\r${bar}${lines} lines read, ${Math.round(rate)} lines/s${eta}\x1b[K`)
   }
   return {
     onProgress: (lines: number) => {
@@ -75,7 +81,7 @@ export const progressBar = (progress: Progress) => {
       const now = Date.now()
       if (now - last < 100) return
       last = now
-      draw(lines)
+      draw(lines, now)
     },
     done: () => {
       if (tty && last !== 0) process.stderr.write("\r\x1b[K")

@@ -207,7 +207,7 @@ describe("log", () => {
       json("log", "--type", "ReportFiled"),
       json("log", "--unit", "son-duong", "--type", "ReportFiled"),
       json("log", "--plan", "p-1"),
-      json("log", "--from", "3", "--to", "5"),
+      json("log", "--from", "2", "--to", "5"),
       json("log", "--limit", "2"),
       ok("log", "--type", "ReportFiled"),
       ok("log", "--type", "ReportFiled", "--format", "csv")
@@ -217,6 +217,7 @@ describe("log", () => {
     expect(ofUnit.map((e: any) => e.data.reportId)).toEqual(["r-sd-02", "r-sd-03"])
     expect(ofPlan.length).toBeGreaterThan(0)
     expect(ofPlan.every((e: any) => e.data.planId === "p-1")).toBe(true)
+    // After position 2, up to 5 (one meaning of `from` with GET /events).
     expect(range.map((e: any) => e.position)).toEqual([3, 4, 5])
     expect(limited.map((e: any) => e.position)).toEqual([1, 2])
     expect(parseTable(table).map((r) => r.cells[3])).toEqual(Array(5).fill("ReportFiled"))
@@ -515,7 +516,7 @@ describe("demo", () => {
 describe("serve", () => {
   it("serves the database over HTTP until interrupted", async () => {
     const tokens = path.join(tmp, "tokens.json")
-    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor", actor: "auditor", role: "auditor" }]))
+    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor-0123456789", actor: "auditor", role: "auditor" }]), { mode: 0o600 })
     const child = spawn(process.execPath, [bundle, "serve", "--port", "0", "--tokens", tokens, "--db", db], { cwd: tmp })
     try {
       const address = await new Promise<string>((resolve, reject) => {
@@ -536,7 +537,7 @@ describe("serve", () => {
       const health = await fetch(`${address}/health`)
       expect(health.status).toBe(200)
       const compliance = await fetch(`${address}/compliance?planId=p-1&asOf=2018-03-31`, {
-        headers: { Authorization: "Bearer t-auditor" }
+        headers: { Authorization: "Bearer t-auditor-0123456789" }
       })
       expect(compliance.status).toBe(200)
       const body = await compliance.json() as { units: Array<{ unitId: string }> }
@@ -550,7 +551,7 @@ describe("serve", () => {
 
   it("names a port that is taken, in one line", async () => {
     const tokens = path.join(tmp, "tokens.json")
-    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor", actor: "auditor", role: "auditor" }]))
+    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor-0123456789", actor: "auditor", role: "auditor" }]), { mode: 0o600 })
     const taken = net.createServer()
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
     const port = (taken.address() as net.AddressInfo).port

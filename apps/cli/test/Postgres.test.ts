@@ -81,7 +81,7 @@ const ok = async (...args: ReadonlyArray<string>): Promise<string> => {
   return r.stdout
 }
 
-const admin = { token: "tok-admin", actor: "admin@P", role: "admin" }
+const admin = { token: "tok-admin-0123456789abcdef", actor: "admin@P", role: "admin" }
 
 const line = (type: string, occurredAt: string, data: Record<string, unknown>) =>
   JSON.stringify({ type, occurredAt, data })
@@ -182,7 +182,7 @@ suite(name, () => {
       Array.from({ length: imported }, (_, i) => JSON.stringify(model(`import-${i}`))).join("\n") + "\n"
     )
     const tokensFile = path.join(tmp, "tokens.json")
-    fs.writeFileSync(tokensFile, JSON.stringify([admin]))
+    fs.writeFileSync(tokensFile, JSON.stringify([admin]), { mode: 0o600 })
     const servers = [serve(tokensFile), serve(tokensFile)]
     try {
       const urls = await Promise.all(servers.map((s) => s.url))

@@ -108,7 +108,7 @@ export const decodeAppend = (
   try {
     json = JSON.parse(text)
   } catch (e) {
-    return Either.left(invalid("", `the body is not valid JSON (${(e as Error).message})`))
+    return Either.left(invalid("", `the body is ${Events.jsonSyntaxReason(e)}`))
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     return Either.left(invalid("", "expected a JSON object: one event, or { \"events\": [ … ] }"))
@@ -167,10 +167,14 @@ const appendError = (error: EventStore.AppendError) => {
 const sse = (event: EventStore.StoredEvent): string =>
   `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(exportedLine(event))}\n\n`
 
-const lastEventId = (request: HttpServerRequest.HttpServerRequest): number | undefined => {
+/** The position a reconnecting client last saw; a header that is not one is a 400, not a silent restart at the end. */
+const lastEventId = (request: HttpServerRequest.HttpServerRequest): Either.Either<number | undefined, ApiError.InvalidQuery> => {
   const header = request.headers["last-event-id"]
-  const n = header === undefined ? NaN : Number(header)
-  return Number.isSafeInteger(n) && n >= 0 ? n : undefined
+  if (header === undefined || header === "") return Either.right(undefined)
+  const n = /^[0-9]+$/.test(header) ? Number(header) : NaN
+  if (Number.isSafeInteger(n)) return Either.right(n)
+  const reason = `expected a position (a whole number >= 0), got ${JSON.stringify(header.slice(0, 40))}`
+  return Either.left(new ApiError.InvalidQuery({ field: "Last-Event-ID", reason, message: `header Last-Event-ID: ${reason}` }))
 }
 
 // ---------------------------------------------------------------------------
@@ -249,7 +253,7 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
         }))
       .handle("stream", ({ request, urlParams }) =>
         Effect.gen(function*() {
-          const from = urlParams.from ?? lastEventId(request) ?? (yield* store.position)
+          const from = urlParams.from ?? (yield* lastEventId(request)) ?? (yield* store.position)
           const heartbeat = Stream.fromSchedule(Schedule.spaced(limits.heartbeatMillis)).pipe(
             Stream.map(() => ": keep-alive\n\n")
           )

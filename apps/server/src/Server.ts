@@ -9,8 +9,9 @@
  * event streams end, in-flight requests finish, and only then is the store
  * released, so nothing is half written.
  */
-import { HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse } from "@effect/platform"
-import type { HttpApp, HttpRouter, HttpServerError } from "@effect/platform"
+import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse } from "@effect/platform"
+import type { HttpApiError, HttpApp, HttpRouter, HttpServerError, HttpServerRequest } from "@effect/platform"
+import { Api, ApiError } from "@kehoach/api"
 import { NodeHttpServer } from "@effect/platform-node"
 import type { EventStore } from "@kehoach/store"
 import { Cause, Deferred, Effect, Layer, Option } from "effect"
@@ -44,6 +45,35 @@ const json500 = HttpServerResponse.unsafeJson(
   { status: 500 }
 )
 
+/** The first issue of a parameter's decode error, as the contract's `InvalidQuery`. */
+const invalidQuery = (error: HttpApiError.HttpApiDecodeError): ApiError.InvalidQuery => {
+  const issue = error.issues[0]
+  const field = issue === undefined ? "" : issue.path.map(String).join(".")
+  const reason = (issue?.message ?? "cannot be read").split("\n")[0]!
+  return new ApiError.InvalidQuery({ field, reason, message: `query parameter ${field}: ${reason}` })
+}
+
+/** Each path of the contract as a pattern, with the methods it answers (for 405 and `Allow`). */
+const routes: ReadonlyArray<{ readonly pattern: RegExp; readonly methods: Array<string> }> = (() => {
+  const byPath = new Map<string, Array<string>>()
+  HttpApi.reflect(Api.Api, {
+    onGroup: () => {},
+    onEndpoint: ({ endpoint }) => {
+      const methods = byPath.get(endpoint.path) ?? []
+      methods.push(endpoint.method)
+      byPath.set(endpoint.path, methods)
+    }
+  })
+  return [...byPath].map(([path, methods]) => ({
+    pattern: new RegExp("^" + path.replace(/:[^/]+/g, "[^/]+") + "/?$"),
+    methods
+  }))
+})()
+
+/** The methods a path answers; none when no route has it. */
+const methodsOf = (pathname: string): Array<string> =>
+  routes.filter((r) => r.pattern.test(pathname)).flatMap((r) => r.methods)
+
 /**
  * The middleware around every route, inside the contract's error encoding:
  * an unknown route is a JSON 404, an unreadable request a JSON 400, and any
@@ -58,9 +88,25 @@ export const errorBoundary = (app: HttpApp.Default): HttpApp.Default =>
     if (Option.isSome(failure)) {
       const error = failure.value as { readonly _tag?: string }
       if (error._tag === "RouteNotFound") {
+        const request = (error as unknown as { readonly request: HttpServerRequest.HttpServerRequest }).request
+        const allowed = methodsOf(new URL(request.url, "http://x").pathname)
+        if (allowed.length > 0) {
+          const message = `${request.method} is not allowed here; allowed: ${allowed.join(", ")}`
+          return Effect.succeed(
+            HttpServerResponse.unsafeJson({ _tag: "MethodNotAllowed", message }, {
+              status: 405,
+              headers: { allow: allowed.join(", ") }
+            })
+          )
+        }
         return Effect.succeed(
           HttpServerResponse.unsafeJson({ _tag: "NotFound", message: "no such endpoint" }, { status: 404 })
         )
+      }
+      // The framework's decode error of a query or path parameter: one line naming the parameter, as InvalidQuery.
+      if (error._tag === "HttpApiDecodeError") {
+        // Failed (not answered) here, so that the contract's error encoding writes it like every InvalidQuery.
+        return Effect.fail(invalidQuery(error as unknown as HttpApiError.HttpApiDecodeError)) as Effect.Effect<never>
       }
       if (error._tag === "RequestError") {
         const message = "the request could not be read"

@@ -2,10 +2,12 @@
  * The tokens file: who may call the server, as what. A JSON array of
  * `{ "token", "actor", "role": "admin" | "recorder" | "auditor", "unitId" }`,
  * validated at start-up so that a bad file stops the server with one line
- * naming what is wrong, before it listens.
+ * naming what is wrong, before it listens: its schema, its mode (owner only)
+ * and the length of its tokens.
  */
 import { Security } from "@kehoach/api"
 import { Context, Effect, Either, Layer, ParseResult, Schema } from "effect"
+import * as Crypto from "node:crypto"
 import * as Fs from "node:fs"
 
 /** One entry of the tokens file. */
@@ -65,12 +67,44 @@ export const validate = (json: unknown): Either.Either<ReadonlyArray<Token>, str
   return Either.right(decoded.right)
 }
 
-/** The service for a list of tokens. */
+const digest = (token: string): Buffer => Crypto.createHash("sha256").update(token, "utf8").digest()
+
+/**
+ * The service for a list of tokens. A presented token is compared with every
+ * known one in constant time over their SHA-256 digests (equal lengths, no
+ * early exit), so the time of a refusal says nothing about how close a guess was.
+ */
 export const make = (tokens: ReadonlyArray<Token>): Context.Tag.Service<Tokens> => {
-  const byToken = new Map<string, Security.Actor>(
-    tokens.map((t) => [t.token, { actor: t.actor, role: t.role, unitId: t.unitId }])
-  )
-  return { lookup: (token) => byToken.get(token) }
+  const known = tokens.map((t) => ({
+    digest: digest(t.token),
+    actor: { actor: t.actor, role: t.role, unitId: t.unitId } satisfies Security.Actor
+  }))
+  return {
+    lookup: (token) => {
+      const presented = digest(token)
+      let found: Security.Actor | undefined
+      for (const entry of known) {
+        if (Crypto.timingSafeEqual(entry.digest, presented)) found = entry.actor
+      }
+      return found
+    }
+  }
+}
+
+/** The shortest token a tokens file may hold: shorter ones can be guessed. */
+export const minTokenLength = 16
+
+/**
+ * What a tokens file must be besides its schema: not readable or writable by
+ * others than its owner (POSIX), and no token shorter than `minTokenLength`.
+ */
+export const checkFile = (mode: number, tokens: ReadonlyArray<Token>): string | undefined => {
+  if (process.platform !== "win32" && (mode & 0o077) !== 0) {
+    return `is readable or writable by others (mode ${(mode & 0o777).toString(8)}); chmod 600 it`
+  }
+  const short = tokens.findIndex((t) => t.token.length < minTokenLength)
+  if (short >= 0) return `entry ${short}: the token is shorter than ${minTokenLength} characters`
+  return undefined
 }
 
 /** Reads and validates a tokens file. */
@@ -84,7 +118,10 @@ export const readFile = (path: string): Effect.Effect<ReadonlyArray<Token>, Toke
       try: () => JSON.parse(text) as unknown,
       catch: (e) => new TokensFileError({ path, reason: `not valid JSON (${(e as Error).message})` })
     })
-    return yield* Either.mapLeft(validate(json), (reason) => new TokensFileError({ path, reason }))
+    const tokens = yield* Either.mapLeft(validate(json), (reason) => new TokensFileError({ path, reason }))
+    const refused = checkFile(Fs.statSync(path).mode, tokens)
+    if (refused !== undefined) return yield* new TokensFileError({ path, reason: refused })
+    return tokens
   })
 
 /** The tokens of a file, read once at start-up. */

@@ -19,12 +19,12 @@ const { basis: _basis, tasks: _tasks, ...plan182 } = Plan182.plan
 
 /** One token per role (and recorders at each level). */
 export const tokens = {
-  admin: { token: "tok-admin", actor: "admin@P", role: "admin" },
-  auditor: { token: "tok-auditor", actor: "auditor@P", role: "auditor" },
-  recP: { token: "tok-rec-p", actor: "recorder@P", role: "recorder", unitId: "P" },
-  recD1: { token: "tok-rec-d1", actor: "recorder@D1", role: "recorder", unitId: "D1" },
-  recD2: { token: "tok-rec-d2", actor: "recorder@D2", role: "recorder", unitId: "D2" },
-  recC1: { token: "tok-rec-c1", actor: "recorder@C1", role: "recorder", unitId: "C1" }
+  admin: { token: "tok-admin-0123456789abcdef", actor: "admin@P", role: "admin" },
+  auditor: { token: "tok-auditor-0123456789abcdef", actor: "auditor@P", role: "auditor" },
+  recP: { token: "tok-rec-p-0123456789abcdef", actor: "recorder@P", role: "recorder", unitId: "P" },
+  recD1: { token: "tok-rec-d1-0123456789abcdef", actor: "recorder@D1", role: "recorder", unitId: "D1" },
+  recD2: { token: "tok-rec-d2-0123456789abcdef", actor: "recorder@D2", role: "recorder", unitId: "D2" },
+  recC1: { token: "tok-rec-c1-0123456789abcdef", actor: "recorder@C1", role: "recorder", unitId: "C1" }
 } as const
 
 /** P (province) > D1, D2 (districts) > C1 under D1, C2 under D2 > R1 (residential area, key-area) under C1. */

@@ -69,7 +69,7 @@ describe("the server process", () => {
       const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-proc-"))
       try {
         const tokensFile = path.join(dir, "tokens.json")
-        fs.writeFileSync(tokensFile, JSON.stringify(Object.values(Harness.tokens)))
+        fs.writeFileSync(tokensFile, JSON.stringify(Object.values(Harness.tokens)), { mode: 0o600 })
         const server = startServer(dir, tokensFile)
         const port = await server.port
         const health = await fetch(`http://127.0.0.1:${port}/health`)
@@ -95,14 +95,14 @@ describe("the server process", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-proc-"))
     try {
       const tokensFile = path.join(dir, "tokens.json")
-      fs.writeFileSync(tokensFile, JSON.stringify([{ token: "t1", actor: "a", role: "writer" }]))
+      fs.writeFileSync(tokensFile, JSON.stringify([{ token: "t1-0123456789abcdef", actor: "a", role: "writer" }]), { mode: 0o600 })
       const server = startServer(dir, tokensFile)
       await server.port.catch(() => undefined)
       assert.strictEqual(await server.exited, 1)
       const lines = server.stderr().trim().split("\n")
       assert.strictEqual(lines.length, 1)
       assert.match(lines[0]!, /^kehoach serve: tokens file .*tokens\.json: entry 0\.role: /)
-      fs.writeFileSync(tokensFile, JSON.stringify([{ token: "t1", actor: "a", role: "recorder" }]))
+      fs.writeFileSync(tokensFile, JSON.stringify([{ token: "t1-0123456789abcdef", actor: "a", role: "recorder" }]), { mode: 0o600 })
       const recorder = startServer(dir, tokensFile)
       await recorder.port.catch(() => undefined)
       assert.strictEqual(await recorder.exited, 1)

@@ -86,7 +86,7 @@ describe("the dashboard in Chromium", () => {
     const db = Path.join(dir, "kehoach.db")
     const demo = ChildProcess.spawnSync(process.execPath, [cli, "--db", db, "demo"], { encoding: "utf8" })
     if (demo.status !== 0) throw new Error(`kehoach demo failed: ${demo.stderr}`)
-    Fs.writeFileSync(Path.join(dir, "tokens.json"), JSON.stringify(Object.values(tokens)))
+    Fs.writeFileSync(Path.join(dir, "tokens.json"), JSON.stringify(Object.values(tokens)), { mode: 0o600 })
     server = ChildProcess.spawn(process.execPath, [cli, "--db", db, "serve", "--port", "0", "--tokens", Path.join(dir, "tokens.json")], {
       stdio: ["ignore", "pipe", "inherit"]
     })

@@ -20,7 +20,12 @@ import { Authorization } from "./Security.js"
 export const QueryTime = Time.QueryTime
 
 /** A whole number >= 0 in a query string. */
-export const Count = Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative())
+export const Count = Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()).annotations({
+  message: (issue) => ({
+    message: `expected a whole number >= 0, got ${JSON.stringify(issue.actual)}`,
+    override: true
+  })
+})
 
 const Id = Schema.String.pipe(Schema.minLength(1))
 
@@ -50,7 +55,7 @@ export class EventsGroup extends HttpApiGroup.make("events")
   .add(
     HttpApiEndpoint.get("list", "/events")
       .setUrlParams(Schema.Struct({
-        from: Schema.optionalWith(Count, { exact: true }).annotations({ description: "return events after this position (default 0)" }),
+        from: Schema.optionalWith(Count, { exact: true }).annotations({ description: "return events after this position, exclusive (default 0: from the first); the `next` of a page" }),
         limit: Schema.optionalWith(Count, { exact: true }).annotations({ description: "at most this many (default 1000, at most 10000)" }),
         type: Schema.optionalWith(Schema.Literal(...Events.eventTypes), { exact: true }),
         unitId: Schema.optionalWith(Id, { exact: true }),
@@ -197,6 +202,27 @@ export class HealthGroup extends HttpApiGroup.make("health")
   .add(HttpApiEndpoint.get("health", "/health").addSuccess(Resources.Health))
 {}
 
+/**
+ * The OpenAPI document without the framework's `HttpApiDecodeError`: the
+ * server answers a parameter it cannot read with `InvalidQuery` (one line
+ * naming it), so the document lists only the error a client gets.
+ */
+export const withoutDecodeError = (spec: Record<string, any>): Record<string, any> => {
+  const ref = "#/components/schemas/HttpApiDecodeError"
+  for (const operations of Object.values<Record<string, any>>(spec["paths"] ?? {})) {
+    for (const operation of Object.values<Record<string, any>>(operations)) {
+      const content = operation?.["responses"]?.["400"]?.["content"]?.["application/json"]
+      const anyOf: Array<{ $ref?: string }> | undefined = content?.schema?.anyOf
+      if (anyOf === undefined) continue
+      const kept = anyOf.filter((s) => s.$ref !== ref)
+      content.schema = kept.length === 1 ? kept[0] : { ...content.schema, anyOf: kept }
+      operation["responses"]["400"]["description"] = "a body, query parameter or header that cannot be read"
+    }
+  }
+  delete spec["components"]?.["schemas"]?.["HttpApiDecodeError"]
+  return spec
+}
+
 /** The whole contract. */
 export class Api extends HttpApi.make("kehoach")
   .add(EventsGroup)
@@ -208,6 +234,8 @@ export class Api extends HttpApi.make("kehoach")
   .add(HealthGroup)
   .add(DashboardApi.DashboardGroup)
   .addError(ApiError.InternalError)
+  // A query or path parameter that cannot be read, on every endpoint (the server answers it for the framework's decode error).
+  .addError(ApiError.InvalidQuery)
   .annotate(OpenApi.Title, "kehoach")
   .annotate(
     OpenApi.Description,
@@ -215,4 +243,5 @@ export class Api extends HttpApi.make("kehoach")
       "`Authorization: Bearer <token>`."
   )
   .annotate(OpenApi.Version, "0.1.0")
+  .annotate(OpenApi.Transform, withoutDecodeError)
 {}

@@ -452,13 +452,27 @@ export const decodeLine = (input: unknown, known: Versions = versions): Either.E
   return Either.right({ ...line, data: payload.right } as EventLine)
 }
 
+/**
+ * Why text is not JSON, in one line: the parser's message with control
+ * characters escaped (it quotes the input, which may hold a newline) and cut
+ * to a readable length, so a refusal is always one line, whatever was sent.
+ */
+export const jsonSyntaxReason = (error: unknown): string => {
+  const message = (error as Error)?.message ?? String(error)
+  const escaped = message.replace(
+    /[\u0000-\u001f\u007f\u2028\u2029]/g,
+    (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")
+  )
+  return `not valid JSON (${escaped.length > 200 ? escaped.slice(0, 200) + "…" : escaped})`
+}
+
 /** Parses one NDJSON line (text) and decodes it; a JSON syntax error is an `InvalidEvent` too. */
 export const parseLine = (text: string, known: Versions = versions): Either.Either<EventLine, InvalidEvent> => {
   let json: unknown
   try {
     json = JSON.parse(text)
   } catch (e) {
-    return Either.left(new InvalidEvent({ field: "", reason: `not valid JSON (${(e as Error).message})` }))
+    return Either.left(new InvalidEvent({ field: "", reason: jsonSyntaxReason(e) }))
   }
   return decodeLine(json, known)
 }

@@ -302,6 +302,14 @@ export const makeWith = (
                 for (const text of chunk) {
                   lineNo++
                   if (text.trim() === "") continue
+                  // A line over the per-event limit is refused before it is parsed (an exported line is the event).
+                  if (text.length > maxEventBytes / 3 && Buffer.byteLength(text) > maxEventBytes) {
+                    yield* writeBatch(batch, lineOf)
+                    return yield* new ImportError({
+                      line: lineNo,
+                      reason: `the line is ${Buffer.byteLength(text)} bytes, over the limit of ${maxEventBytes} bytes per event`
+                    })
+                  }
                   const parsed = parse(text)
                   if (Either.isLeft(parsed)) {
                     // The lines before it may hold an earlier error: they are written (and refused) first.
