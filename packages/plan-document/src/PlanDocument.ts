@@ -167,6 +167,8 @@ const basisOf = (p: Paragraph): Array<Finding<string>> => {
     const cut = raw.split(/,\s*(?=(?:Ủy ban|UBND|Ban Thường trực|Ban Chấp hành|Ban Thường vụ|Sở|Ban chỉ đạo|Ban Chỉ đạo)[^,]*?(?:ban hành|xây dựng)\s+[Kk]ế hoạch)/u)[0]!
     const clean = cut.replace(/^(?:Thực hiện|Căn cứ)\s+/u, "").replace(/[\s,;.:]+$/u, "").trim()
     const last = found[found.length - 1]
+    // "…; UBND Thành phố xây dựng Kế hoạch …, như sau": the issuer speaks, the list is over.
+    if (/^(?:Ủy ban|UBND|Ban|Sở|Hội đồng)[^;]*?(?:ban hành|xây dựng)\s+[Kk]ế hoạch/u.test(clean)) break
     if (documentKind.test(clean)) found.push({ value: clean, line: p.line, sentence: p.text })
     // A semicolon inside a name ("Cơ quan Thường trực phòng, chống tội phạm; phòng, chống ma túy; …") continues the document before.
     else if (last !== undefined && cut === raw && clean !== "") found[found.length - 1] = { ...last, value: `${last.value}; ${clean}` }
