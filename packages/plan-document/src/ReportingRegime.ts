@@ -113,10 +113,15 @@ export const readClause = (clause: string, line: number): Either.Either<Found | 
 /** The period of a report due once: `2018` for a year, `2018-H1` for a half, `2018-Q3` for a quarter, `2018-05` for a month. */
 const periodOf = (cadence: Cadence, year: number, month: number): string => {
   switch (cadence) {
+    // The period a deadline follows: a half-year report due in April–September is H1's, one due in
+    // October–December H2's, one due in January–March the previous year's H2; a quarter report due in
+    // a quarter's last month is that quarter's, else the quarter before.
     case "half-yearly":
-      return month <= 9 ? `${year}-H1` : `${year}-H2`
-    case "quarterly":
-      return `${year}-Q${Math.ceil(month / 3)}`
+      return month <= 3 ? `${year - 1}-H2` : month <= 9 ? `${year}-H1` : `${year}-H2`
+    case "quarterly": {
+      const q = month % 3 === 0 ? month / 3 : Math.floor(month / 3)
+      return q === 0 ? `${year - 1}-Q4` : `${year}-Q${q}`
+    }
     case "monthly":
       return `${year}-${String(month).padStart(2, "0")}`
     default:

@@ -179,6 +179,8 @@ describe("the reporting regime", () => {
     ["Báo cáo quý trước ngày 15 tháng đầu quý sau", { kind: "quarterly", dueBeforeDay: 15, dueMonthOffset: 1 }],
     ["Báo cáo sơ kết 6 tháng trước ngày 15/6 hằng năm", { kind: "half-yearly", dueBeforeDay: 15, dueMonthOffset: 0 }],
     ["báo cáo 6 tháng đầu năm trước ngày 10 tháng 7 năm 2026", { kind: "once", cadence: "half-yearly", period: "2026-H1", dueBefore: "2026-07-10" }],
+    ["Báo cáo 6 tháng cuối năm 2025 trước ngày 15/01/2026", { kind: "once", cadence: "half-yearly", period: "2025-H2", dueBefore: "2026-01-15" }],
+    ["Báo cáo quý I trước ngày 10/4/2026", { kind: "once", cadence: "quarterly", period: "2026-Q1", dueBefore: "2026-04-10" }],
     ["Báo cáo tổng kết năm trước ngày 15/12 hàng năm", { kind: "yearly", dueBeforeDay: 15, dueMonthOffset: 0 }],
     ["Báo cáo năm gửi chậm nhất ngày 05/01 năm sau", { kind: "yearly", dueBeforeDay: 5, dueMonthOffset: 1 }],
     ["Tổ chức hội nghị trước ngày 20/11/2018", undefined],
