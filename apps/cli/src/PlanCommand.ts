@@ -167,7 +167,8 @@ export const draftCommand = Command.make(
 )
 
 /** `plan`: commands on plan documents. */
-export const command = Command.make("plan").pipe(
+export const command = Command.make("plan", {}, () =>
+  Effect.fail(new UsageError({ command: "plan", reason: "give a subcommand: draft FILE" }))).pipe(
   Command.withDescription("Plan documents: draft the events of a plan from its text (plan draft)"),
   Command.withSubcommands([draftCommand])
 )
