@@ -28,12 +28,17 @@ const repeated = (name: string, pseudo: string, description: string) =>
   Options.text(name).pipe(Options.withPseudoName(pseudo), Options.withDescription(description), Options.repeated)
 
 /** Reads `LEVEL=VALUE` options (`--units district=070,071`, `--sub-plan-due district=2018-02-15`). */
-const byLevel = (option: string, values: ReadonlyArray<string>): Effect.Effect<Map<Events.Level, string>, InvalidOption> =>
+const byLevel = (
+  option: string,
+  values: ReadonlyArray<string>
+): Effect.Effect<Map<Events.Level, string>, InvalidOption> =>
   Effect.reduce(values, new Map<Events.Level, string>(), (map, value) => {
     const at = value.indexOf("=")
     const level = value.slice(0, Math.max(0, at)) as Events.Level
     if (at < 0 || !levels.includes(level) || value.slice(at + 1).trim() === "") {
-      return Effect.fail(new InvalidOption({ option, value, expected: `LEVEL=VALUE with LEVEL one of ${levels.join(", ")}` }))
+      return Effect.fail(
+        new InvalidOption({ option, value, expected: `LEVEL=VALUE with LEVEL one of ${levels.join(", ")}` })
+      )
     }
     return Effect.succeed(map.set(level, value.slice(at + 1).trim()))
   })
@@ -42,7 +47,11 @@ const orUndefined = <A>(o: Option.Option<A>): A | undefined => Option.getOrUndef
 
 const reviewTable = (rows: ReadonlyArray<Draft.ReviewRow>): string =>
   Table.render(
-    [{ header: "field", align: "left" }, { header: "value", align: "left" }, { header: "from", align: "left" }],
+    [
+      { header: "field", align: "left" },
+      { header: "value", align: "left" },
+      { header: "from", align: "left" }
+    ],
     rows.map((r) => [r.field, r.value.length > 72 ? `${r.value.slice(0, 71)}…` : r.value, r.source])
   ).join("\n") + "\n"
 
@@ -67,17 +76,37 @@ export const draftCommand = Command.make(
     number: text("number", "NUMBER", "The document number, when the document lacks it (e.g. 182/KH-MTTQ-BTT)"),
     title: text("title", "TEXT", "The title, when the document lacks it"),
     issuedOn: text("issued-on", "YYYY-MM-DD", "The date of issue, when the document lacks it"),
-    occurredAt: text("occurred-at", "INSTANT", "When the events occurred (default: the start of the day of issue, +07:00)"),
+    occurredAt: text(
+      "occurred-at",
+      "INSTANT",
+      "When the events occurred (default: the start of the day of issue, +07:00)"
+    ),
     from: text("from", "YYYY-MM-DD", "First day the plan is in force (default: the date of issue)"),
-    until: text("until", "YYYY-MM-DD", "Last day the plan is in force (default: 31 December of the year its title names)"),
+    until: text(
+      "until",
+      "YYYY-MM-DD",
+      "Last day the plan is in force (default: 31 December of the year its title names)"
+    ),
     parentPlan: text("parent-plan", "ID", "The plan this one implements, when it is in the log"),
-    units: repeated("units", "LEVEL=ID,ID,…", "The units of an assigned level, e.g. --units district=070,071 (repeat per level)"),
-    subPlanDue: repeated("sub-plan-due", "LEVEL=YYYY-MM-DD", "The date a level's own plan is due by, when the document does not say"),
-    db: text("db", "PATH", "Take the units of each assigned level from this database: every one open under the issuer on the day of issue"),
+    units: repeated(
+      "units",
+      "LEVEL=ID,ID,…",
+      "The units of an assigned level, e.g. --units district=070,071 (repeat per level)"
+    ),
+    subPlanDue: repeated(
+      "sub-plan-due",
+      "LEVEL=YYYY-MM-DD",
+      "The date a level's own plan is due by, when the document does not say"
+    ),
+    db: text(
+      "db",
+      "PATH",
+      "Take the units of each assigned level from this database: every one open under the issuer on the day of issue"
+    ),
     output: text("output", "FILE", "Write the NDJSON here instead of stdout (only when the draft succeeds)")
   },
   (o) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const source = yield* PlanFile.text(o.file)
       const doc = yield* Either.match(PlanDocument.read(source), {
         onLeft: (e) => Effect.fail(new FileError({ path: o.file, reason: e.message })),
@@ -85,7 +114,13 @@ export const draftCommand = Command.make(
       })
       const units = new Map<Events.Level, ReadonlyArray<string>>()
       for (const [level, list] of yield* byLevel("--units", o.units)) {
-        units.set(level, list.split(",").map((s) => s.trim()).filter((s) => s !== ""))
+        units.set(
+          level,
+          list
+            .split(",")
+            .map((s) => s.trim())
+            .filter((s) => s !== "")
+        )
       }
       const subPlanDueBy = yield* byLevel("--sub-plan-due", o.subPlanDue)
       const unitsFrom = new Map<Events.Level, string>()
@@ -96,15 +131,24 @@ export const draftCommand = Command.make(
       const dbPath = Option.orElse(o.db, () => top.db)
       if (Option.isSome(dbPath)) {
         const issuerId = orUndefined(o.issuer)
-        if (issuerId === undefined) return yield* Effect.fail(new UsageError({ command: "plan draft", reason: "--db needs --issuer: the units are taken from under the issuer" }))
-        if (!fs.existsSync(dbPath.value)) return yield* Effect.fail(new FileError({ path: dbPath.value, reason: "no such database" }))
+        if (issuerId === undefined)
+          return yield* Effect.fail(
+            new UsageError({
+              command: "plan draft",
+              reason: "--db needs --issuer: the units are taken from under the issuer"
+            })
+          )
+        if (!fs.existsSync(dbPath.value))
+          return yield* Effect.fail(new FileError({ path: dbPath.value, reason: "no such database" }))
         const issuedOn = orUndefined(o.issuedOn) ?? doc.issuedOn?.value
         const at = orUndefined(o.occurredAt) ?? (issuedOn === undefined ? undefined : `${issuedOn}T00:00:00+07:00`)
         const state = yield* Effect.flatMap(EventStore.EventStore, (store) => store.state).pipe(
           Effect.provide(Database.layer(dbPath.value))
         )
         if (!State.hasUnit(state, issuerId)) {
-          return yield* Effect.fail(new InvalidOption({ option: "--issuer", value: issuerId, expected: `a unit of ${dbPath.value}` }))
+          return yield* Effect.fail(
+            new InvalidOption({ option: "--issuer", value: issuerId, expected: `a unit of ${dbPath.value}` })
+          )
         }
         const t = at === undefined ? Number.NaN : Date.parse(at)
         if (!Number.isNaN(t)) {
@@ -161,14 +205,17 @@ export const draftCommand = Command.make(
       ),
       HelpDoc.p("Examples:"),
       HelpDoc.p("  $ kehoach plan draft ke-hoach-182.txt --issuer 08 --db kehoach.db --output draft.ndjson"),
-      HelpDoc.p("  $ kehoach plan draft ke-hoach.docx --issuer 08 --units district=070,071 --sub-plan-due district=2018-02-15")
+      HelpDoc.p(
+        "  $ kehoach plan draft ke-hoach.docx --issuer 08 --units district=070,071 --sub-plan-due district=2018-02-15"
+      )
     ])
   )
 )
 
 /** `plan`: commands on plan documents. */
 export const command = Command.make("plan", {}, () =>
-  Effect.fail(new UsageError({ command: "plan", reason: "give a subcommand: draft FILE" }))).pipe(
+  Effect.fail(new UsageError({ command: "plan", reason: "give a subcommand: draft FILE" }))
+).pipe(
   Command.withDescription("Plan documents: draft the events of a plan from its text (plan draft)"),
   Command.withSubcommands([draftCommand])
 )

@@ -9,7 +9,10 @@ import * as path from "node:path"
 import { FileError } from "./CliError.js"
 
 const isZip = (bytes: Uint8Array): boolean =>
-  bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && (bytes[2] === 0x03 || bytes[2] === 0x05) &&
+  bytes.length >= 4 &&
+  bytes[0] === 0x50 &&
+  bytes[1] === 0x4b &&
+  (bytes[2] === 0x03 || bytes[2] === 0x05) &&
   (bytes[3] === 0x04 || bytes[3] === 0x06)
 
 const firstLine = (e: unknown): string => String(e instanceof Error ? e.message : e).split("\n")[0]!
@@ -17,14 +20,14 @@ const firstLine = (e: unknown): string => String(e instanceof Error ? e.message 
 const docx = (file: string, bytes: Buffer): Effect.Effect<string, FileError> =>
   isZip(bytes)
     ? Effect.tryPromise({
-      try: async () => {
-        // A CommonJS module: Node and the bundle give its exports as `default`, the types as the namespace.
-        const loaded = await import("mammoth")
-        const mammoth = (loaded as unknown as { readonly default?: typeof loaded }).default ?? loaded
-        return (await mammoth.extractRawText({ buffer: bytes })).value
-      },
-      catch: (e) => new FileError({ path: file, reason: `not a Word document (.docx): ${firstLine(e)}` })
-    })
+        try: async () => {
+          // A CommonJS module: Node and the bundle give its exports as `default`, the types as the namespace.
+          const loaded = await import("mammoth")
+          const mammoth = (loaded as unknown as { readonly default?: typeof loaded }).default ?? loaded
+          return (await mammoth.extractRawText({ buffer: bytes })).value
+        },
+        catch: (e) => new FileError({ path: file, reason: `not a Word document (.docx): ${firstLine(e)}` })
+      })
     : Effect.fail(new FileError({ path: file, reason: "not a .docx file: it is not a zip archive" }))
 
 const plain = (file: string, bytes: Buffer): Effect.Effect<string, FileError> => {
@@ -32,9 +35,12 @@ const plain = (file: string, bytes: Buffer): Effect.Effect<string, FileError> =>
     return Effect.fail(new FileError({ path: file, reason: "is a zip archive: a Word document must be named .docx" }))
   }
   if (bytes.length >= 2 && bytes[0] === 0xd0 && bytes[1] === 0xcf) {
-    return Effect.fail(new FileError({ path: file, reason: "is a Word 97-2003 (.doc) file: save it as .docx or plain text" }))
+    return Effect.fail(
+      new FileError({ path: file, reason: "is a Word 97-2003 (.doc) file: save it as .docx or plain text" })
+    )
   }
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return Effect.succeed(bytes.subarray(2).toString("utf16le"))
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe)
+    return Effect.succeed(bytes.subarray(2).toString("utf16le"))
   if (bytes.subarray(0, 8192).includes(0)) {
     return Effect.fail(new FileError({ path: file, reason: "is not a text file: give plain text (UTF-8) or a .docx" }))
   }
@@ -56,4 +62,6 @@ export const text = (file: string): Effect.Effect<string, FileError> =>
         reason: code === "ENOENT" ? "no such file" : code === "EISDIR" ? "is a directory" : firstLine(e)
       })
     }
-  }).pipe(Effect.flatMap((bytes) => path.extname(file).toLowerCase() === ".docx" ? docx(file, bytes) : plain(file, bytes)))
+  }).pipe(
+    Effect.flatMap((bytes) => (path.extname(file).toLowerCase() === ".docx" ? docx(file, bytes) : plain(file, bytes)))
+  )

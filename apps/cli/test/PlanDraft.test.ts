@@ -66,7 +66,10 @@ const file = (name: string, content: string | Uint8Array): string => {
 /** A database with the units of the demo only: the place a draft of plan 182 is imported into. */
 const unitsOnly = async (name: string): Promise<string> => {
   const exported = await ok(["export", "--db", demo])
-  const units = exported.stdout.split("\n").filter((l) => l !== "").map((l) => JSON.parse(l))
+  const units = exported.stdout
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l) => JSON.parse(l))
     .filter((e) => e.type === "UnitRegistered" || e.type === "UnitMoved" || e.type === "UnitClosed")
     .map((e) => JSON.stringify({ type: e.type, occurredAt: e.occurredAt, data: e.data }))
   const db = path.join(tmp, name)
@@ -88,16 +91,33 @@ describe("kehoach plan draft", () => {
   it("drafts plan 182 against the demo's units, and the draft imports into a store of those units", async () => {
     const out = path.join(tmp, "draft-182.ndjson")
     const r = await ok([
-      "plan", "draft", seedTxt, "--issuer", "08", "--db", demo,
-      "--sub-plan-due", "district=2018-02-15", "--sub-plan-due", "commune=2018-02-28", "--output", out
+      "plan",
+      "draft",
+      seedTxt,
+      "--issuer",
+      "08",
+      "--db",
+      demo,
+      "--sub-plan-due",
+      "district=2018-02-15",
+      "--sub-plan-due",
+      "commune=2018-02-28",
+      "--output",
+      out
     ])
     expect(r.stdout).toBe("")
     // The review: each field, its value, and the sentence it came from.
     expect(r.stderr).toMatch(/^number +182\/KH-MTTQ-BTT +line 8: Số: 182\/KH- MTTQ-BTT$/m)
-    expect(r.stderr).toMatch(/^schedule monthly +monthly, before day 20 +line 46: - Báo cáo tháng: Trước ngày 20 hàng tháng\.$/m)
+    expect(r.stderr).toMatch(
+      /^schedule monthly +monthly, before day 20 +line 46: - Báo cáo tháng: Trước ngày 20 hàng tháng\.$/m
+    )
     expect(r.stderr).toMatch(/^assigned district +own plan required, due by 2018-02-15; 7 unit\(s\) from/m)
     expect(r.stderr).toContain("Drafted 149 events (PlanIssued version 1, 148 UnitAssigned)")
-    const lines = fs.readFileSync(out, "utf8").trimEnd().split("\n").map((l) => JSON.parse(l))
+    const lines = fs
+      .readFileSync(out, "utf8")
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l))
     expect(lines).toHaveLength(1 + 7 + 141)
     expect(lines[0].data.schedules).toEqual([
       { scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 },
@@ -108,7 +128,25 @@ describe("kehoach plan draft", () => {
     const imported = await ok(["import", out, "--db", db])
     expect(imported.stdout).toContain("Imported 149 events")
     // Each district owes 11 monthly reports, the annual report and its own plan: 13, all missing in a log of no reports.
-    const c = JSON.parse((await ok(["compliance", "--plan", "182-2018", "--as-of", "2018-12-31", "--unit", "070", "--depth", "0", "--format", "json", "--db", db])).stdout)
+    const c = JSON.parse(
+      (
+        await ok([
+          "compliance",
+          "--plan",
+          "182-2018",
+          "--as-of",
+          "2018-12-31",
+          "--unit",
+          "070",
+          "--depth",
+          "0",
+          "--format",
+          "json",
+          "--db",
+          db
+        ])
+      ).stdout
+    )
     expect(c.units[0].self).toMatchObject({ onTime: 0, late: 0, missing: 13, pending: 0 })
   })
 
@@ -120,11 +158,18 @@ describe("kehoach plan draft", () => {
   })
 
   it("a quarterly regime drafts PlanIssued version 2, which the store takes once it knows version 2", async () => {
-    const text = fs.readFileSync(seedTxt, "utf8").replace("- Báo cáo năm: Trước ngày 30/11/2018.", "- Báo cáo quý: Trước ngày 15 tháng đầu quý sau.")
+    const text = fs
+      .readFileSync(seedTxt, "utf8")
+      .replace("- Báo cáo năm: Trước ngày 30/11/2018.", "- Báo cáo quý: Trước ngày 15 tháng đầu quý sau.")
     const r = await ok(["plan", "draft", file("quarterly.txt", text), "--issuer", "08", "--units", "district=070"])
     const plan = JSON.parse(r.stdout.split("\n")[0]!)
     expect(plan.version).toBe(2)
-    expect(plan.data.schedules[1]).toEqual({ scheduleId: "quarterly", kind: "quarterly", dueBeforeDay: 15, dueMonthOffset: 1 })
+    expect(plan.data.schedules[1]).toEqual({
+      scheduleId: "quarterly",
+      kind: "quarterly",
+      dueBeforeDay: 15,
+      dueMonthOffset: 1
+    })
     const db = await unitsOnly("units-v2.db")
     const imported = await run(["import", file("quarterly.ndjson", r.stdout), "--db", db])
     if (Events.currentVersion.PlanIssued >= 2) expect(imported.stdout).toContain("Imported 2 events")
@@ -137,7 +182,9 @@ describe("kehoach plan draft", () => {
     expect(r.status).toBe(1)
     expect(r.stdout).toBe("")
     const last = r.stderr.trimEnd().split("\n").pop()!
-    expect(last).toBe(`kehoach: ${seedTxt}: cannot draft the plan: not found in the document and not given: issuer unit (--issuer)`)
+    expect(last).toBe(
+      `kehoach: ${seedTxt}: cannot draft the plan: not found in the document and not given: issuer unit (--issuer)`
+    )
     expect(r.stderr).toContain("issuer unit")
     expect(fs.existsSync(out)).toBe(false)
   })
@@ -149,14 +196,28 @@ describe("kehoach plan draft", () => {
       [file("empty.txt", ""), "the document is empty"],
       [file("empty.docx", ""), "not a .docx file: it is not a zip archive"],
       [file("fake.docx", "Số: 182/KH-MTTQ-BTT, not a zip"), "not a .docx file: it is not a zip archive"],
-      [file("notword.docx", Buffer.from("504b0506000000000000000000000000000000000000", "hex")), "not a Word document (.docx)"],
-      [file("letter.txt", fs.readFileSync(path.join(plans, "ba-ria-vung-tau-2539-UBND-SNV-2012-regime.txt"))), "not a plan (kế hoạch)"],
-      [file("bad-date.txt", seed.replace("ngày  30 tháng 01 năm 2018", "ngày 30 tháng 02 năm 2018")), "line 14: the date \"ngày 30 tháng 02 năm 2018\" does not exist"],
-      [file("bad-deadline.txt", seed.replace("30/11/2018", "31/11/2018")), "line 48: the date \"31/11/2018\" does not exist"],
+      [
+        file("notword.docx", Buffer.from("504b0506000000000000000000000000000000000000", "hex")),
+        "not a Word document (.docx)"
+      ],
+      [
+        file("letter.txt", fs.readFileSync(path.join(plans, "ba-ria-vung-tau-2539-UBND-SNV-2012-regime.txt"))),
+        "not a plan (kế hoạch)"
+      ],
+      [
+        file("bad-date.txt", seed.replace("ngày  30 tháng 01 năm 2018", "ngày 30 tháng 02 năm 2018")),
+        'line 14: the date "ngày 30 tháng 02 năm 2018" does not exist'
+      ],
+      [
+        file("bad-deadline.txt", seed.replace("30/11/2018", "31/11/2018")),
+        'line 48: the date "31/11/2018" does not exist'
+      ],
       [file("binary.txt", Buffer.from([0x4b, 0x00, 0x48, 0x00])), "is not a text file"],
       [path.join(tmp, "missing.txt"), "no such file"]
     ]
-    const lines = await Promise.all(cases.map(([input]) => refused(["plan", "draft", input, "--issuer", "08", "--output", out])))
+    const lines = await Promise.all(
+      cases.map(([input]) => refused(["plan", "draft", input, "--issuer", "08", "--output", out]))
+    )
     cases.forEach(([input, reason], i) => {
       expect(lines[i]!.startsWith(`kehoach: ${input}: `), lines[i]).toBe(true)
       expect(lines[i]).toContain(reason)
@@ -165,11 +226,19 @@ describe("kehoach plan draft", () => {
   })
 
   it("refuses options it cannot use with one line", async () => {
-    expect(await refused(["plan", "draft", seedTxt, "--issuer", "08", "--units", "county=1"])).toContain("--units \"county=1\"")
-    expect(await refused(["plan", "draft", seedTxt, "--issuer", "08", "--until", "2018-02-30"])).toContain("--until \"2018-02-30\"")
-    expect(await refused(["plan", "draft", seedTxt, "--issuer", "99", "--db", demo])).toContain("--issuer \"99\": expected a unit of")
+    expect(await refused(["plan", "draft", seedTxt, "--issuer", "08", "--units", "county=1"])).toContain(
+      '--units "county=1"'
+    )
+    expect(await refused(["plan", "draft", seedTxt, "--issuer", "08", "--until", "2018-02-30"])).toContain(
+      '--until "2018-02-30"'
+    )
+    expect(await refused(["plan", "draft", seedTxt, "--issuer", "99", "--db", demo])).toContain(
+      '--issuer "99": expected a unit of'
+    )
     expect(await refused(["plan", "draft", seedTxt, "--db", demo])).toContain("--db needs --issuer")
-    expect(await refused(["plan", "draft", seedTxt, "--issuer", "08", "--db", path.join(tmp, "nowhere.db")])).toContain("no such database")
+    expect(await refused(["plan", "draft", seedTxt, "--issuer", "08", "--db", path.join(tmp, "nowhere.db")])).toContain(
+      "no such database"
+    )
     expect(fs.existsSync(path.join(tmp, "nowhere.db"))).toBe(false)
   })
 })

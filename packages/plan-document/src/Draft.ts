@@ -93,20 +93,34 @@ export const make = (
   doc: PlanDocument.PlanDocument,
   options: Options = {}
 ): Either.Either<Draft, MissingFields | InvalidDraftOption> =>
-  Either.gen(function*() {
+  Either.gen(function* () {
     for (const [option, value] of [
       ["--issued-on", options.issuedOn],
       ["--from", options.effectiveFrom],
       ["--until", options.effectiveUntil]
-    ] as const) yield* checkDate(option, value)
-    for (const [level, date] of Object.entries(options.subPlanDueBy ?? {})) yield* checkDate(`--sub-plan-due ${level}`, date)
+    ] as const)
+      yield* checkDate(option, value)
+    for (const [level, date] of Object.entries(options.subPlanDueBy ?? {}))
+      yield* checkDate(`--sub-plan-due ${level}`, date)
     if (options.occurredAt !== undefined && Number.isNaN(Date.parse(options.occurredAt))) {
-      yield* Either.left(new InvalidDraftOption({ option: "--occurred-at", value: options.occurredAt, reason: "expected an ISO instant with offset" }))
+      yield* Either.left(
+        new InvalidDraftOption({
+          option: "--occurred-at",
+          value: options.occurredAt,
+          reason: "expected an ISO instant with offset"
+        })
+      )
     }
 
     const review: Array<ReviewRow> = []
     const missing: Array<{ field: string; option: string }> = []
-    const pick = (field: string, option: string, given: string | undefined, found: PlanDocument.Finding<string> | undefined, fallback?: { value: string; source: string }) => {
+    const pick = (
+      field: string,
+      option: string,
+      given: string | undefined,
+      found: PlanDocument.Finding<string> | undefined,
+      fallback?: { value: string; source: string }
+    ) => {
       if (given !== undefined) {
         review.push({ field, value: given, source: `option ${option}` })
         return given
@@ -131,7 +145,11 @@ export const make = (
     )
     const issuerId = pick("issuer unit", "--issuer", options.issuerId, undefined)
     const documentNumber = pick("number", "--number", options.documentNumber, doc.documentNumber)
-    review.push(doc.place === undefined ? { field: "place", value: notFound, source: "" } : { field: "place", value: doc.place.value, source: from(doc.place) })
+    review.push(
+      doc.place === undefined
+        ? { field: "place", value: notFound, source: "" }
+        : { field: "place", value: doc.place.value, source: from(doc.place) }
+    )
     const issuedOn = pick("date of issue", "--issued-on", options.issuedOn, doc.issuedOn)
     const title = pick("title", "--title", options.title, doc.title)
     const serial = documentNumber === undefined ? undefined : /^[^/-]+/u.exec(documentNumber)?.[0]
@@ -161,12 +179,19 @@ export const make = (
         })
       )
     }
-    if (options.parentPlanId !== undefined) review.push({ field: "parent plan", value: options.parentPlanId, source: "option --parent-plan" })
+    if (options.parentPlanId !== undefined)
+      review.push({ field: "parent plan", value: options.parentPlanId, source: "option --parent-plan" })
 
     if (doc.basis.length === 0) review.push({ field: "basis", value: notFound, source: "" })
-    for (const b of doc.basis) review.push({ field: "basis", value: Paragraphs.excerpt(b.value, 100), source: `line ${b.line}` })
+    for (const b of doc.basis)
+      review.push({ field: "basis", value: Paragraphs.excerpt(b.value, 100), source: `line ${b.line}` })
     if (doc.tasks.length === 0) review.push({ field: "tasks", value: notFound, source: "" })
-    for (const t of doc.tasks) review.push({ field: `task ${t.value.code}`, value: Paragraphs.excerpt(t.value.text, 100), source: `line ${t.line}` })
+    for (const t of doc.tasks)
+      review.push({
+        field: `task ${t.value.code}`,
+        value: Paragraphs.excerpt(t.value.text, 100),
+        source: `line ${t.line}`
+      })
 
     // Schedules: ids as plan 182 names them, made unique; the same schedule said twice counts once.
     const schedules: Array<ReportingRegime.Schedule> = []
@@ -182,7 +207,8 @@ export const make = (
       schedules.push(schedule)
       review.push({ field: `schedule ${id}`, value: describe(schedule), source: from(f) })
     }
-    if (schedules.length === 0) review.push({ field: "reporting regime", value: notFound, source: "no sentence names a report and a deadline" })
+    if (schedules.length === 0)
+      review.push({ field: "reporting regime", value: notFound, source: "no sentence names a report and a deadline" })
     const planVersion: 1 | 2 = schedules.some(ReportingRegime.needsVersion2) ? 2 : 1
 
     if (missing.length > 0) yield* Either.left(new MissingFields({ fields: missing, review }))
@@ -211,12 +237,18 @@ export const make = (
       review.push({
         field: `assigned ${a.level}`,
         value: `${a.ownPlan ? "own plan required" : "no own plan"}${due === undefined ? "" : `, due by ${due}`}; ${
-          units.length === 0 ? "no units given" : `${units.length} unit(s) from ${options.unitsFrom?.[a.level] ?? "--units"}`
+          units.length === 0
+            ? "no units given"
+            : `${units.length} unit(s) from ${options.unitsFrom?.[a.level] ?? "--units"}`
         }`,
         source: `${a.item}, ${from(a)}`
       })
       if (a.ownPlan && due === undefined) {
-        review.push({ field: `sub-plan due (${a.level})`, value: notFound, source: `give --sub-plan-due ${a.level}=YYYY-MM-DD` })
+        review.push({
+          field: `sub-plan due (${a.level})`,
+          value: notFound,
+          source: `give --sub-plan-due ${a.level}=YYYY-MM-DD`
+        })
       }
       for (const unitId of units) {
         lines.push({
@@ -245,7 +277,12 @@ export const make = (
         source: "option --units (the document does not assign this level)"
       })
       for (const unitId of units) {
-        lines.push({ type: "UnitAssigned", version: 1, occurredAt, data: { planId: planId!, unitId, ...(due === undefined ? {} : { subPlanDueBy: due }) } })
+        lines.push({
+          type: "UnitAssigned",
+          version: 1,
+          occurredAt,
+          data: { planId: planId!, unitId, ...(due === undefined ? {} : { subPlanDueBy: due }) }
+        })
       }
     }
     return { lines, review, planVersion }

@@ -38,9 +38,9 @@ export class MissingFields extends Schema.TaggedError<MissingFields>()("MissingF
   review: Schema.Array(Schema.Struct({ field: Schema.String, value: Schema.String, source: Schema.String }))
 }) {
   override get message(): string {
-    return `cannot draft the plan: not found in the document and not given: ${
-      this.fields.map((f) => `${f.field} (${f.option})`).join(", ")
-    }`
+    return `cannot draft the plan: not found in the document and not given: ${this.fields
+      .map((f) => `${f.field} (${f.option})`)
+      .join(", ")}`
   }
 }
 

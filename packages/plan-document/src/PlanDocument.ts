@@ -79,7 +79,11 @@ const levelOfIssuer = (block: string): Events.Level | undefined => {
   return undefined
 }
 
-const normaliseNumber = (raw: string): string => raw.replace(/\s*([/-])\s*/gu, "$1").split(/\s/u)[0]!.replace(/[.,;]+$/u, "")
+const normaliseNumber = (raw: string): string =>
+  raw
+    .replace(/\s*([/-])\s*/gu, "$1")
+    .split(/\s/u)[0]!
+    .replace(/[.,;]+$/u, "")
 
 const isPlanNumber = (n: string): boolean => /(?:^|[/-])KH(?:[/-]|$)/u.test(n)
 
@@ -134,17 +138,24 @@ const subjectEnd =
 const levelsInSubject = (subject: string): Array<Events.Level> => {
   const s = subject.toLocaleLowerCase("vi")
   const levels: Array<Events.Level> = []
-  if (/(?:các|cấp)\s+(?:huyện|quận|thị xã)|huyện,\s*(?:thành phố|thị xã)|quận,\s*huyện/u.test(s)) levels.push("district")
-  if (/(?:các|cấp)\s+(?:xã|phường|thị trấn|đặc khu)|xã,\s*(?:phường|thị trấn)|phường,\s*xã/u.test(s)) levels.push("commune")
-  if (/khu dân cư|(?:các|cấp)\s+(?:thôn|bản|tổ dân phố|ấp)|thôn,\s*(?:bản|tổ dân phố)/u.test(s)) levels.push("residential-area")
+  if (/(?:các|cấp)\s+(?:huyện|quận|thị xã)|huyện,\s*(?:thành phố|thị xã)|quận,\s*huyện/u.test(s))
+    levels.push("district")
+  if (/(?:các|cấp)\s+(?:xã|phường|thị trấn|đặc khu)|xã,\s*(?:phường|thị trấn)|phường,\s*xã/u.test(s))
+    levels.push("commune")
+  if (/khu dân cư|(?:các|cấp)\s+(?:thôn|bản|tổ dân phố|ấp)|thôn,\s*(?:bản|tổ dân phố)/u.test(s))
+    levels.push("residential-area")
   return levels
 }
 
 const ownPlan = /(?:xây dựng|ban hành)\s+(?:và\s+(?:ban hành|triển khai)\s+)?(?:các\s+)?kế hoạch/iu
-const subPlanDue = /kế hoạch[^.;]*?(?:trước|chậm nhất(?: là)?(?: vào)?|xong trước)\s+ngày\s+(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})/iu
+const subPlanDue =
+  /kế hoạch[^.;]*?(?:trước|chậm nhất(?: là)?(?: vào)?|xong trước)\s+ngày\s+(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})/iu
 
 const until = (title: string): { year: number; text: string } | undefined => {
-  const s = title.toLocaleLowerCase("vi").replace(/[”“"'’]/gu, "").trim()
+  const s = title
+    .toLocaleLowerCase("vi")
+    .replace(/[”“"'’]/gu, "")
+    .trim()
   const last = /năm\s+(\d{4})\s*$/u.exec(s)
   if (last !== null) return { year: Number(last[1]), text: last[0] }
   const span = /giai đoạn\s+(\d{4})\s*[-–—]\s*(\d{4})/u.exec(s)
@@ -160,18 +171,26 @@ const documentKind =
 
 const basisOf = (p: Paragraph): Array<Finding<string>> => {
   // The list of documents ends where the preamble goes on: "… 2030”. Theo đề nghị của …".
-  const body = p.text.replace(/^(?:Thực hiện|Căn cứ)\s+/u, "").split(/(?<=[.”"])\s+(?=(?:Theo đề nghị|Xét đề nghị|Để|Nhằm)\s)/u)[0]!
+  const body = p.text
+    .replace(/^(?:Thực hiện|Căn cứ)\s+/u, "")
+    .split(/(?<=[.”"])\s+(?=(?:Theo đề nghị|Xét đề nghị|Để|Nhằm)\s)/u)[0]!
   const found: Array<Finding<string>> = []
   for (const raw of body.split(/;\s*/u)) {
     // "…, Ủy ban nhân dân tỉnh ban hành Kế hoạch …" ends the list of documents.
-    const cut = raw.split(/,\s*(?=(?:Ủy ban|UBND|Ban Thường trực|Ban Chấp hành|Ban Thường vụ|Sở|Ban chỉ đạo|Ban Chỉ đạo)[^,]*?(?:ban hành|xây dựng)\s+[Kk]ế hoạch)/u)[0]!
-    const clean = cut.replace(/^(?:Thực hiện|Căn cứ)\s+/u, "").replace(/[\s,;.:]+$/u, "").trim()
+    const cut = raw.split(
+      /,\s*(?=(?:Ủy ban|UBND|Ban Thường trực|Ban Chấp hành|Ban Thường vụ|Sở|Ban chỉ đạo|Ban Chỉ đạo)[^,]*?(?:ban hành|xây dựng)\s+[Kk]ế hoạch)/u
+    )[0]!
+    const clean = cut
+      .replace(/^(?:Thực hiện|Căn cứ)\s+/u, "")
+      .replace(/[\s,;.:]+$/u, "")
+      .trim()
     const last = found[found.length - 1]
     // "…; UBND Thành phố xây dựng Kế hoạch …, như sau": the issuer speaks, the list is over.
     if (/^(?:Ủy ban|UBND|Ban|Sở|Hội đồng)[^;]*?(?:ban hành|xây dựng)\s+[Kk]ế hoạch/u.test(clean)) break
     if (documentKind.test(clean)) found.push({ value: clean, line: p.line, sentence: p.text })
     // A semicolon inside a name ("Cơ quan Thường trực phòng, chống tội phạm; phòng, chống ma túy; …") continues the document before.
-    else if (last !== undefined && cut === raw && clean !== "") found[found.length - 1] = { ...last, value: `${last.value}; ${clean}` }
+    else if (last !== undefined && cut === raw && clean !== "")
+      found[found.length - 1] = { ...last, value: `${last.value}; ${clean}` }
   }
   return found
 }
@@ -193,19 +212,23 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
   const header = lines.slice(0, bodyStart)
 
   const mottoAt = header.findIndex((l) => nationalMotto.test(l.text))
-  const issuerLines = header.slice(0, mottoAt < 0 ? Math.min(header.length, 3) : mottoAt)
+  const issuerLines = header
+    .slice(0, mottoAt < 0 ? Math.min(header.length, 3) : mottoAt)
     .filter((l) => !/,\s*ngày\s+\d/u.test(l.text))
-  const issuer: Finding<string> | undefined = issuerLines.length === 0 ? undefined : {
-    value: issuerLines.map((l) => l.text).join(" / "),
-    line: issuerLines[0]!.line,
-    sentence: issuerLines.map((l) => l.text).join(" / ")
-  }
+  const issuer: Finding<string> | undefined =
+    issuerLines.length === 0
+      ? undefined
+      : {
+          value: issuerLines.map((l) => l.text).join(" / "),
+          line: issuerLines[0]!.line,
+          sentence: issuerLines.map((l) => l.text).join(" / ")
+        }
 
   let documentNumber: Finding<string> | undefined
   for (let i = 0; i < header.length && documentNumber === undefined; i++) {
     const m = /^Số\s*(?:hiệu)?\s*:\s*(.*)$/iu.exec(header[i]!.text)
     if (m === null) continue
-    const raw = m[1]!.trim() !== "" ? m[1]! : header[i + 1]?.text ?? ""
+    const raw = m[1]!.trim() !== "" ? m[1]! : (header[i + 1]?.text ?? "")
     const value = normaliseNumber(raw)
     if (/^\d/u.test(value)) documentNumber = { value, line: header[i]!.line, sentence: header[i]!.text }
   }
@@ -213,14 +236,17 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
   let place: Finding<string> | undefined
   let issuedOn: Finding<string> | undefined
   const headerText = header.map((l) => l.text).join("\n")
-  const dated = /(?:^|\n)([^\n,]{2,60}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})|(?:^|\n)([^\n,]{2,60}),\s*ngày\s+(\d{1,2})\/(\d{1,2})\/(\d{4})/u
-    .exec(headerText)
+  const dated =
+    /(?:^|\n)([^\n,]{2,60}),\s*ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})|(?:^|\n)([^\n,]{2,60}),\s*ngày\s+(\d{1,2})\/(\d{1,2})\/(\d{4})/u.exec(
+      headerText
+    )
   if (dated !== null) {
     const at = header.find((l) => /,\s*ngày\s+\d/u.test(l.text)) ?? header[0]!
     const sentence = dated[0].trim().replace(/\n/gu, " ")
-    const [day, month, year] = dated[2] !== undefined
-      ? [Number(dated[2]), Number(dated[3]), Number(dated[4])]
-      : [Number(dated[6]), Number(dated[7]), Number(dated[8])]
+    const [day, month, year] =
+      dated[2] !== undefined
+        ? [Number(dated[2]), Number(dated[3]), Number(dated[4])]
+        : [Number(dated[6]), Number(dated[7]), Number(dated[8])]
     if (!Dates.exists(year, month, day)) {
       return Either.left(new InvalidDate({ text: sentence.slice(sentence.indexOf("ngày")), line: at.line }))
     }
@@ -240,12 +266,17 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
       if (/^(?:Thực hiện|Căn cứ|Để|Nhằm)(?!\p{L})/u.test(l.text) || Paragraphs.marker.test(l.text)) break
       if (parts.length > 0) {
         const upper = Paragraphs.isUpperCase(parts[0]!.text)
-        if (upper ? !Paragraphs.isUpperCase(l.text) : l.afterBlank || /[.;:]$/u.test(parts[parts.length - 1]!.text)) break
+        if (upper ? !Paragraphs.isUpperCase(l.text) : l.afterBlank || /[.;:]$/u.test(parts[parts.length - 1]!.text))
+          break
       }
       parts.push(l)
     }
     if (parts.length > 0) {
-      const value = parts.map((l) => l.text).join(" ").replace(/\s+/gu, " ").trim()
+      const value = parts
+        .map((l) => l.text)
+        .join(" ")
+        .replace(/\s+/gu, " ")
+        .trim()
       title = { value, line: parts[0]!.line, sentence: value }
     }
   }
@@ -253,9 +284,10 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
   if (headingAt < 0 && !(documentNumber !== undefined && isPlanNumber(documentNumber.value))) {
     return Either.left(
       new NotAPlan({
-        reason: documentNumber === undefined
-          ? "no \"KẾ HOẠCH\" heading and no document number"
-          : `no "KẾ HOẠCH" heading, and its number ${documentNumber.value} is not a plan's (…/KH-…)`
+        reason:
+          documentNumber === undefined
+            ? 'no "KẾ HOẠCH" heading and no document number'
+            : `no "KẾ HOẠCH" heading, and its number ${documentNumber.value} is not a plan's (…/KH-…)`
       })
     )
   }
@@ -290,8 +322,10 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
       const subject = (end === null ? item.first.text.split(/[:.;]/u)[0]! : item.first.text.slice(0, end.index)).trim()
       const levels = levelsInSubject(subject)
       if (levels.length === 0) {
-        const issuerItself = /(?:Ủy ban|UBND|Ban Thường trực|Thường trực)[^,]*?\s(?:tỉnh|Thành phố|thành phố|huyện|xã|phường)$/u.test(subject) &&
-          !/^(?:Sở|Công an|Bộ Chỉ huy|Ban Chỉ huy)/u.test(subject)
+        const issuerItself =
+          /(?:Ủy ban|UBND|Ban Thường trực|Thường trực)[^,]*?\s(?:tỉnh|Thành phố|thành phố|huyện|xã|phường)$/u.test(
+            subject
+          ) && !/^(?:Sở|Công an|Bộ Chỉ huy|Ban Chỉ huy)/u.test(subject)
         others.push({ item: code, subject, issuerItself, line: item.first.line })
         continue
       }
@@ -299,7 +333,8 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
       let subPlanDueBy: string | undefined
       if (due !== null) {
         const [d, m, y] = [Number(due[1]), Number(due[2]), Number(due[3])]
-        if (!Dates.exists(y, m, d)) return Either.left(new InvalidDate({ text: `${due[1]}/${due[2]}/${due[3]}`, line: item.first.line }))
+        if (!Dates.exists(y, m, d))
+          return Either.left(new InvalidDate({ text: `${due[1]}/${due[2]}/${due[3]}`, line: item.first.line }))
         subPlanDueBy = Dates.local(y, m, d)
       }
       for (const level of levels) {

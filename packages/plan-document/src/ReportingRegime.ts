@@ -38,7 +38,11 @@ export type Cadence = "monthly" | "quarterly" | "half-yearly" | "yearly" | "unkn
 export type Found =
   | { readonly kind: "monthly"; readonly dueBeforeDay: number }
   | { readonly kind: "once"; readonly cadence: Cadence; readonly period: string; readonly dueBefore: string }
-  | { readonly kind: "quarterly" | "half-yearly" | "yearly"; readonly dueBeforeDay: number; readonly dueMonthOffset: number }
+  | {
+      readonly kind: "quarterly" | "half-yearly" | "yearly"
+      readonly dueBeforeDay: number
+      readonly dueMonthOffset: number
+    }
 
 const deadline = /(?:trước|chậm nhất(?: là)?(?: vào)?|không quá)\s+ngày\s+/iu
 const report = /báo cáo/iu
@@ -53,7 +57,7 @@ export const cadenceOf = (label: string): Cadence => {
   return "unknown"
 }
 
-const quarterOffset: Record<string, number> = { "cuối cùng": 0, "cuối": 0, "thứ ba": 0 }
+const quarterOffset: Record<string, number> = { "cuối cùng": 0, cuối: 0, "thứ ba": 0 }
 
 /**
  * Reads one clause. `Right(undefined)` when it is not a reporting deadline;
@@ -66,15 +70,18 @@ export const readClause = (clause: string, line: number): Either.Either<Found | 
   const rest = clause.slice(d.index + d[0].length)
   const cadence = cadenceOf(label)
   // trước ngày 20 hàng tháng / trước ngày 15 của tháng
-  const monthly = /^(\d{1,2})\s+(?:của\s+)?(?:hàng|hằng|mỗi)\s+tháng|^(\d{1,2})\s+của\s+tháng(?!\s+(?:cuối|đầu|thứ))/iu.exec(rest)
+  const monthly =
+    /^(\d{1,2})\s+(?:của\s+)?(?:hàng|hằng|mỗi)\s+tháng|^(\d{1,2})\s+của\s+tháng(?!\s+(?:cuối|đầu|thứ))/iu.exec(rest)
   if (monthly !== null) {
     const day = Number(monthly[1] ?? monthly[2])
     if (day < 1 || day > 31) return Either.left(new InvalidDate({ text: `ngày ${day} hàng tháng`, line }))
     return Either.right({ kind: "monthly", dueBeforeDay: day })
   }
   // trước ngày 05 tháng cuối cùng của mỗi quý / trước ngày 15 tháng đầu quý sau
-  const quarterly = /^(\d{1,2})\s+(?:của\s+)?tháng\s+(cuối cùng|cuối|thứ ba|đầu tiên|đầu|thứ nhất)\s+(?:của\s+)?(?:mỗi\s+|hằng\s+|hàng\s+)?quý(\s+(?:sau|tiếp theo|kế tiếp))?/iu
-    .exec(rest)
+  const quarterly =
+    /^(\d{1,2})\s+(?:của\s+)?tháng\s+(cuối cùng|cuối|thứ ba|đầu tiên|đầu|thứ nhất)\s+(?:của\s+)?(?:mỗi\s+|hằng\s+|hàng\s+)?quý(\s+(?:sau|tiếp theo|kế tiếp))?/iu.exec(
+      rest
+    )
   if (quarterly !== null) {
     const day = Number(quarterly[1])
     const which = quarterly[2]!.toLocaleLowerCase("vi")
@@ -84,7 +91,10 @@ export const readClause = (clause: string, line: number): Either.Either<Found | 
     return Either.right({ kind: "quarterly", dueBeforeDay: day, dueMonthOffset: offset })
   }
   // trước ngày 30/11/2018, trước ngày 25/11 hàng năm, trước ngày 15 tháng 6 năm 2018
-  const date = /^(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?|^(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s+năm\s+(\d{4}))?/iu.exec(rest)
+  const date =
+    /^(\d{1,2})\s*[/.-]\s*(\d{1,2})(?:\s*[/.-]\s*(\d{4}))?|^(\d{1,2})\s+tháng\s+(\d{1,2})(?:\s+năm\s+(\d{4}))?/iu.exec(
+      rest
+    )
   if (date === null) return Either.right(undefined)
   const day = Number(date[1] ?? date[4])
   const month = Number(date[2] ?? date[5])
@@ -93,7 +103,12 @@ export const readClause = (clause: string, line: number): Either.Either<Found | 
   if (yearText !== undefined) {
     const year = Number(yearText)
     if (!Dates.exists(year, month, day)) return Either.left(new InvalidDate({ text, line }))
-    return Either.right({ kind: "once", cadence, period: periodOf(cadence, year, month), dueBefore: Dates.local(year, month, day) })
+    return Either.right({
+      kind: "once",
+      cadence,
+      period: periodOf(cadence, year, month),
+      dueBefore: Dates.local(year, month, day)
+    })
   }
   // No year: a date that recurs (every year, every half, every quarter). 29/02 exists in leap years.
   if (!Dates.exists(2000, month, day)) return Either.left(new InvalidDate({ text, line }))
@@ -101,7 +116,11 @@ export const readClause = (clause: string, line: number): Either.Either<Found | 
     case "quarterly":
       return Either.right({ kind: "quarterly", dueBeforeDay: day, dueMonthOffset: (month + 9) % 3 })
     case "half-yearly":
-      return Either.right({ kind: "half-yearly", dueBeforeDay: day, dueMonthOffset: month <= 3 ? month : month <= 9 ? month - 6 : month - 12 })
+      return Either.right({
+        kind: "half-yearly",
+        dueBeforeDay: day,
+        dueMonthOffset: month <= 3 ? month : month <= 9 ? month - 6 : month - 12
+      })
     case "yearly":
     case "unknown":
       return Either.right({ kind: "yearly", dueBeforeDay: day, dueMonthOffset: month <= 2 ? month : month - 12 })
@@ -138,10 +157,10 @@ export const baseId = (found: Found): string => {
       return found.cadence === "yearly" || found.cadence === "unknown"
         ? "annual"
         : found.cadence === "half-yearly"
-        ? "half-year"
-        : found.cadence === "quarterly"
-        ? "quarter"
-        : "month"
+          ? "half-year"
+          : found.cadence === "quarterly"
+            ? "quarter"
+            : "month"
     default:
       return found.kind
   }

@@ -2,7 +2,13 @@
 
 /** Days in a month of a year (February of a leap year has 29). */
 export const daysInMonth = (year: number, month: number): number =>
-  month === 2 ? (year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28) : [4, 6, 9, 11].includes(month) ? 30 : 31
+  month === 2
+    ? year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+      ? 29
+      : 28
+    : [4, 6, 9, 11].includes(month)
+      ? 30
+      : 31
 
 /** Whether day/month/year is a date of the calendar. */
 export const exists = (year: number, month: number, day: number): boolean =>

@@ -24,10 +24,16 @@ const rule = /^[-_=–—.*•\s]+$/u
 export const lines = (text: string): Array<Line> => {
   const result: Array<Line> = []
   let blank = true
-  const raw = text.normalize("NFC").replace(/^\uFEFF/u, "").split(/\r\n|\r|\n/u)
+  const raw = text
+    .normalize("NFC")
+    .replace(/^\uFEFF/u, "")
+    .split(/\r\n|\r|\n/u)
   for (let i = 0; i < raw.length; i++) {
     for (const cell of raw[i]!.split("|")) {
-      const clean = cell.replace(/[\u00A0\u2007\u202F\t\u200B]/gu, " ").replace(/ {2,}/gu, " ").trim()
+      const clean = cell
+        .replace(/[\u00A0\u2007\u202F\t\u200B]/gu, " ")
+        .replace(/ {2,}/gu, " ")
+        .trim()
       if (clean === "") {
         blank = true
         continue
@@ -57,7 +63,10 @@ export const paragraphs = (input: ReadonlyArray<Line>): Array<Paragraph> => {
   const result: Array<{ text: string; line: number }> = []
   for (const l of input) {
     const last = result[result.length - 1]
-    const join = last !== undefined && !l.afterBlank && !marker.test(l.text) &&
+    const join =
+      last !== undefined &&
+      !l.afterBlank &&
+      !marker.test(l.text) &&
       (startsLower.test(l.text) || continues.test(last.text))
     if (join) last.text = `${last.text} ${l.text}`
     else result.push({ text: l.text, line: l.line })
@@ -69,4 +78,4 @@ export const paragraphs = (input: ReadonlyArray<Line>): Array<Paragraph> => {
 export const isUpperCase = (s: string): boolean => /\p{L}/u.test(s) && s === s.toLocaleUpperCase("vi")
 
 /** Shortens a sentence for the review table. */
-export const excerpt = (s: string, max = 160): string => s.length <= max ? s : `${s.slice(0, max - 1)}…`
+export const excerpt = (s: string, max = 160): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`)
