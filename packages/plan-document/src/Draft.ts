@@ -238,7 +238,9 @@ export const make = (
         field: `assigned ${a.level}`,
         value: `${a.ownPlan ? "own plan required" : "no own plan"}${due === undefined ? "" : `, due by ${due}`}; ${
           units.length === 0
-            ? "no units given"
+            ? options.unitsFrom?.[a.level] === undefined
+              ? "no units given"
+              : `none open in ${options.unitsFrom[a.level]}`
             : `${units.length} unit(s) from ${options.unitsFrom?.[a.level] ?? "--units"}`
         }`,
         source: `${a.item}, ${from(a)}`

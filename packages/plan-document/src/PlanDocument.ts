@@ -318,8 +318,10 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
     if (!organisation.test(section.title)) continue
     for (const item of itemsOf(section)) {
       const code = `${section.roman}.${item.number}`
-      const end = subjectEnd.exec(item.first.text)
-      const subject = (end === null ? item.first.text.split(/[:.;]/u)[0]! : item.first.text.slice(0, end.index)).trim()
+      // "UBND các huyện, thành phố: Căn cứ …" — the subject ends at a colon, or at its first verb.
+      const head = item.first.text.split(/[:.;]/u)[0]!
+      const end = subjectEnd.exec(head)
+      const subject = (end === null ? head : head.slice(0, end.index)).trim()
       const levels = levelsInSubject(subject)
       if (levels.length === 0) {
         const issuerItself =
@@ -361,7 +363,7 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
       const text = bullet && lead && !/báo cáo/iu.test(clause) ? `báo cáo ${clause}` : clause
       const found = ReportingRegime.readClause(text, p.line)
       if (Either.isLeft(found)) return Either.left(found.left)
-      if (found.right !== undefined) schedules.push({ value: found.right, line: p.line, sentence: clause.trim() })
+      for (const value of found.right) schedules.push({ value, line: p.line, sentence: clause.trim() })
     }
     if (!bullet) lead = /báo cáo/iu.test(p.text) && /:\s*$/u.test(p.text)
   }

@@ -44,7 +44,7 @@ export type Found =
       readonly dueMonthOffset: number
     }
 
-const deadline = /(?:trước|chậm nhất(?: là)?(?: vào)?|không quá)\s+ngày\s+/iu
+const deadlines = /(?:trước|chậm nhất(?: là)?(?: vào)?|không quá)\s+ngày\s+/giu
 const report = /báo cáo/iu
 
 /** The cadence named in the words before the deadline (`Báo cáo quý`, `Báo cáo 6 tháng`, `Báo cáo năm`, `hàng tháng`). */
@@ -60,14 +60,26 @@ export const cadenceOf = (label: string): Cadence => {
 const quarterOffset: Record<string, number> = { "cuối cùng": 0, cuối: 0, "thứ ba": 0 }
 
 /**
- * Reads one clause. `Right(undefined)` when it is not a reporting deadline;
- * `Left(InvalidDate)` when its deadline is a date no calendar has.
+ * Reads one clause: every deadline in it, each with the words between the
+ * deadline before it (or the clause's start) and itself as its label, so
+ * "Định kỳ 6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12)" gives a
+ * half-yearly and a yearly schedule. Empty when the clause names no report;
+ * `Left(InvalidDate)` when a deadline is a date no calendar has.
  */
-export const readClause = (clause: string, line: number): Either.Either<Found | undefined, InvalidDate> => {
-  const d = deadline.exec(clause)
-  if (d === null || !report.test(clause)) return Either.right(undefined)
-  const label = clause.slice(0, d.index)
-  const rest = clause.slice(d.index + d[0].length)
+export const readClause = (clause: string, line: number): Either.Either<Array<Found>, InvalidDate> => {
+  if (!report.test(clause)) return Either.right([])
+  const found: Array<Found> = []
+  let from = 0
+  for (const d of clause.matchAll(deadlines)) {
+    const one = readDeadline(clause.slice(from, d.index), clause.slice(d.index + d[0].length), line)
+    if (Either.isLeft(one)) return Either.left(one.left)
+    if (one.right !== undefined) found.push(one.right)
+    from = d.index + d[0].length
+  }
+  return Either.right(found)
+}
+
+const readDeadline = (label: string, rest: string, line: number): Either.Either<Found | undefined, InvalidDate> => {
   const cadence = cadenceOf(label)
   // trước ngày 20 hàng tháng / trước ngày 15 của tháng
   const monthly =

@@ -236,7 +236,7 @@ describe("the reporting regime", () => {
   const clause = (text: string) => {
     const result = ReportingRegime.readClause(text, 1)
     if (Either.isLeft(result)) throw new Error(result.left.message)
-    return result.right
+    return result.right[0] as ReportingRegime.Found | undefined
   }
 
   it("reads the regime of a published letter (Bà Rịa – Vũng Tàu 2539/UBND-SNV, 2012): month, quarter, half-year, year", () => {
@@ -286,6 +286,33 @@ describe("the reporting regime", () => {
     ["Báo cáo kết quả thực hiện về Sở Nội vụ", undefined]
   ]
   for (const [text, expected] of table) it(text, () => assert.deepStrictEqual(clause(text), expected))
+
+  it("reads every deadline of a clause, each with the words before it", () => {
+    assert.deepStrictEqual(
+      ReportingRegime.readClause(
+        "Định kỳ 6 tháng (trước ngày 15/6) và hằng năm (trước ngày 15/12), báo cáo kết quả về UBND tỉnh",
+        1
+      ),
+      Either.right([
+        { kind: "half-yearly", dueBeforeDay: 15, dueMonthOffset: 0 },
+        { kind: "yearly", dueBeforeDay: 15, dueMonthOffset: 0 }
+      ])
+    )
+  })
+
+  it("the subject of an assignment ends at its colon", () => {
+    const text = seed.replace(
+      "2. Ban Thường trực Ủy ban Mặt trận Tổ quốc các huyện, thành phố phối hợp",
+      "2. Ủy ban nhân dân các huyện, thành phố: Căn cứ Kế hoạch này chỉ đạo các xã, phường, thị trấn; phối hợp"
+    )
+    assert.deepStrictEqual(
+      read(text).assignments.map((a) => [a.level, a.item]),
+      [
+        ["district", "III.2"],
+        ["commune", "III.3"]
+      ]
+    )
+  })
 
   it("a quarterly, half-yearly or yearly regime drafts PlanIssued version 2", () => {
     const text = seed.replace(
