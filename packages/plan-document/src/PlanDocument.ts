@@ -233,6 +233,19 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
     if (/^\d/u.test(value)) documentNumber = { value, line: header[i]!.line, sentence: header[i]!.text }
   }
 
+  // A plan has the heading, or at least a plan's number; anything else is refused before its dates are read.
+  const headingAt = lines.findIndex((l) => heading.test(l.text))
+  if (headingAt < 0 && !(documentNumber !== undefined && isPlanNumber(documentNumber.value))) {
+    return Either.left(
+      new NotAPlan({
+        reason:
+          documentNumber === undefined
+            ? 'no "KẾ HOẠCH" heading and no document number'
+            : `no "KẾ HOẠCH" heading, and its number ${documentNumber.value} is not a plan's (…/KH-…)`
+      })
+    )
+  }
+
   let place: Finding<string> | undefined
   let issuedOn: Finding<string> | undefined
   const headerText = header.map((l) => l.text).join("\n")
@@ -255,7 +268,6 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
   }
 
   // Title: the lines under the heading, up to the first sentence of the body.
-  const headingAt = lines.findIndex((l) => heading.test(l.text))
   let title: Finding<string> | undefined
   if (headingAt >= 0) {
     const sameLine = lines[headingAt]!.text.replace(heading, "").trim()
@@ -279,17 +291,6 @@ export const read = (text: string): Either.Either<PlanDocument, EmptyDocument | 
         .trim()
       title = { value, line: parts[0]!.line, sentence: value }
     }
-  }
-
-  if (headingAt < 0 && !(documentNumber !== undefined && isPlanNumber(documentNumber.value))) {
-    return Either.left(
-      new NotAPlan({
-        reason:
-          documentNumber === undefined
-            ? 'no "KẾ HOẠCH" heading and no document number'
-            : `no "KẾ HOẠCH" heading, and its number ${documentNumber.value} is not a plan's (…/KH-…)`
-      })
-    )
   }
 
   const body = Paragraphs.paragraphs(lines.slice(bodyStart))
