@@ -138,7 +138,7 @@ export const draftCommand = Command.make(
               reason: "--db needs --issuer: the units are taken from under the issuer"
             })
           )
-        if (!fs.existsSync(dbPath.value))
+        if (!Database.isPostgres(dbPath.value) && !fs.existsSync(dbPath.value))
           return yield* Effect.fail(new FileError({ path: dbPath.value, reason: "no such database" }))
         const issuedOn = orUndefined(o.issuedOn) ?? doc.issuedOn?.value
         const at = orUndefined(o.occurredAt) ?? (issuedOn === undefined ? undefined : `${issuedOn}T00:00:00+07:00`)
@@ -147,7 +147,11 @@ export const draftCommand = Command.make(
         )
         if (!State.hasUnit(state, issuerId)) {
           return yield* Effect.fail(
-            new InvalidOption({ option: "--issuer", value: issuerId, expected: `a unit of ${dbPath.value}` })
+            new InvalidOption({
+              option: "--issuer",
+              value: issuerId,
+              expected: `a unit of ${Database.shown(dbPath.value)}`
+            })
           )
         }
         const t = at === undefined ? Number.NaN : Date.parse(at)
@@ -155,7 +159,7 @@ export const draftCommand = Command.make(
           for (const level of Draft.assignedLevels(doc)) {
             if (units.has(level)) continue
             units.set(level, Assignees.openAtLevel(state, issuerId, level, t))
-            unitsFrom.set(level, `${dbPath.value} (open under ${issuerId})`)
+            unitsFrom.set(level, `${Database.shown(dbPath.value)} (open under ${issuerId})`)
           }
         }
       }
