@@ -16,16 +16,11 @@ import { Either } from "effect"
 import { InvalidDate } from "./Errors.js"
 import * as Dates from "./internal/Dates.js"
 
-/** A recurring schedule of the reporting regimes: quarterly, half-yearly or yearly. */
-export interface RecurringSchedule {
-  readonly scheduleId: string
-  readonly kind: "quarterly" | "half-yearly" | "yearly"
-  readonly dueBeforeDay: number
-  readonly dueMonthOffset: number
-}
+/** A recurring schedule of the reporting regimes: quarterly, half-yearly or yearly (the domain's, PlanIssued version 2). */
+export type RecurringSchedule = Events.RecurringSchedule
 
-/** A schedule a draft may carry: DOMAIN.md §3's monthly and once, or a recurring one (payload version 2). */
-export type Schedule = Events.Schedule | RecurringSchedule
+/** A schedule a draft may carry: monthly, once, or a recurring one (payload version 2). */
+export type Schedule = Events.Schedule
 
 /** Whether a schedule needs PlanIssued payload version 2. */
 export const needsVersion2 = (s: Schedule): s is RecurringSchedule =>

@@ -322,6 +322,8 @@ describe("the reporting regime", () => {
     const d = draft(read(text), { issuerId: "08" })
     assert.strictEqual(d.planVersion, 2)
     assert.strictEqual(d.lines[0]!.version, 2)
+    // The domain reads version 2 (the reporting regimes): the draft is an event it takes.
+    assert.isTrue(Either.isRight(Events.decodeLine(JSON.parse(JSON.stringify(d.lines[0])))))
     assert.deepStrictEqual((d.lines[0]!.data as { schedules: unknown }).schedules, [
       { scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 },
       { scheduleId: "quarterly", kind: "quarterly", dueBeforeDay: 15, dueMonthOffset: 1 }
