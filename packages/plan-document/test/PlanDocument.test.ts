@@ -1,6 +1,6 @@
 /**
  * The rules that read a plan document, on the canonical plan 182 and on the
- * published plans kept under docs/examples/plans/ (their sources are in the
+ * plans in the layouts of published plans kept under docs/examples/plans/ (their sources are in the
  * README there): what each rule finds, what it leaves as not found, and the
  * documents it refuses.
  */
@@ -114,7 +114,7 @@ describe("plan 182/KH-MTTQ-BTT (the seed)", () => {
   })
 })
 
-describe("published plans of other issuers and years (docs/examples/plans)", () => {
+describe("plans in the layouts of published plans of other issuers and years (docs/examples/plans)", () => {
   const cases: ReadonlyArray<{
     file: string
     number: string
@@ -239,7 +239,7 @@ describe("the reporting regime", () => {
     return result.right[0] as ReportingRegime.Found | undefined
   }
 
-  it("reads the regime of a published letter (Bà Rịa – Vũng Tàu 2539/UBND-SNV, 2012): month, quarter, half-year, year", () => {
+  it("reads the regime of a letter in the layout of a published one (Bà Rịa – Vũng Tàu 2539/UBND-SNV, 2012): month, quarter, half-year, year", () => {
     const lines = example("ba-ria-vung-tau-2539-UBND-SNV-2012-regime.txt")
       .split("\n")
       .filter((l) => l.includes("Báo cáo"))
