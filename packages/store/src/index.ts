@@ -5,6 +5,7 @@
  */
 export * as EventStore from "./EventStore.js"
 export * as HashChain from "./HashChain.js"
+export * as Merkle from "./Merkle.js"
 export * as Ndjson from "./Ndjson.js"
 export * as Postgres from "./Postgres.js"
 export * as SqlEventStore from "./SqlEventStore.js"
