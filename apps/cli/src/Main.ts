@@ -11,6 +11,7 @@ import * as Cli from "./Cli.js"
 import * as Demo from "./Demo.js"
 import * as DueCommand from "./DueCommand.js"
 import * as Output from "./Output.js"
+import * as ProofCommands from "./ProofCommands.js"
 import * as ReportCommand from "./ReportCommand.js"
 import * as Serve from "./Serve.js"
 import * as UnitsCommand from "./UnitsCommand.js"
@@ -31,7 +32,8 @@ export const command = Cli.root.pipe(
     UnitsCommand.command,
     Demo.command,
     Serve.command,
-    ReportCommand.command
+    ReportCommand.command,
+    ...ProofCommands.commands
   ])
 )
 

@@ -3,6 +3,7 @@
  * its SQL adapter (`SqlEventStore`, SQLite by default), the hash chain and
  * the NDJSON format.
  */
+export * as Audit from "./Audit.js"
 export * as EventStore from "./EventStore.js"
 export * as HashChain from "./HashChain.js"
 export * as Merkle from "./Merkle.js"
