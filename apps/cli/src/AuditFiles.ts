@@ -60,6 +60,13 @@ export const readPublicKey = (path: string): Effect.Effect<Audit.PublicKey, File
       : Effect.succeed(key)
   })
 
+/** A private key file to sign with: Ed25519, PKCS #8 PEM, as `kehoach keygen` writes it. */
+export const readPrivateKey = (path: string): Effect.Effect<string, FileError> =>
+  Effect.flatMap(readText(path), (text) => {
+    const bad = Audit.checkPrivateKey(text)
+    return bad === undefined ? Effect.succeed(text) : Effect.fail(new FileError({ path, reason: bad.reason }))
+  })
+
 /** An exported line, as saved from `kehoach export` (one line; a final newline is not part of it). */
 export const readLine = (path: string): Effect.Effect<string, FileError> =>
   Effect.flatMap(readText(path), (text) => {

@@ -100,12 +100,6 @@ const proveCommand = Command.make("prove").pipe(
 // ---------------------------------------------------------------------------
 // head, keygen
 
-const readPrivateKey = (file: string) =>
-  Effect.flatMap(AuditFiles.readText(file), (text) =>
-    text.includes("PRIVATE KEY")
-      ? Effect.succeed(text)
-      : Effect.fail(new FileError({ path: file, reason: "not a private key (PEM), as `kehoach keygen` writes it" })))
-
 const headCommand = Command.make(
   "head",
   {
@@ -114,7 +108,7 @@ const headCommand = Command.make(
   },
   ({ db, sign }) =>
     Effect.gen(function*() {
-      const privatePem = Option.isSome(sign) ? yield* readPrivateKey(sign.value) : undefined
+      const privatePem = Option.isSome(sign) ? yield* AuditFiles.readPrivateKey(sign.value) : undefined
       const head = yield* Cli.withStore(db, () => Effect.flatMap(EventStore.EventStore, (store) => store.treeHead))
       if (privatePem === undefined) return yield* printJson(head)
       const signed = Audit.sign(head, privatePem)

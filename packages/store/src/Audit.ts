@@ -73,17 +73,28 @@ export const generateKeyPair = (): { readonly privatePem: string; readonly publi
   }
 }
 
-/** Signs a tree head with a private key (PKCS #8 PEM); a key that is not Ed25519 is refused. */
-export const sign = (head: Proofs.TreeHead, privatePem: string): Proofs.SignedTreeHead | ProofRejected => {
+const privateKeyOf = (privatePem: string): Crypto.KeyObject | ProofRejected => {
   let key: Crypto.KeyObject
   try {
     key = Crypto.createPrivateKey(privatePem)
-  } catch (error) {
-    return new ProofRejected({ reason: `the signing key cannot be read: ${(error as Error).message}` })
+  } catch {
+    return new ProofRejected({ reason: "not a private key (PEM), as `kehoach keygen` writes it" })
   }
-  if (key.asymmetricKeyType !== "ed25519") {
-    return new ProofRejected({ reason: `the signing key is ${key.asymmetricKeyType}, not Ed25519` })
-  }
+  return key.asymmetricKeyType === "ed25519"
+    ? key
+    : new ProofRejected({ reason: `the signing key is ${key.asymmetricKeyType}, not Ed25519` })
+}
+
+/** Why a text is not an Ed25519 private key (PKCS #8 PEM) to sign with, or `undefined` when it is one. */
+export const checkPrivateKey = (privatePem: string): ProofRejected | undefined => {
+  const key = privateKeyOf(privatePem)
+  return key instanceof ProofRejected ? key : undefined
+}
+
+/** Signs a tree head with a private key (PKCS #8 PEM); a key that is not Ed25519 is refused. */
+export const sign = (head: Proofs.TreeHead, privatePem: string): Proofs.SignedTreeHead | ProofRejected => {
+  const key = privateKeyOf(privatePem)
+  if (key instanceof ProofRejected) return key
   const raw = Crypto.createPublicKey(key).export({ format: "der", type: "spki" }).subarray(spkiHeader.length)
   const signature = Crypto.sign(null, Buffer.from(Proofs.signedMessage(head), "utf8"), key).toString("base64")
   return {
