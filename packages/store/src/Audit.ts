@@ -125,14 +125,14 @@ export const checkSignature = (head: Proofs.SignedTreeHead, key: PublicKey): Pro
 
 /** Checks an inclusion proof's own hashes (and, given, that `line` is the proven event's): `undefined` or why not. */
 export const checkInclusion = (proof: Proofs.InclusionProof, line?: string): ProofRejected | undefined => {
-  const embedded = Merkle.leafHash(proof.line).toString("hex")
+  const embedded = Merkle.leafHash(proof.line)
   if (embedded !== proof.leafHash) {
     return new ProofRejected({
       reason: `the proof's line hashes to leaf ${embedded}, not to its leafHash ${proof.leafHash}: the line was changed`
     })
   }
   if (line !== undefined) {
-    const given = Merkle.leafHash(line).toString("hex")
+    const given = Merkle.leafHash(line)
     if (given !== proof.leafHash) {
       return new ProofRejected({
         reason: `the given line hashes to leaf ${given}, not to the proof's leafHash ${proof.leafHash}: ` +
@@ -154,11 +154,11 @@ export const checkInclusion = (proof: Proofs.InclusionProof, line?: string): Pro
   const got = Merkle.rootFromInclusion(
     proof.position - 1,
     proof.treeSize,
-    Buffer.from(proof.leafHash, "hex"),
-    proof.path.map((h) => Buffer.from(h, "hex"))
+    proof.leafHash,
+    proof.path
   )
   if ("reason" in got) return new ProofRejected({ reason: `the inclusion path is malformed: ${got.reason}` })
-  const root = got.root.toString("hex")
+  const root = got.root
   return root === proof.rootHash ? undefined : new ProofRejected({
     reason: `the inclusion path leads to root ${root}, not to the proof's rootHash ${proof.rootHash}`
   })
@@ -169,9 +169,9 @@ export const checkConsistency = (proof: Proofs.ConsistencyProof): ProofRejected 
   const reason = Merkle.checkConsistency(
     proof.firstSize,
     proof.secondSize,
-    Buffer.from(proof.firstRootHash, "hex"),
-    Buffer.from(proof.secondRootHash, "hex"),
-    proof.path.map((h) => Buffer.from(h, "hex"))
+    proof.firstRootHash,
+    proof.secondRootHash,
+    proof.path
   )
   return reason === undefined ? undefined : new ProofRejected({ reason: `the consistency proof does not hold: ${reason}` })
 }

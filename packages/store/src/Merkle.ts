@@ -13,16 +13,23 @@
  */
 import * as Crypto from "node:crypto"
 
-/** A SHA-256 hash, 32 bytes. */
-export type Hash = Buffer
+/**
+ * A SHA-256 hash as 64 lowercase hex digits: how documents carry it and the
+ * store keeps it, and cheaper in V8 than a small Buffer per hash (an import
+ * computes two per event).
+ */
+export type Hash = string
 
 // `crypto.hash` (Node >= 20.12) is a one-shot digest, cheaper than `createHash` for small inputs.
 const oneShot = (Crypto as unknown as {
-  hash?: (algorithm: string, data: string | Uint8Array, encoding: "buffer") => Buffer
+  hash?: (algorithm: string, data: string | Uint8Array, encoding: "hex") => string
 }).hash
 
 const sha256 = (data: string | Uint8Array): Hash =>
-  oneShot !== undefined ? oneShot("sha256", data, "buffer") : Crypto.createHash("sha256").update(data).digest()
+  oneShot !== undefined ? oneShot("sha256", data, "hex") : Crypto.createHash("sha256").update(data).digest("hex")
+
+/** Whether a value is a hash as this module writes them: 64 lowercase hex digits. */
+export const isHash = (value: unknown): value is Hash => typeof value === "string" && /^[0-9a-f]{64}$/.test(value)
 
 /** MTH of the empty tree: the SHA-256 of no bytes. */
 export const emptyRoot: Hash = sha256(new Uint8Array(0))
@@ -32,13 +39,17 @@ export const emptyRoot: Hash = sha256(new Uint8Array(0))
  * bytes (the exported line of an event, without its newline).
  */
 export const leafHash = (bytes: string | Uint8Array): Hash =>
-  typeof bytes === "string" ? sha256("\u0000" + bytes) : sha256(Buffer.concat([zero, bytes]))
+  typeof bytes === "string" ? sha256("\u0000" + bytes) : sha256(Buffer.concat([Buffer.from([0]), bytes]))
 
-const zero = Buffer.from([0])
-const one = Buffer.from([1])
+// One buffer for every interior node's input (the hash is one-shot and synchronous): no allocation per node.
+const nodeInput = Buffer.alloc(65, 1)
 
-/** The interior node hash `SHA-256(0x01 || left || right)`. */
-export const nodeHash = (left: Hash, right: Hash): Hash => sha256(Buffer.concat([one, left, right], 65))
+/** The interior node hash `SHA-256(0x01 || left || right)` (both well formed: see `isHash`). */
+export const nodeHash = (left: Hash, right: Hash): Hash => {
+  nodeInput.write(left, 1, "hex")
+  nodeInput.write(right, 33, "hex")
+  return sha256(nodeInput)
+}
 
 const isPowerOfTwo = (n: number): boolean => n > 0 && 2 ** Math.round(Math.log2(n)) === n
 
@@ -173,6 +184,8 @@ export const rootFromInclusion = (
   if (!(Number.isSafeInteger(index) && Number.isSafeInteger(size) && index >= 0 && index < size)) {
     return { reason: `leaf index ${index} is not in a tree of ${size} leaves` }
   }
+  const bad = [leaf, ...path].findIndex((h) => !isHash(h))
+  if (bad >= 0) return { reason: `${bad === 0 ? "the leaf hash" : `hash ${bad} of the path`} is not 64 hex digits` }
   let fn = index
   let sn = size - 1
   let r = leaf
@@ -211,13 +224,14 @@ export const checkConsistency = (
   if (!(Number.isSafeInteger(first) && Number.isSafeInteger(second) && first >= 0 && first <= second)) {
     return `a tree of ${first} leaves cannot be extended by one of ${second}`
   }
+  if (![firstRoot, secondRoot, ...proof].every(isHash)) return "a hash of the proof is not 64 hex digits"
   if (first === second) {
     if (proof.length !== 0) return `the proof between equal sizes must be empty, it has ${proof.length} hashes`
-    return firstRoot.equals(secondRoot) ? undefined : `the two root hashes of size ${first} differ`
+    return firstRoot === secondRoot ? undefined : `the two root hashes of size ${first} differ`
   }
   if (first === 0) {
     if (proof.length !== 0) return `the proof from the empty tree must be empty, it has ${proof.length} hashes`
-    return firstRoot.equals(emptyRoot) ? undefined : "the first root hash is not the empty tree's"
+    return firstRoot === emptyRoot ? undefined : "the first root hash is not the empty tree's"
   }
   const expected = consistencyRanges(first, second).length
   if (proof.length !== expected) {
@@ -250,8 +264,8 @@ export const checkConsistency = (
     sn = Math.floor(sn / 2)
   }
   if (sn !== 0) return "the proof is shorter than the two sizes need"
-  if (!fr.equals(firstRoot)) return `the proof does not lead to the root hash of size ${first}`
-  if (!sr.equals(secondRoot)) return `the proof does not lead to the root hash of size ${second}`
+  if (fr !== firstRoot) return `the proof does not lead to the root hash of size ${first}`
+  if (sr !== secondRoot) return `the proof does not lead to the root hash of size ${second}`
   return undefined
 }
 

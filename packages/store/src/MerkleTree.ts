@@ -4,7 +4,7 @@
  * each in `merkle_nodes (level, idx, hash)`, written by the one write path
  * in the same transaction as the events they cover. A smaller subtree lies
  * inside one block of `2^storedLevel` events and is hashed from their lines
- * (one range read), so the table holds about one row per eight events and
+ * (one range read), so the table holds about one row per sixteen events and
  * any proof, for any tree size up to the log's, takes O(log n) indexed reads.
  *
  * The rows are a cache of what the lines determine: `verify` recomputes
@@ -19,8 +19,11 @@ import { ProofUnavailable } from "./EventStore.js"
 import * as Merkle from "./Merkle.js"
 import * as Read from "./Read.js"
 
-/** Perfect subtrees of this many levels (2^4 = 16 events) and more are stored; smaller ones are hashed from the lines. */
-export const storedLevel = 4
+/**
+ * Perfect subtrees of this many levels (2^5 = 32 events) and more are stored; smaller ones are
+ * hashed from the lines: one row per 16 events, and a proof reads at most two blocks of 32 lines.
+ */
+export const storedLevel = 5
 
 const blockSize = 2 ** storedLevel
 
@@ -48,7 +51,7 @@ export const insertNodes = (
         const node = nodes[i + k]!
         params[k * 3] = node.level
         params[k * 3 + 1] = node.index
-        params[k * 3 + 2] = node.hash.toString("hex")
+        params[k * 3 + 2] = node.hash
       }
       yield* sql.unsafe(`INSERT INTO merkle_nodes (level, idx, hash) VALUES ${"(?,?,?),".repeat(n - 1)}(?,?,?)`, params)
         .raw
@@ -96,12 +99,13 @@ export const subtreeHashes = (
       const byKey = new Map(rows.map((r) => [`${r.level}:${Number(r.idx)}`, r.hash]))
       for (const [s, i] of stored) {
         const hash = byKey.get(`${s.level}:${s.index}`)
-        if (hash === undefined) {
+        if (!Merkle.isHash(hash)) {
           return yield* Effect.dieMessage(
-            `the Merkle tree has no node at level ${s.level}, index ${s.index}: the database is damaged (run kehoach verify)`
+            `the Merkle tree has no well-formed node at level ${s.level}, index ${s.index}: ` +
+              `the database is damaged (run kehoach verify)`
           )
         }
-        out[i] = Buffer.from(hash, "hex")
+        out[i] = hash
       }
     }
     // Small subtrees, by the block of 2^storedLevel leaves that holds them.
@@ -222,14 +226,13 @@ export const nodeCount = (size: number): number => {
 // ---------------------------------------------------------------------------
 // The documents of docs/proofs.md
 
-const hex = (h: Merkle.Hash): string => h.toString("hex")
 
 /** The head of the tree of the whole log, with the given timestamp. */
 export const treeHead = (sql: SqlClient.SqlClient, timestamp: string): Effect.Effect<Proofs.TreeHead, SqlError> =>
   Effect.gen(function*() {
     const digest = yield* Read.head(sql)
     const root = yield* rootAt(sql, digest.position)
-    return { treeSize: digest.position, rootHash: hex(root), chainHash: digest.hash, timestamp }
+    return { treeSize: digest.position, rootHash: root, chainHash: digest.hash, timestamp }
   })
 
 /** The size asked for, checked against the log's (absent: the log's). */
@@ -279,9 +282,9 @@ export const inclusionProof = (
       position,
       treeSize: size,
       line: line!,
-      leafHash: hex(proof.leaf),
-      rootHash: hex(proof.root),
-      path: proof.path.map(hex)
+      leafHash: proof.leaf,
+      rootHash: proof.root,
+      path: proof.path
     } satisfies Proofs.InclusionProof
   })
 
@@ -305,8 +308,8 @@ export const consistencyProof = (
       version: 1,
       firstSize: first,
       secondSize: to,
-      firstRootHash: hex(proof.firstRoot),
-      secondRootHash: hex(proof.secondRoot),
-      path: proof.path.map(hex)
+      firstRootHash: proof.firstRoot,
+      secondRootHash: proof.secondRoot,
+      path: proof.path
     } satisfies Proofs.ConsistencyProof
   })

@@ -51,6 +51,12 @@ export interface Options {
   readonly onOpened?: ((opened: Opened) => void) | undefined
   /** How errors name the database (a PostgreSQL server, shown without its password); set by `layerPg`. */
   readonly database?: string | undefined
+  /**
+   * Keep the Merkle tree as events are written (default true). `false` exists only to measure
+   * what the tree costs (bench/proofs.mjs): a log written so lacks its tree, which `verify`
+   * reports and proofs fail on; never use it on a log you keep.
+   */
+  readonly merkleTree?: boolean | undefined
 }
 
 /** How the in-memory state was opened. */
@@ -84,6 +90,7 @@ export const makeWith = (
     yield* Migrations.migrate
     const maxEventBytes = options.maxEventBytes ?? defaults.maxEventBytes
     const snapshotEvery = options.snapshotEvery ?? defaults.snapshotEvery
+    const keepTree = options.merkleTree !== false
 
     // `undefined` until something needs the state, and again after a write that may have left it wrong.
     let live: Live | undefined
@@ -158,7 +165,7 @@ export const makeWith = (
       foreign = false
       l.head = yield* Read.catchUp(sql, l.state, l.head)
       if (opening) options.onOpened?.({ snapshot: snapshotAt, folded: l.head.position - snapshotAt })
-      if (l.tree?.size !== l.head.position) l.tree = yield* MerkleTree.frontier(sql, l.head.position)
+      if (keepTree && l.tree?.size !== l.head.position) l.tree = yield* MerkleTree.frontier(sql, l.head.position)
       return l
     })
 
@@ -234,7 +241,7 @@ export const makeWith = (
                 sql,
                 state: l.state,
                 head: l.head,
-                tree: l.tree!,
+                tree: l.tree,
                 recordedBy: appendOptions.recordedBy,
                 now: yield* now,
                 maxEventBytes,
@@ -291,7 +298,7 @@ export const makeWith = (
                     sql,
                     state: l.state,
                     head: l.head,
-                    tree: l.tree!,
+                    tree: l.tree,
                     recordedBy: importOptions.recordedBy,
                     now: clock,
                     maxEventBytes,

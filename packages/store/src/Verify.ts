@@ -70,7 +70,7 @@ const checkNodes = (
       const stored = new Map(rows.map((r) => [Number(r.idx), r.hash]))
       for (const node of nodes) {
         const hash = stored.get(node.index)
-        if (hash === node.hash.toString("hex")) continue
+        if (hash === node.hash) continue
         const width = 2 ** node.level
         const from = node.index * width + 1
         const position = from + width - 1
@@ -80,7 +80,7 @@ const checkNodes = (
           reason: hash === undefined
             ? `the Merkle tree lacks its node over positions ${from}-${position} (level ${node.level}, index ${node.index})`
             : `the stored Merkle node over positions ${from}-${position} (level ${node.level}, index ${node.index}) ` +
-              `is ${hash}, but those lines hash to ${node.hash.toString("hex")}`
+              `is ${hash}, but those lines hash to ${node.hash}`
         }
       }
     }
@@ -96,7 +96,7 @@ export const verify = (sql: SqlClient.SqlClient, kept?: KeptHead): Effect.Effect
     let prevRecText = ""
     let keptOk = kept === undefined ||
       kept.position === 0 && kept.hash === HashChain.genesis &&
-        (kept.rootHash === undefined || kept.rootHash === Merkle.emptyRoot.toString("hex"))
+        (kept.rootHash === undefined || kept.rootHash === Merkle.emptyRoot)
     let tree = Merkle.emptyFrontier
     const fail = (position: number, reason: string): VerifyResult => ({ ok: false, position, reason })
     for (;;) {
@@ -147,7 +147,7 @@ export const verify = (sql: SqlClient.SqlClient, kept?: KeptHead): Effect.Effect
           }
           if (kept.rootHash !== undefined) {
             const before = Merkle.extend(tree, leaves, Number.POSITIVE_INFINITY).frontier
-            const root = Merkle.frontierRoot(before).toString("hex")
+            const root = Merkle.frontierRoot(before)
             if (root !== kept.rootHash) {
               return fail(
                 row.position,
@@ -182,6 +182,6 @@ export const verify = (sql: SqlClient.SqlClient, kept?: KeptHead): Effect.Effect
         `the Merkle tree holds ${n} stored nodes, but a log of ${last} events has ${MerkleTree.nodeCount(last)}`
       )
     }
-    return { ok: true, position: last, hash: prev, rootHash: Merkle.frontierRoot(tree).toString("hex") } satisfies
+    return { ok: true, position: last, hash: prev, rootHash: Merkle.frontierRoot(tree) } satisfies
       VerifyResult
   })

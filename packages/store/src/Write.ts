@@ -55,8 +55,8 @@ export interface Context {
   readonly state: State.State
   /** The head of the chain: the hash at `State.position(state)`. */
   readonly head: Digest
-  /** The right edge of the Merkle tree of the log, of `head.position` leaves. */
-  readonly tree: Merkle.Frontier
+  /** The right edge of the Merkle tree of the log, of `head.position` leaves; `undefined`: no tree is kept. */
+  readonly tree: Merkle.Frontier | undefined
   /** `recordedBy` of events that carry none. */
   readonly recordedBy: string
   /** The store's clock, an instant. */
@@ -78,7 +78,7 @@ export interface Written {
   /** The new head of the chain. */
   readonly head: Digest
   /** The new right edge of the Merkle tree. */
-  readonly tree: Merkle.Frontier
+  readonly tree: Merkle.Frontier | undefined
 }
 
 const envelopeFields = ["version", "recordedAt", "recordedBy", "position", "prevHash", "hash"] as const
@@ -248,13 +248,17 @@ export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effe
     for (const [index, of] of repeatsInBatch) events[index] = events[of]
     yield* Rows.insert(ctx.sql, rows)
     // The tree's leaves are the lines just written; the perfect subtrees they complete are stored with them.
-    const grown = Merkle.extend(ctx.tree, rows.map((r) => Merkle.leafHash(r.line)), MerkleTree.storedLevel)
-    yield* MerkleTree.insertNodes(ctx.sql, grown.completed)
+    let tree = ctx.tree
+    if (tree !== undefined && rows.length > 0) {
+      const grown = Merkle.extend(tree, rows.map((r) => Merkle.leafHash(r.line)), MerkleTree.storedLevel)
+      yield* MerkleTree.insertNodes(ctx.sql, grown.completed)
+      tree = grown.frontier
+    }
     const last = decided.right[decided.right.length - 1]
     return {
       events: events as Array<StoredEvent>,
       appended: rows.length,
       head: last === undefined ? ctx.head : { position: last.position, hash: last.hash },
-      tree: grown.frontier
+      tree
     } satisfies Written
   })
