@@ -16,7 +16,7 @@ import * as Crypto from "node:crypto"
 /**
  * A SHA-256 hash as 64 lowercase hex digits: how documents carry it and the
  * store keeps it, and cheaper in V8 than a small Buffer per hash (an import
- * computes two per event).
+ * computes two per event; see docs/decisions/0011-merkle-proofs.md).
  */
 export type Hash = string
 
