@@ -89,6 +89,17 @@ afterAll(() => {
 })
 
 describe("prove, head, check-proof", () => {
+  it("every proof command has help with an example, and the top help lists them", async () => {
+    const commands = [["prove", "inclusion"], ["prove", "consistency"], ["head"], ["keygen"], ["check-proof"]]
+    const top = await ok(run("--help"), "--help")
+    for (const c of ["prove", "head", "keygen", "check-proof"]) expect(top).toContain(`- ${c} `)
+    for (const c of commands) {
+      const h = await ok(run(...c, "--help"), `${c.join(" ")} --help`)
+      expect(h, c.join(" ")).toMatch(/Examples?:/)
+      expect(h, c.join(" ")).toContain(`$ kehoach ${c.join(" ")}`)
+    }
+  })
+
   it("keygen prints the public key and never overwrites a key", async () => {
     const out = await ok(run("keygen", "--out", "other-keys"), "keygen")
     expect(out).toContain("-----BEGIN PUBLIC KEY-----")
