@@ -177,6 +177,17 @@ export const verify = (sql: SqlClient.SqlClient, kept?: KeptHead): Effect.Effect
     }
     const [{ n }] = yield* sql.unsafe<{ n: number }>("SELECT count(*) AS n FROM merkle_nodes")
     if (Number(n) !== MerkleTree.nodeCount(last)) {
+      // Nodes over positions past the end: the log held more events once (the chain alone cannot tell).
+      const [{ reach }] = yield* sql.unsafe<{ reach: number | null }>(
+        "SELECT max((idx + 1) << level) AS reach FROM merkle_nodes"
+      )
+      if (reach !== null && Number(reach) > last) {
+        return fail(
+          last,
+          `the Merkle tree has nodes over positions up to ${reach}, past the log's last position ${last}: ` +
+            `events were removed from the end of the log`
+        )
+      }
       return fail(
         last,
         `the Merkle tree holds ${n} stored nodes, but a log of ${last} events has ${MerkleTree.nodeCount(last)}`

@@ -140,6 +140,19 @@ describe("MerkleTree", () => {
       assert.match((missing as { reason: string }).reason, /lacks its node over positions 1-32 \(level 5, index 0\)/)
     }))
 
+  it.effect("verify names events removed from the end of the log, which the chain alone cannot see", () =>
+    Effect.gen(function*() {
+      const filename = tempDb()
+      yield* withStore(filename, importSmall)
+      const db = new Database(filename)
+      db.prepare("DELETE FROM events WHERE position > 200").run()
+      db.close()
+      const result = yield* withStore(filename, (s) => s.verify())
+      assert.isFalse(result.ok)
+      assert.strictEqual(result.position, 200)
+      assert.match((result as { reason: string }).reason, /nodes over positions up to \d+, past the log's last position 200: events were removed/)
+    }))
+
   it.effect("verify with a kept tree head: the same root passes, another root is named", () =>
     Effect.gen(function*() {
       const filename = tempDb()
