@@ -43,6 +43,18 @@ export const insertNodes = (
   sql: SqlClient.SqlClient,
   nodes: ReadonlyArray<Merkle.Node>
 ): Effect.Effect<void, SqlError> =>
+  nodes.length === 0 ? Effect.void : sql.onDialectOrElse({
+    pg: () =>
+      Effect.forEach(
+        Array.from({ length: Math.ceil(nodes.length / 5000) }, (_, k) => nodes.slice(k * 5000, (k + 1) * 5000)),
+        (part) =>
+          sql`INSERT INTO merkle_nodes ${sql.insert(part.map((n) => ({ level: n.level, idx: n.index, hash: n.hash })))}`,
+        { discard: true }
+      ),
+    orElse: () => insertSqlite(sql, nodes)
+  })
+
+const insertSqlite = (sql: SqlClient.SqlClient, nodes: ReadonlyArray<Merkle.Node>): Effect.Effect<void, SqlError> =>
   Effect.gen(function*() {
     for (let i = 0; i < nodes.length; i += insertBatch) {
       const n = Math.min(insertBatch, nodes.length - i)
@@ -61,10 +73,8 @@ export const insertNodes = (
 /** The leaf hashes of the events at positions `from .. to` (1-based, inclusive), from their stored lines. */
 const leafHashes = (sql: SqlClient.SqlClient, from: number, to: number): Effect.Effect<Array<Merkle.Hash>, SqlError> =>
   Effect.map(
-    sql.unsafe<{ position: number; line: string }>(
-      "SELECT position, line FROM events WHERE position >= ? AND position <= ? ORDER BY position",
-      [from, to]
-    ),
+    sql<{ position: number; line: string }>`SELECT position, line FROM events
+      WHERE position >= ${from} AND position <= ${to} ORDER BY position`,
     (rows) => {
       if (rows.length !== to - from + 1) {
         throw new Error(`the log has no events at some of positions ${from} to ${to}`)
@@ -76,7 +86,7 @@ const leafHashes = (sql: SqlClient.SqlClient, from: number, to: number): Effect.
 /** The stored line of the event at a position, if any. */
 export const lineAt = (sql: SqlClient.SqlClient, position: number): Effect.Effect<string | undefined, SqlError> =>
   Effect.map(
-    sql.unsafe<{ line: string }>("SELECT line FROM events WHERE position = ?", [position]),
+    sql<{ line: string }>`SELECT line FROM events WHERE position = ${position}`,
     (rows) => rows[0]?.line
   )
 
@@ -92,10 +102,8 @@ export const subtreeHashes = (
     const out: Array<Merkle.Hash | undefined> = new Array(subtrees.length)
     const stored = subtrees.map((s, i) => [s, i] as const).filter(([s]) => s.level >= storedLevel)
     if (stored.length > 0) {
-      const rows = yield* sql.unsafe<{ level: number; idx: number; hash: string }>(
-        `SELECT level, idx, hash FROM merkle_nodes WHERE ${stored.map(() => "(level = ? AND idx = ?)").join(" OR ")}`,
-        stored.flatMap(([s]) => [s.level, s.index])
-      )
+      const rows = yield* sql<{ level: number; idx: number | string; hash: string }>`SELECT level, idx, hash
+        FROM merkle_nodes WHERE ${sql.or(stored.map(([s]) => sql`(level = ${s.level} AND idx = ${s.index})`))}`
       const byKey = new Map(rows.map((r) => [`${r.level}:${Number(r.idx)}`, r.hash]))
       for (const [s, i] of stored) {
         const hash = byKey.get(`${s.level}:${s.index}`)
@@ -199,10 +207,8 @@ export const build = (sql: SqlClient.SqlClient): Effect.Effect<void, SqlError> =
   Effect.gen(function*() {
     let tree = Merkle.emptyFrontier
     for (;;) {
-      const rows = yield* sql.unsafe<{ position: number; line: string }>(
-        "SELECT position, line FROM events WHERE position > ? ORDER BY position LIMIT 10000",
-        [tree.size]
-      )
+      const rows = (yield* sql<{ position: number | string; line: string }>`SELECT position, line FROM events
+        WHERE position > ${tree.size} ORDER BY position LIMIT 10000`).map((r) => ({ ...r, position: Number(r.position) }))
       if (rows.length === 0) return
       if (rows[0]!.position !== tree.size + 1) {
         return yield* Effect.dieMessage(`the log has a gap after position ${tree.size}: it cannot be hashed into a tree`)
@@ -262,7 +268,7 @@ export const inclusionProof = (
   Effect.gen(function*() {
     let position: number
     if ("id" in target) {
-      const rows = yield* sql.unsafe<{ position: number }>("SELECT position FROM events WHERE id = ?", [target.id])
+      const rows = yield* sql<{ position: number | string }>`SELECT position FROM events WHERE id = ${target.id}`
       if (rows.length === 0) return yield* new ProofUnavailable({ reason: `the log holds no event with id ${target.id}` })
       position = Number(rows[0]!.position)
     } else {

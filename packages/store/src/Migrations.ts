@@ -141,6 +141,11 @@ export const pgMigrations: Migrator.Loader = Migrator.fromRecord({
       data bytea NOT NULL,
       PRIMARY KEY (position, seq)
     )`.unprepared
+  }),
+  "0004_create_merkle_nodes": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(MerkleTree.createTable).unprepared
+    yield* MerkleTree.build(sql)
   })
 })
 

@@ -63,10 +63,8 @@ const checkNodes = (
     }
     let first: { readonly position: number; readonly reason: string } | undefined
     for (const [level, nodes] of byLevel) {
-      const rows = yield* sql.unsafe<{ idx: number; hash: string }>(
-        "SELECT idx, hash FROM merkle_nodes WHERE level = ? AND idx >= ? AND idx <= ?",
-        [level, nodes[0]!.index, nodes[nodes.length - 1]!.index]
-      )
+      const rows = yield* sql<{ idx: number | string; hash: string }>`SELECT idx, hash FROM merkle_nodes
+        WHERE level = ${level} AND idx >= ${nodes[0]!.index} AND idx <= ${nodes[nodes.length - 1]!.index}`
       const stored = new Map(rows.map((r) => [Number(r.idx), r.hash]))
       for (const node of nodes) {
         const hash = stored.get(node.index)
@@ -175,12 +173,11 @@ export const verify = (sql: SqlClient.SqlClient, kept?: KeptHead): Effect.Effect
         ? fail(last, `the log no longer extends the kept digest: it ends at position ${last}, before ${kept!.position}`)
         : fail(kept!.position, `the log no longer extends the kept digest at position ${kept!.position}`)
     }
-    const [{ n }] = yield* sql.unsafe<{ n: number }>("SELECT count(*) AS n FROM merkle_nodes")
+    const [{ n }] = yield* sql<{ n: number | string }>`SELECT count(*) AS n FROM merkle_nodes`
     if (Number(n) !== MerkleTree.nodeCount(last)) {
       // Nodes over positions past the end: the log held more events once (the chain alone cannot tell).
-      const [{ reach }] = yield* sql.unsafe<{ reach: number | null }>(
-        "SELECT max((idx + 1) << level) AS reach FROM merkle_nodes"
-      )
+      const [{ reach }] = yield* sql<{ reach: number | string | null }>`SELECT max((idx + 1) << level) AS reach
+        FROM merkle_nodes`
       if (reach !== null && Number(reach) > last) {
         return fail(
           last,
