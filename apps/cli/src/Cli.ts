@@ -8,6 +8,7 @@ import { Compliance, Coverage, Events, Explain, Relevance, State, Time } from "@
 import * as EventStore from "@kehoach/store/EventStore"
 import { Clock, Effect, Either, Option, Schema } from "effect"
 import { ChainBroken, ImportRefused, InvalidOption, UsageError } from "./CliError.js"
+import * as AuditFiles from "./AuditFiles.js"
 import * as Database from "./Database.js"
 import * as Lines from "./Lines.js"
 import * as Output from "./Output.js"
@@ -187,11 +188,26 @@ const verifyCommand = Command.make(
     db,
     digest: Options.text("digest").pipe(Options.withPseudoName("POSITION:HASH"), Options.withDescription("A digest kept earlier (POSITION:HASH, from `kehoach digest`): also check the log still extends it"),
       Options.optional
-    )
+    ),
+    head: Options.file("head").pipe(Options.withPseudoName("HEADFILE"), Options.withDescription("A tree head kept earlier (from `kehoach head`): also check the log still extends it, Merkle root included"), Options.optional),
+    publicKey: Options.file("public-key").pipe(Options.withPseudoName("KEY"), Options.withDescription("The published public key: the --head's signature must verify with it"), Options.optional)
   },
-  ({ db, digest }) =>
+  ({ db, digest, head, publicKey }) =>
     Effect.gen(function*() {
-      const kept = Option.isSome(digest) ? yield* parseDigest(digest.value) : undefined
+      if (Option.isSome(head) && Option.isSome(digest)) {
+        return yield* new UsageError({ command: "verify", reason: "give --digest or --head, not both" })
+      }
+      if (Option.isSome(publicKey) && Option.isNone(head)) {
+        return yield* new UsageError({ command: "verify", reason: "--public-key checks a signed tree head: give --head too" })
+      }
+      const kept: EventStore.KeptHead | undefined = Option.isSome(digest)
+        ? yield* parseDigest(digest.value)
+        : Option.isSome(head)
+        ? yield* Effect.map(
+          AuditFiles.checkedHead(head.value, Option.getOrUndefined(publicKey)),
+          ({ head }) => ({ position: head.treeSize, hash: head.chainHash, rootHash: head.rootHash })
+        )
+        : undefined
       yield* withStore(db, (path) =>
         Effect.gen(function*() {
           const store = yield* EventStore.EventStore
@@ -199,16 +215,22 @@ const verifyCommand = Command.make(
           if (!result.ok) return yield* new ChainBroken({ path, position: result.position, reason: result.reason })
           yield* Output.print(
             `OK: the hash chain of ${result.position} events verifies` +
-              (kept === undefined ? "" : `, and extends the kept digest ${kept.position}:${kept.hash}`) +
-              `. Digest: ${result.position}:${result.hash}\n`
+              (kept === undefined
+                ? ""
+                : kept.rootHash === undefined
+                ? `, and extends the kept digest ${kept.position}:${kept.hash}`
+                : `, and extends the kept tree head of ${kept.position} events (root ${kept.rootHash})` +
+                  (Option.isSome(publicKey) ? ", whose signature verifies" : "")) +
+              `. Digest: ${result.position}:${result.hash}; Merkle root: ${result.rootHash}\n`
           )
         }))
     })
 ).pipe(
   Command.withDescription(help(
-    "Walks the hash chain of the whole log and checks every hash; with --digest, also checks that the log still extends a digest kept earlier. Exits with status 1 and the first broken position otherwise.",
+    "Walks the hash chain of the whole log and checks every hash, and recomputes the Merkle tree from the lines (checking every stored node); with --digest, also checks that the log still extends a digest kept earlier; with --head (and --public-key), a tree head kept earlier (and its signature). Exits with status 1 and the first broken position otherwise.",
     "kehoach verify",
-    "kehoach verify --digest 1234:5f2c…"
+    "kehoach verify --digest 1234:5f2c…",
+    "kehoach verify --head head.json --public-key tree-head.pub"
   ))
 )
 

@@ -12,6 +12,7 @@ import * as Demo from "./Demo.js"
 import * as DueCommand from "./DueCommand.js"
 import * as Output from "./Output.js"
 import * as PlanCommand from "./PlanCommand.js"
+import * as ProofCommands from "./ProofCommands.js"
 import * as ReportCommand from "./ReportCommand.js"
 import * as Serve from "./Serve.js"
 import * as UnitsCommand from "./UnitsCommand.js"
@@ -33,7 +34,8 @@ export const command = Cli.root.pipe(
     Demo.command,
     Serve.command,
     ReportCommand.command,
-    PlanCommand.command
+    PlanCommand.command,
+    ...ProofCommands.commands
   ])
 )
 

@@ -4,6 +4,7 @@
  */
 import { Command, HelpDoc, Options } from "@effect/cli"
 import { Effect, Option } from "effect"
+import * as AuditFiles from "./AuditFiles.js"
 import * as Cli from "./Cli.js"
 import { CannotListen } from "./CliError.js"
 import * as Database from "./Database.js"
@@ -17,17 +18,20 @@ export const command = Command.make(
     host: Options.text("host").pipe(Options.withPseudoName("HOST"), Options.withDescription("The address to listen on"), Options.withDefault("127.0.0.1")),
     tokens: Options.text("tokens").pipe(Options.withPseudoName("FILE"), Options.withDescription("The tokens file (JSON) that grants access (default: $KEHOACH_TOKENS_FILE)"),
       Options.optional
-    )
+    ),
+    sign: Options.file("sign").pipe(Options.withPseudoName("KEY"), Options.withDescription("Sign GET /tree/head with this Ed25519 private key (from `kehoach keygen`)"), Options.optional)
   },
-  ({ db, host, port, tokens }) =>
+  ({ db, host, port, sign, tokens }) =>
     Effect.flatMap(Cli.root, (top) =>
       Effect.gen(function*() {
         const path = Database.resolve(db, top.db)
+        const signingKey = Option.isSome(sign) ? yield* AuditFiles.readPrivateKey(sign.value) : undefined
         const { Server } = yield* Effect.promise(() => import("./ServeServer.js"))
         yield* Server.serve({
           port,
           host,
-          tokensFile: Option.getOrUndefined(tokens) ?? process.env["KEHOACH_TOKENS_FILE"]
+          tokensFile: Option.getOrUndefined(tokens) ?? process.env["KEHOACH_TOKENS_FILE"],
+          signingKey
         }).pipe(
           Effect.provide(Database.layer(path)),
           Effect.catchTag("ServeError", (error) => {

@@ -17,6 +17,7 @@ import * as Dashboard from "./Dashboard.js"
 import * as DueHttp from "./DueHttp.js"
 import * as GroupCommit from "./GroupCommit.js"
 import * as ProjectionCache from "./ProjectionCache.js"
+import * as ProofsHttp from "./ProofsHttp.js"
 import * as Tokens from "./Tokens.js"
 
 /** Limits and timings of the server. */
@@ -459,6 +460,6 @@ export const HealthLive = HttpApiBuilder.group(
 
 /** The whole contract implemented, needing the store, the tokens, the limits and the closing signal. */
 export const ApiLive = HttpApiBuilder.api(Api.Api).pipe(
-  Layer.provide([EventsLive, ProjectionsLive, ChainLive, PlansLive, UnitsLive, DueHttp.DueLive, HealthLive, Dashboard.DashboardLive]),
+  Layer.provide([EventsLive, ProjectionsLive, ChainLive, PlansLive, UnitsLive, DueHttp.DueLive, HealthLive, Dashboard.DashboardLive, ProofsHttp.ProofsLive]),
   Layer.provide([AuthorizationLive, GroupCommit.layer])
 )

@@ -17,6 +17,7 @@ import type { EventStore } from "@kehoach/store"
 import { Cause, Deferred, Effect, Layer, Option } from "effect"
 import * as Http from "node:http"
 import * as HttpLive from "./Http.js"
+import * as ProofsHttp from "./ProofsHttp.js"
 import * as Tokens from "./Tokens.js"
 import * as Web from "./Web.js"
 
@@ -38,6 +39,8 @@ export interface Options {
   readonly heartbeatMillis?: number | undefined
   /** Log the address once listening (default true). */
   readonly logAddress?: boolean | undefined
+  /** The Ed25519 private key (PKCS #8 PEM) that signs `GET /tree/head`; without it the head is unsigned. */
+  readonly signingKey?: string | undefined
 }
 
 const json500 = HttpServerResponse.unsafeJson(
@@ -185,6 +188,7 @@ export const layerApp = (
   ).pipe(
     Layer.provide(layerTokens(options)),
     Layer.provide(Layer.succeed(HttpLive.Config, limitsOf(options))),
+    Layer.provide(Layer.succeed(ProofsHttp.SigningKey, options.signingKey)),
     Layer.provide(HttpLive.layerClosing)
   )
 

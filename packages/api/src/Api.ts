@@ -9,6 +9,7 @@ import { Schema } from "effect"
 import * as ApiError from "./ApiError.js"
 import * as DashboardApi from "./DashboardApi.js"
 import { DueGroup } from "./DueApi.js"
+import { ProofsGroup } from "./ProofsApi.js"
 import * as Resources from "./Resources.js"
 import { Authorization } from "./Security.js"
 
@@ -228,6 +229,7 @@ export class Api extends HttpApi.make("kehoach")
   .add(EventsGroup)
   .add(ProjectionsGroup)
   .add(ChainGroup)
+  .add(ProofsGroup)
   .add(PlansGroup)
   .add(UnitsGroup)
   .add(DueGroup)

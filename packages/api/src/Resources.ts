@@ -118,7 +118,12 @@ export type Explanation = typeof Explanation.Type
 
 /** The result of walking the hash chain. */
 export const VerifyResult = Schema.Union(
-  Schema.Struct({ ok: Schema.Literal(true), position: Schema.Number, hash: Schema.String }),
+  Schema.Struct({
+    ok: Schema.Literal(true),
+    position: Schema.Number,
+    hash: Schema.String,
+    rootHash: Schema.optionalWith(Schema.String, { exact: true })
+  }),
   Schema.Struct({ ok: Schema.Literal(false), position: Schema.Number, reason: Schema.String })
 ).annotations({ identifier: "VerifyResult" })
 export type VerifyResult = typeof VerifyResult.Type

@@ -3,7 +3,7 @@
  * adapter (`SqlEventStore`) implements it on `@effect/sql`; the domain never
  * sees SQL.
  */
-import type { Errors, Events, Relevance, State } from "@kehoach/domain"
+import type { Errors, Events, Proofs, Relevance, State } from "@kehoach/domain"
 import { Context, Schema } from "effect"
 import type { Effect, Stream } from "effect"
 
@@ -86,15 +86,32 @@ export interface ImportResult {
   readonly position: number
 }
 
-/** The result of walking the hash chain. */
+/** A proof cannot be given for what was asked: an event or a tree size the log does not hold. */
+export class ProofUnavailable extends Schema.TaggedError<ProofUnavailable>()("ProofUnavailable", {
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return this.reason
+  }
+}
+
+/** The event an inclusion proof is asked for: by position, or by event id. */
+export type ProofTarget = { readonly position: number } | { readonly id: string }
+
+/** The result of walking the hash chain (and recomputing the Merkle tree: `rootHash` is its root). */
 export type VerifyResult =
-  | { readonly ok: true; readonly position: number; readonly hash: string }
+  | { readonly ok: true; readonly position: number; readonly hash: string; readonly rootHash: string }
   | { readonly ok: false; readonly position: number; readonly reason: string }
 
 /** A (position, hash) pair an auditor keeps, to check later that the log still extends it. */
 export interface Digest {
   readonly position: number
   readonly hash: string
+}
+
+/** A digest kept with the Merkle root of the log at its position (a tree head): `verify` checks both. */
+export interface KeptHead extends Digest {
+  readonly rootHash?: string | undefined
 }
 
 /** A snapshot of the state that the store saved: its position and size. */
@@ -141,8 +158,24 @@ export class EventStore extends Context.Tag("@kehoach/store/EventStore")<EventSt
   readonly exportLines: (query?: ReadQuery) => Stream.Stream<string>
   /** Reads events by position range and filters. */
   readonly read: (query: ReadQuery) => Effect.Effect<ReadonlyArray<StoredEvent>>
-  /** Walks the chain; with a kept digest, also checks the log still extends it. */
-  readonly verify: (kept?: Digest) => Effect.Effect<VerifyResult>
+  /**
+   * Walks the chain and recomputes the Merkle tree from the lines (checking
+   * every stored node); with a kept digest, also checks the log still extends
+   * it (and, with its `rootHash`, that the tree at that size has that root).
+   */
+  readonly verify: (kept?: KeptHead) => Effect.Effect<VerifyResult>
+  /** The head of the Merkle tree now: size, root hash, chain hash, and the store's clock as timestamp. */
+  readonly treeHead: Effect.Effect<Proofs.TreeHead>
+  /** The inclusion proof of an event in the tree of `treeSize` events (default: the whole log). */
+  readonly inclusionProof: (
+    target: ProofTarget,
+    treeSize?: number
+  ) => Effect.Effect<Proofs.InclusionProof, ProofUnavailable>
+  /** The consistency proof from the tree of `first` events to the tree of `second` (default: the whole log). */
+  readonly consistencyProof: (
+    first: number,
+    second?: number
+  ) => Effect.Effect<Proofs.ConsistencyProof, ProofUnavailable>
   /** The position and hash of the last event (position 0 and 64 zeros for an empty log). */
   readonly digest: Effect.Effect<Digest>
   /** The current position of the log. */

@@ -6,13 +6,15 @@
  * itself as one TEXT column; the other envelope fields and the payload are
  * generated columns read from that line. Replay and export read the line:
  * one `JSON.parse` per event for replay, no re-serialisation for export.
- * A second table, `snapshots`, keeps the domain state at a position (see `Snapshots`).
+ * A second table, `snapshots`, keeps the domain state at a position (see `Snapshots`);
+ * a third, `merkle_nodes`, the Merkle tree over the lines (see `MerkleTree`).
  * PostgreSQL has the same tables in its own numbered set, `pgMigrations`.
  */
 import * as Migrator from "@effect/sql/Migrator"
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Effect } from "effect"
+import * as MerkleTree from "./MerkleTree.js"
 import * as Transaction from "./Transaction.js"
 
 /**
@@ -77,6 +79,13 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
       data BLOB NOT NULL,
       PRIMARY KEY (position, seq)
     )`.unprepared
+  }),
+  // The Merkle tree of RFC 9162 over the log (see `MerkleTree`), built here from the lines of a log
+  // written before it existed; from then on the write path keeps it.
+  "0004_create_merkle_nodes": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(MerkleTree.createTable).unprepared
+    yield* MerkleTree.build(sql)
   })
 })
 
@@ -132,6 +141,11 @@ export const pgMigrations: Migrator.Loader = Migrator.fromRecord({
       data bytea NOT NULL,
       PRIMARY KEY (position, seq)
     )`.unprepared
+  }),
+  "0004_create_merkle_nodes": Effect.gen(function*() {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(MerkleTree.createTable).unprepared
+    yield* MerkleTree.build(sql)
   })
 })
 

@@ -6,7 +6,8 @@
  * This module composes the others: `Migrations` (the schema), `Transaction`
  * (the write transaction, `BEGIN IMMEDIATE`), `Write` (the one write path of
  * appends and imports, on the domain's `Decider`), `Read` (lines, filters,
- * catch-up, partial states), `Verify` (the chain) and `Snapshots` (the state
+ * catch-up, partial states), `Verify` (the chain and the tree), `MerkleTree`
+ * (the Merkle tree over the lines, and its proofs) and `Snapshots` (the state
  * saved at a position). It keeps the domain state in memory once something
  * asks for it, restored from the newest good snapshot and caught up from the
  * log before every write (another process may have appended), so fibers and
@@ -27,6 +28,8 @@ import type { AppendResult, Digest, ImportResult, StoredEvent } from "./EventSto
 import { AppendForbidden, EventStore, IdConflict, ImportError } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
 import { UuidSet } from "./internal/UuidSet.js"
+import type * as Merkle from "./Merkle.js"
+import * as MerkleTree from "./MerkleTree.js"
 import * as Migrations from "./Migrations.js"
 import * as Postgres from "./Postgres.js"
 import * as Read from "./Read.js"
@@ -48,6 +51,12 @@ export interface Options {
   readonly onOpened?: ((opened: Opened) => void) | undefined
   /** How errors name the database (a PostgreSQL server, shown without its password); set by `layerPg`. */
   readonly database?: string | undefined
+  /**
+   * Keep the Merkle tree as events are written (default true). `false` exists only to measure
+   * what the tree costs (bench/proofs.mjs): a log written so lacks its tree, which `verify`
+   * reports and proofs fail on; never use it on a log you keep.
+   */
+  readonly merkleTree?: boolean | undefined
 }
 
 /** How the in-memory state was opened. */
@@ -65,6 +74,8 @@ export const defaults = { maxEventBytes: 1024 * 1024, snapshotEvery: 100_000 } a
 interface Live {
   readonly state: State.State
   head: Digest
+  /** The right edge of the Merkle tree, of `head.position` leaves (loaded when it is not). */
+  tree: Merkle.Frontier | undefined
 }
 
 /**
@@ -79,6 +90,7 @@ export const makeWith = (
     yield* Migrations.migrate
     const maxEventBytes = options.maxEventBytes ?? defaults.maxEventBytes
     const snapshotEvery = options.snapshotEvery ?? defaults.snapshotEvery
+    const keepTree = options.merkleTree !== false
 
     // `undefined` until something needs the state, and again after a write that may have left it wrong.
     let live: Live | undefined
@@ -144,13 +156,16 @@ export const makeWith = (
       const opening = live === undefined
       if (live === undefined) {
         const loaded = yield* Snapshots.load(sql, options.onSnapshotIgnored)
-        live = loaded ?? { state: State.empty(), head: { position: 0, hash: HashChain.genesis } }
+        live = loaded === undefined
+          ? { state: State.empty(), head: { position: 0, hash: HashChain.genesis }, tree: undefined }
+          : { ...loaded, tree: undefined }
         snapshotAt = live.head.position
       }
       const l = live
       foreign = false
       l.head = yield* Read.catchUp(sql, l.state, l.head)
       if (opening) options.onOpened?.({ snapshot: snapshotAt, folded: l.head.position - snapshotAt })
+      if (keepTree && l.tree?.size !== l.head.position) l.tree = yield* MerkleTree.frontier(sql, l.head.position)
       return l
     })
 
@@ -226,6 +241,7 @@ export const makeWith = (
                 sql,
                 state: l.state,
                 head: l.head,
+                tree: l.tree,
                 recordedBy: appendOptions.recordedBy,
                 now: yield* now,
                 maxEventBytes,
@@ -240,6 +256,7 @@ export const makeWith = (
                   : e
             )
             l.head = written.head
+            l.tree = written.tree
             return { events: written.events, appended: written.appended, position: l.head.position }
           }),
         (e) => e._tag !== "SqlError",
@@ -281,6 +298,7 @@ export const makeWith = (
                     sql,
                     state: l.state,
                     head: l.head,
+                    tree: l.tree,
                     recordedBy: importOptions.recordedBy,
                     now: clock,
                     maxEventBytes,
@@ -291,6 +309,7 @@ export const makeWith = (
                 ),
                 (written) => {
                   l.head = written.head
+                  l.tree = written.tree
                   imported += written.appended
                   skipped += batch.length - written.appended
                 }
@@ -388,6 +407,11 @@ export const makeWith = (
       exportLines,
       read,
       verify: (kept) => Effect.orDie(Verify.verify(sql, kept)),
+      treeHead: Effect.orDie(Effect.flatMap(now, (timestamp) => MerkleTree.treeHead(sql, timestamp))),
+      inclusionProof: (target, treeSize) =>
+        MerkleTree.inclusionProof(sql, target, treeSize).pipe(Effect.catchTag("SqlError", Effect.die)),
+      consistencyProof: (first, second) =>
+        MerkleTree.consistencyProof(sql, first, second).pipe(Effect.catchTag("SqlError", Effect.die)),
       digest,
       position: Effect.map(digest, (d) => d.position),
       state: stateNow,

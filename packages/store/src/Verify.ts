@@ -4,14 +4,19 @@
  * the chain breaks: a gap, a line that is not JSON, a row whose indexed
  * columns do not match its line, a `prevHash` that is not the previous hash,
  * a hash that does not match the content, a knowledge time that goes back,
- * or a kept digest the log no longer extends.
+ * or a kept digest the log no longer extends. It also recomputes the
+ * Merkle tree from the lines (never trusting a stored node), reports the
+ * first stored node that differs, and, for a kept tree head, a root hash
+ * that is not the tree's at that size.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import { Time } from "@kehoach/domain"
 import { Effect } from "effect"
-import type { Digest, StoredEvent, VerifyResult } from "./EventStore.js"
+import type { KeptHead, StoredEvent, VerifyResult } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
+import * as Merkle from "./Merkle.js"
+import * as MerkleTree from "./MerkleTree.js"
 import * as Rows from "./Rows.js"
 
 const pageSize = 10_000
@@ -41,19 +46,63 @@ const mismatchedColumn = (row: StoredRow, event: StoredEvent): string | undefine
   return undefined
 }
 
+/**
+ * The first of the nodes a page of leaves completed that the table does not
+ * hold as computed, as a failure of `verify`; one query per level.
+ */
+const checkNodes = (
+  sql: SqlClient.SqlClient,
+  computed: ReadonlyArray<Merkle.Node>
+): Effect.Effect<{ readonly position: number; readonly reason: string } | undefined, SqlError> =>
+  Effect.gen(function*() {
+    const byLevel = new Map<number, Array<Merkle.Node>>()
+    for (const node of computed) {
+      const list = byLevel.get(node.level)
+      if (list === undefined) byLevel.set(node.level, [node])
+      else list.push(node)
+    }
+    let first: { readonly position: number; readonly reason: string } | undefined
+    for (const [level, nodes] of byLevel) {
+      const rows = yield* sql<{ idx: number | string; hash: string }>`SELECT idx, hash FROM merkle_nodes
+        WHERE level = ${level} AND idx >= ${nodes[0]!.index} AND idx <= ${nodes[nodes.length - 1]!.index}`
+      const stored = new Map(rows.map((r) => [Number(r.idx), r.hash]))
+      for (const node of nodes) {
+        const hash = stored.get(node.index)
+        if (hash === node.hash) continue
+        const width = 2 ** node.level
+        const from = node.index * width + 1
+        const position = from + width - 1
+        if (first !== undefined && first.position <= position) continue
+        first = {
+          position,
+          reason: hash === undefined
+            ? `the Merkle tree lacks its node over positions ${from}-${position} (level ${node.level}, index ${node.index})`
+            : `the stored Merkle node over positions ${from}-${position} (level ${node.level}, index ${node.index}) ` +
+              `is ${hash}, but those lines hash to ${node.hash}`
+        }
+      }
+    }
+    return first
+  })
+
 /** Walks the chain; with a kept digest, also checks the log still extends it. */
-export const verify = (sql: SqlClient.SqlClient, kept?: Digest): Effect.Effect<VerifyResult, SqlError> =>
+export const verify = (sql: SqlClient.SqlClient, kept?: KeptHead): Effect.Effect<VerifyResult, SqlError> =>
   Effect.gen(function*() {
     let expected = 1
     let prev = HashChain.genesis
     let prevRec = Number.NEGATIVE_INFINITY
     let prevRecText = ""
-    let keptOk = kept === undefined || kept.position === 0 && kept.hash === HashChain.genesis
+    let keptOk = kept === undefined ||
+      kept.position === 0 && kept.hash === HashChain.genesis &&
+        (kept.rootHash === undefined || kept.rootHash === Merkle.emptyRoot)
+    let tree = Merkle.emptyFrontier
     const fail = (position: number, reason: string): VerifyResult => ({ ok: false, position, reason })
     for (;;) {
       const rows = yield* sql<StoredRow>`SELECT position, id, type, unit_id, plan_id, line FROM events
         WHERE position >= ${expected} ORDER BY position LIMIT ${pageSize}`
+      const leaves: Array<Merkle.Hash> = []
       for (const row of rows) {
+        leaves.push(Merkle.leafHash(row.line))
         if (row.position !== expected) {
           return fail(expected, HashChain.describe({ _tag: "PositionGap", expected, found: row.position }))
         }
@@ -94,6 +143,17 @@ export const verify = (sql: SqlClient.SqlClient, kept?: Digest): Effect.Effect<V
               `the log no longer extends the kept digest: the hash at position ${row.position} is ${e.hash}, not ${kept.hash}`
             )
           }
+          if (kept.rootHash !== undefined) {
+            const before = Merkle.extend(tree, leaves, Number.POSITIVE_INFINITY).frontier
+            const root = Merkle.frontierRoot(before)
+            if (root !== kept.rootHash) {
+              return fail(
+                row.position,
+                `the log no longer extends the kept tree head: the Merkle root of its first ${row.position} events ` +
+                  `is ${root}, not ${kept.rootHash}`
+              )
+            }
+          }
           keptOk = true
         }
         prev = e.hash
@@ -101,6 +161,10 @@ export const verify = (sql: SqlClient.SqlClient, kept?: Digest): Effect.Effect<V
         prevRecText = e.recordedAt
         expected++
       }
+      const grown = Merkle.extend(tree, leaves, MerkleTree.storedLevel)
+      tree = grown.frontier
+      const bad = yield* checkNodes(sql, grown.completed)
+      if (bad !== undefined) return fail(bad.position, bad.reason)
       if (rows.length < pageSize) break
     }
     const last = expected - 1
@@ -109,5 +173,23 @@ export const verify = (sql: SqlClient.SqlClient, kept?: Digest): Effect.Effect<V
         ? fail(last, `the log no longer extends the kept digest: it ends at position ${last}, before ${kept!.position}`)
         : fail(kept!.position, `the log no longer extends the kept digest at position ${kept!.position}`)
     }
-    return { ok: true, position: last, hash: prev } satisfies VerifyResult
+    const [{ n }] = yield* sql<{ n: number | string }>`SELECT count(*) AS n FROM merkle_nodes`
+    if (Number(n) !== MerkleTree.nodeCount(last)) {
+      // Nodes over positions past the end: the log held more events once (the chain alone cannot tell).
+      const [{ reach }] = yield* sql<{ reach: number | string | null }>`SELECT max((idx + 1) << level) AS reach
+        FROM merkle_nodes`
+      if (reach !== null && Number(reach) > last) {
+        return fail(
+          last,
+          `the Merkle tree has nodes over positions up to ${reach}, past the log's last position ${last}: ` +
+            `events were removed from the end of the log`
+        )
+      }
+      return fail(
+        last,
+        `the Merkle tree holds ${n} stored nodes, but a log of ${last} events has ${MerkleTree.nodeCount(last)}`
+      )
+    }
+    return { ok: true, position: last, hash: prev, rootHash: Merkle.frontierRoot(tree) } satisfies
+      VerifyResult
   })

@@ -4,7 +4,7 @@
  * repeats of ids already stored, which must match what is stored and are
  * then no-ops, and the new events, which the domain's `Decider` checks,
  * stamps and folds while this module seals them into the hash chain; then
- * the rows are inserted. It runs inside the caller's write transaction, on
+ * the rows are inserted, with the Merkle tree's nodes they complete. It runs inside the caller's write transaction, on
  * the state caught up to the head of the log.
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
@@ -17,6 +17,8 @@ import { randomUUID } from "node:crypto"
 import type { Digest, StoredEvent } from "./EventStore.js"
 import { ConcurrencyConflict, IdConflict } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
+import * as Merkle from "./Merkle.js"
+import * as MerkleTree from "./MerkleTree.js"
 import type { UuidSet } from "./internal/UuidSet.js"
 import * as Ndjson from "./Ndjson.js"
 import * as Rows from "./Rows.js"
@@ -53,6 +55,8 @@ export interface Context {
   readonly state: State.State
   /** The head of the chain: the hash at `State.position(state)`. */
   readonly head: Digest
+  /** The right edge of the Merkle tree of the log, of `head.position` leaves; `undefined`: no tree is kept. */
+  readonly tree: Merkle.Frontier | undefined
   /** `recordedBy` of events that carry none. */
   readonly recordedBy: string
   /** The store's clock, an instant. */
@@ -73,6 +77,8 @@ export interface Written {
   readonly appended: number
   /** The new head of the chain. */
   readonly head: Digest
+  /** The new right edge of the Merkle tree. */
+  readonly tree: Merkle.Frontier | undefined
 }
 
 const envelopeFields = ["version", "recordedAt", "recordedBy", "position", "prevHash", "hash"] as const
@@ -241,10 +247,18 @@ export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effe
     decided.right.forEach((event, i) => (events[indexOf[i]!] = event))
     for (const [index, of] of repeatsInBatch) events[index] = events[of]
     yield* Rows.insert(ctx.sql, rows)
+    // The tree's leaves are the lines just written; the perfect subtrees they complete are stored with them.
+    let tree = ctx.tree
+    if (tree !== undefined && rows.length > 0) {
+      const grown = Merkle.extend(tree, rows.map((r) => Merkle.leafHash(r.line)), MerkleTree.storedLevel)
+      yield* MerkleTree.insertNodes(ctx.sql, grown.completed)
+      tree = grown.frontier
+    }
     const last = decided.right[decided.right.length - 1]
     return {
       events: events as Array<StoredEvent>,
       appended: rows.length,
-      head: last === undefined ? ctx.head : { position: last.position, hash: last.hash }
+      head: last === undefined ? ctx.head : { position: last.position, hash: last.hash },
+      tree
     } satisfies Written
   })

@@ -149,7 +149,8 @@ describe(`${backend.name}: persisted snapshots`, () => {
     Effect.gen(function*() {
       const truncated = yield* imported()
       yield* raw(truncated, `DELETE FROM events WHERE position > ${lines.length - 10}`)
-      yield* reopenIgnoring(truncated, `does not match the log at position ${lines.length}`)
+      // The chain alone cannot tell a truncated log; the Merkle tree's nodes past its end do (verify fails).
+      yield* reopenIgnoring(truncated, `does not match the log at position ${lines.length}`, false)
       // The head event rewritten in place (as a rewrite of history would end): its hash is not the snapshot's.
       const rewritten = yield* imported()
       yield* raw(rewritten, {

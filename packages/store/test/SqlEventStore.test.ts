@@ -60,7 +60,12 @@ const contract = (backend: Backends.Backend) => {
           const all = yield* store.read({})
           assert.deepStrictEqual(all.map((e) => e.position), [1, 2, 3])
           assert.deepStrictEqual(yield* store.digest, { position: 3, hash: batch.events[1]!.hash })
-          assert.deepStrictEqual(yield* store.verify(), { ok: true, position: 3, hash: batch.events[1]!.hash })
+          assert.deepStrictEqual(yield* store.verify(), {
+            ok: true,
+            position: 3,
+            hash: batch.events[1]!.hash,
+            rootHash: (yield* store.treeHead).rootHash
+          })
           assert.deepStrictEqual((yield* store.read({ from: 1, limit: 1 })).map((e) => e.position), [2])
           assert.deepStrictEqual((yield* store.read({ unitId: "071" })).map((e) => e.position), [3])
         })
