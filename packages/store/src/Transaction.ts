@@ -19,7 +19,7 @@
  */
 import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import { Effect, Scope } from "effect"
+import { Effect, Option, Scope } from "effect"
 import type { Connection } from "@effect/sql/SqlConnection"
 
 const begin = (sql: SqlClient.SqlClient) => sql.onDialectOrElse({ sqlite: () => "BEGIN IMMEDIATE", orElse: () => "BEGIN" })
@@ -59,9 +59,17 @@ export const immediate = <A, E, R>(
       savepoint: (conn, id) => run(conn, `SAVEPOINT effect_sql_${id}`),
       // A COMMIT that fails (a full disk) leaves SQLite's transaction open on the one connection: end it.
       commit: (conn) => Effect.tapError(run(conn, "COMMIT"), () => Effect.ignore(run(conn, "ROLLBACK"))),
-      // A PostgreSQL connection lost mid-transaction cannot roll back, and need not (the server does): the
-      // failure that ended the transaction is what the caller sees, not a defect of the ROLLBACK.
-      rollback: (conn) =>
-        sql.onDialectOrElse({ pg: () => Effect.ignore(run(conn, "ROLLBACK")), orElse: () => run(conn, "ROLLBACK") }),
+      // A PostgreSQL connection lost mid-transaction cannot roll back, and need not (the server does); SQLite
+      // rolls back by itself on a full disk or an I/O error, and the ROLLBACK then finds no transaction. Either
+      // way the failure that ended the transaction is what the caller sees, not a defect of the ROLLBACK.
+      rollback: (conn) => Effect.ignore(run(conn, "ROLLBACK")),
       rollbackSavepoint: (conn, id) => run(conn, `ROLLBACK TO SAVEPOINT effect_sql_${id}`)
-    })(effect))
+    })(effect).pipe(
+      // @effect/sql turns a failed COMMIT into a defect; a full disk or an I/O error at commit is the write's
+      // failure like any other (the transaction was rolled back, nothing written), so the caller can name it.
+      Effect.catchSomeDefect((defect) =>
+        (defect as { readonly _tag?: unknown })?._tag === "SqlError"
+          ? Option.some(Effect.fail(defect as SqlError))
+          : Option.none()
+      )
+    ))
