@@ -9,6 +9,15 @@ import * as Cli from "./Cli.js"
 import { CannotListen } from "./CliError.js"
 import * as Database from "./Database.js"
 
+/** A limit of the server: a whole number >= 1, optional (the server's default). */
+const limit = (name: string, pseudo: string, description: string) =>
+  Options.integer(name).pipe(
+    Options.withPseudoName(pseudo),
+    Options.withDescription(description),
+    Options.filterMap((n) => (n >= 1 ? Option.some(n) : Option.none()), `--${name}: expected a whole number >= 1`),
+    Options.optional
+  )
+
 /** `kehoach serve`. */
 export const command = Command.make(
   "serve",
@@ -19,9 +28,12 @@ export const command = Command.make(
     tokens: Options.text("tokens").pipe(Options.withPseudoName("FILE"), Options.withDescription("The tokens file (JSON) that grants access (default: $KEHOACH_TOKENS_FILE)"),
       Options.optional
     ),
-    sign: Options.file("sign").pipe(Options.withPseudoName("KEY"), Options.withDescription("Sign GET /tree/head with this Ed25519 private key (from `kehoach keygen`)"), Options.optional)
+    sign: Options.file("sign").pipe(Options.withPseudoName("KEY"), Options.withDescription("Sign GET /tree/head with this Ed25519 private key (from `kehoach keygen`)"), Options.optional),
+    maxBodyBytes: limit("max-body-bytes", "BYTES", "Largest body of POST /events; larger is a 413 (default 1048576)"),
+    maxImportBytes: limit("max-import-bytes", "BYTES", "Largest body of POST /import; larger is a 413 (default 1073741824)"),
+    maxTails: limit("max-tails", "N", "Most live tails (GET /events/stream) open at once; one more is a 503 (default 100)")
   },
-  ({ db, host, port, sign, tokens }) =>
+  ({ db, host, maxBodyBytes, maxImportBytes, maxTails, port, sign, tokens }) =>
     Effect.flatMap(Cli.root, (top) =>
       Effect.gen(function*() {
         const path = Database.resolve(db, top.db)
@@ -31,7 +43,10 @@ export const command = Command.make(
           port,
           host,
           tokensFile: Option.getOrUndefined(tokens) ?? process.env["KEHOACH_TOKENS_FILE"],
-          signingKey
+          signingKey,
+          maxBodyBytes: Option.getOrUndefined(maxBodyBytes),
+          maxImportBytes: Option.getOrUndefined(maxImportBytes),
+          maxTails: Option.getOrUndefined(maxTails)
         }).pipe(
           Effect.provide(Database.layer(path)),
           Effect.catchTag("ServeError", (error) => {

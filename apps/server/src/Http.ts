@@ -28,13 +28,19 @@ export interface Limits {
   readonly maxImportBytes: number
   /** How often an idle event stream sends a keep-alive comment, in milliseconds (default 15 s). */
   readonly heartbeatMillis: number
+  /** Most live tails (`GET /events/stream`) open at once; one more is a 503 (default 100). */
+  readonly maxTails: number
+  /** How long a body may stop arriving before the request is cut with 408, in milliseconds (default 30 s). */
+  readonly bodyIdleMillis: number
 }
 
 /** The defaults of `Limits`. */
 export const defaultLimits: Limits = {
   maxBodyBytes: 1024 * 1024,
   maxImportBytes: 1024 * 1024 * 1024,
-  heartbeatMillis: 15_000
+  heartbeatMillis: 15_000,
+  maxTails: 100,
+  bodyIdleMillis: 30_000
 }
 
 /** The limits in force. */
@@ -189,6 +195,8 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
     const closing = yield* Closing
     const group = yield* GroupCommit.GroupCommit
     const encoder = new TextEncoder()
+    // Live tails running now: each holds a connection and a fiber for as long as its client stays.
+    let tails = 0
     return handlers
       .handleRaw("append", ({ request }) =>
         Effect.gen(function*() {
@@ -196,7 +204,7 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
           if (actor.role === "auditor") {
             return yield* new ApiError.Forbidden({ message: `${actor.actor} is an auditor and cannot append events` })
           }
-          const text = yield* Body.text(request, limits.maxBodyBytes)
+          const text = yield* Body.text(request, limits.maxBodyBytes, limits.bodyIdleMillis)
           const { events, expectedPosition } = yield* decodeAppend(text)
           // Checked once here to refuse early, and again by the store inside its lock (the
           // authoritative check: no other append can move a unit in between).
@@ -230,7 +238,7 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
           // The body is spooled to a temporary file first: the store's lock is then held for the
           // import itself, not for the upload (a slow client would otherwise stall every append).
           return yield* Effect.scoped(Effect.gen(function*() {
-            const file = yield* Body.spool(request, limits.maxImportBytes)
+            const file = yield* Body.spool(request, limits.maxImportBytes, limits.bodyIdleMillis)
             return yield* store.importLines(Ndjson.linesOfFile(file), { recordedBy: actor.actor }).pipe(
               Effect.mapError((error) =>
                 new ApiError.ImportRejected({ line: error.line, reason: error.reason, message: error.message })
@@ -254,6 +262,12 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
         }))
       .handle("stream", ({ request, urlParams }) =>
         Effect.gen(function*() {
+          if (tails >= limits.maxTails) {
+            return yield* new ApiError.Unavailable({
+              limit: limits.maxTails,
+              message: `${limits.maxTails} live tails are open, the most this server keeps: try again later`
+            })
+          }
           const from = urlParams.from ?? (yield* lastEventId(request)) ?? (yield* store.position)
           const heartbeat = Stream.fromSchedule(Schedule.spaced(limits.heartbeatMillis)).pipe(
             Stream.map(() => ": keep-alive\n\n")
@@ -263,7 +277,14 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
             Stream.interruptWhen(Deferred.await(closing)),
             Stream.map((s) => encoder.encode(s))
           )
-          return HttpServerResponse.stream(body, {
+          // Counted while the stream runs (from its first byte to its end), so a response never sent leaks no slot.
+          const counted = Stream.unwrapScoped(
+            Effect.as(
+              Effect.acquireRelease(Effect.sync(() => void tails++), () => Effect.sync(() => void tails--)),
+              body
+            )
+          )
+          return HttpServerResponse.stream(counted, {
             contentType: "text/event-stream",
             // `connection: close`: when the stream ends (shutdown), the socket closes with it instead of idling.
             headers: { "cache-control": "no-cache", "x-accel-buffering": "no", connection: "close" }

@@ -37,6 +37,14 @@ export interface Options {
   readonly maxImportBytes?: number | undefined
   /** Keep-alive interval of `GET /events/stream`, in milliseconds (default 15 000). */
   readonly heartbeatMillis?: number | undefined
+  /** Most live tails open at once (default 100); one more is a 503. */
+  readonly maxTails?: number | undefined
+  /** How long a request body may stop arriving before it is cut with 408, in milliseconds (default 30 000). */
+  readonly bodyIdleMillis?: number | undefined
+  /** How long a client may take to send its request headers, in milliseconds (default 30 000). */
+  readonly headersTimeoutMillis?: number | undefined
+  /** How long an idle keep-alive connection is kept, in milliseconds (default 5 000). */
+  readonly keepAliveTimeoutMillis?: number | undefined
   /** Log the address once listening (default true). */
   readonly logAddress?: boolean | undefined
   /** The Ed25519 private key (PKCS #8 PEM) that signs `GET /tree/head`; without it the head is unsigned. */
@@ -138,7 +146,9 @@ export const closeAfterShutdown = Effect.map(
 const limitsOf = (options: Omit<Options, "port" | "host">): HttpLive.Limits => ({
   maxBodyBytes: options.maxBodyBytes ?? HttpLive.defaultLimits.maxBodyBytes,
   maxImportBytes: options.maxImportBytes ?? HttpLive.defaultLimits.maxImportBytes,
-  heartbeatMillis: options.heartbeatMillis ?? HttpLive.defaultLimits.heartbeatMillis
+  heartbeatMillis: options.heartbeatMillis ?? HttpLive.defaultLimits.heartbeatMillis,
+  maxTails: options.maxTails ?? HttpLive.defaultLimits.maxTails,
+  bodyIdleMillis: options.bodyIdleMillis ?? HttpLive.defaultLimits.bodyIdleMillis
 })
 
 /** The tokens of the options: a file, or a list; neither is a start-up error. */
@@ -204,7 +214,14 @@ export const layer = (
   const app = layerApp(options)
   return (options.logAddress === false ? app : HttpServer.withLogAddress(app)).pipe(
     // No overall request timeout: a national import streams for minutes (headers still time out).
-    Layer.provide(NodeHttpServer.layer(() => Http.createServer({ requestTimeout: 0 }), { port: options.port, host: options.host }))
+    // Slow or idle clients: the headers must arrive within `headersTimeoutMillis`, an idle keep-alive connection
+    // closes after `keepAliveTimeoutMillis`, and a body that stops arriving is cut by `Body` (408).
+    Layer.provide(NodeHttpServer.layer(() =>
+      Http.createServer({
+        requestTimeout: 0,
+        headersTimeout: options.headersTimeoutMillis ?? 30_000,
+        keepAliveTimeout: options.keepAliveTimeoutMillis ?? 5_000
+      }), { port: options.port, host: options.host }))
   )
 }
 

@@ -81,6 +81,20 @@ export class ImportRejected extends Schema.TaggedError<ImportRejected>()(
   HttpApiSchema.annotations({ status: 422 })
 ) {}
 
+/** 408: the body stopped arriving for longer than the server waits (`limit`, in milliseconds); the connection closes. */
+export class RequestTimeout extends Schema.TaggedError<RequestTimeout>()(
+  "RequestTimeout",
+  { limit: Schema.Number, message: Schema.String },
+  HttpApiSchema.annotations({ status: 408 })
+) {}
+
+/** 503: the server is at a limit it keeps (its live tails); try again later. */
+export class Unavailable extends Schema.TaggedError<Unavailable>()(
+  "Unavailable",
+  { limit: Schema.Number, message: Schema.String },
+  HttpApiSchema.annotations({ status: 503 })
+) {}
+
 /** 500: something went wrong inside the server; the details are in its log, never in the response. */
 export class InternalError extends Schema.TaggedError<InternalError>()(
   "InternalError",
