@@ -460,6 +460,7 @@ export const decodeLine = (input: unknown, known: Versions = versions): Either.E
 export const jsonSyntaxReason = (error: unknown): string => {
   const message = (error as Error)?.message ?? String(error)
   const escaped = message.replace(
+    // eslint-disable-next-line no-control-regex -- control characters are exactly what is escaped here
     /[\u0000-\u001f\u007f\u2028\u2029]/g,
     (c) => "\\u" + c.charCodeAt(0).toString(16).padStart(4, "0")
   )
