@@ -51,7 +51,9 @@ export default tseslint.config(
     // Benchmarks drop their large values (`lines = undefined`) so the collector can take them between phases.
     files: ["bench/**"],
     // bench/dashboard.mjs runs functions in the browser page (page.evaluate): their globals are the page's.
-    languageOptions: { globals: { sessionStorage: "readonly", PerformanceObserver: "readonly", requestAnimationFrame: "readonly" } },
+    languageOptions: {
+      globals: { sessionStorage: "readonly", PerformanceObserver: "readonly", requestAnimationFrame: "readonly" }
+    },
     rules: { "no-useless-assignment": "off" }
   }
 )

@@ -23,7 +23,9 @@ import { fileURLToPath, pathToFileURL } from "node:url"
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..")
 const bundle = path.join(root, "apps/cli/dist/bundle/kehoach.mjs")
 if (!fs.existsSync(bundle)) {
-  console.error(`bench/cli.mjs: ${bundle} is missing: run pnpm build (or node apps/cli/scripts/bundle.mjs after tsc -b)`)
+  console.error(
+    `bench/cli.mjs: ${bundle} is missing: run pnpm build (or node apps/cli/scripts/bundle.mjs after tsc -b)`
+  )
   process.exit(1)
 }
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-bench-cli-"))
@@ -64,7 +66,12 @@ const timed = (label, args, runs, targetMs) => {
   )
 }
 
-console.log(`node ${process.version}, ${os.cpus().length} cores, load ${os.loadavg().map((l) => l.toFixed(1)).join(" ")}`)
+console.log(
+  `node ${process.version}, ${os.cpus().length} cores, load ${os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(" ")}`
+)
 
 // 1. Help
 timed("kehoach --help", ["--help"], 10, 500)
@@ -73,8 +80,18 @@ timed("kehoach --help", ["--help"], 10, 500)
 const demoDb = path.join(tmp, "demo.db")
 const demo = kehoach(["demo", "--db", demoDb])
 console.log(`${"kehoach demo (build the plan 182 scenario, print it)".padEnd(58)} ${s(demo.ms)}`)
-timed("kehoach compliance --plan 182-2018 (demo db, table)", ["compliance", "--plan", "182-2018", "--as-of", "2018-12-31", "--db", demoDb], 10, 500)
-timed("kehoach compliance --plan 182-2018 --format json (demo db)", ["compliance", "--plan", "182-2018", "--as-of", "2018-12-31", "--format", "json", "--db", demoDb], 10, 500)
+timed(
+  "kehoach compliance --plan 182-2018 (demo db, table)",
+  ["compliance", "--plan", "182-2018", "--as-of", "2018-12-31", "--db", demoDb],
+  10,
+  500
+)
+timed(
+  "kehoach compliance --plan 182-2018 --format json (demo db)",
+  ["compliance", "--plan", "182-2018", "--as-of", "2018-12-31", "--format", "json", "--db", demoDb],
+  10,
+  500
+)
 
 // 3. All of Viet Nam
 if (process.env.BENCH_NATIONAL !== "0") {
@@ -85,16 +102,30 @@ if (process.env.BENCH_NATIONAL !== "0") {
     const { Scenario } = await import(pathToFileURL(path.join(root, "packages/fixtures/dist/index.js")).href)
     const start = performance.now()
     const n = Scenario.writeNdjson(file, Scenario.events({ seed: 2018, provinces: "all", year: 2018 }))
-    console.log(`${"generate the national year (fixtures Scenario)".padEnd(58)} ${s(performance.now() - start)}  (${n.toLocaleString("en-US")} events, ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB)`)
+    console.log(
+      `${"generate the national year (fixtures Scenario)".padEnd(58)} ${s(performance.now() - start)}  (${n.toLocaleString("en-US")} events, ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB)`
+    )
   }
   if (!fs.existsSync(db)) {
     const r = kehoach(["import", file, "--db", db])
     console.log(`${"kehoach import (national year)".padEnd(58)} ${s(r.ms)}  ${r.stdout.trim()}`)
   }
   const position = kehoach(["digest", "--db", db]).stdout.split(":")[0]
-  console.log(`national database: ${Number(position).toLocaleString("en-US")} events, ${(fs.statSync(db).size / 2 ** 20).toFixed(0)} MB`)
-  timed("kehoach compliance --plan 182-2018 --format json (national)", ["compliance", "--plan", "182-2018", "--as-of", "2018-12-31", "--format", "json", "--db", db], 3, 2000)
-  timed("kehoach coverage --format json (national, every unit)", ["coverage", "--as-of", "2018-12-31", "--format", "json", "--db", db], 3, 2000)
+  console.log(
+    `national database: ${Number(position).toLocaleString("en-US")} events, ${(fs.statSync(db).size / 2 ** 20).toFixed(0)} MB`
+  )
+  timed(
+    "kehoach compliance --plan 182-2018 --format json (national)",
+    ["compliance", "--plan", "182-2018", "--as-of", "2018-12-31", "--format", "json", "--db", db],
+    3,
+    2000
+  )
+  timed(
+    "kehoach coverage --format json (national, every unit)",
+    ["coverage", "--as-of", "2018-12-31", "--format", "json", "--db", db],
+    3,
+    2000
+  )
 }
 
 fs.rmSync(tmp, { recursive: true, force: true })

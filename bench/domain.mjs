@@ -52,7 +52,11 @@ const calibrate = () => {
 const main = () => {
   if (typeof globalThis.gc !== "function") console.error("note: run with --expose-gc for a true heap figure")
   const [load1] = loadAverage()
-  row("machine: 1M Map.set (calibration)", `${(calibrate() / 1000).toFixed(2)} s${load1 === undefined ? "" : `, load average ${load1}`}`, "(information)")
+  row(
+    "machine: 1M Map.set (calibration)",
+    `${(calibrate() / 1000).toFixed(2)} s${load1 === undefined ? "" : `, load average ${load1}`}`,
+    "(information)"
+  )
   const options = { seed, provinces, year: 2018 }
 
   // 1. Generate the year and decode each line as an import of an NDJSON file would (text, JSON.parse,
@@ -103,7 +107,12 @@ const main = () => {
     state = State.fold(recorded)
     foldMs = Math.min(foldMs, performance.now() - t)
   }
-  row("State.fold (best of 2)", `${(foldMs / 1000).toFixed(2)} s (${rate(count, foldMs)})`, ">= 1,000,000 /s", count / (foldMs / 1000) >= 1_000_000)
+  row(
+    "State.fold (best of 2)",
+    `${(foldMs / 1000).toFixed(2)} s (${rate(count, foldMs)})`,
+    ">= 1,000,000 /s",
+    count / (foldMs / 1000) >= 1_000_000
+  )
   gc()
   const withEvents = process.memoryUsage().heapUsed
   recorded.length = 0
@@ -156,7 +165,10 @@ const main = () => {
     let position = 0
     let pending = []
     const foldBatch = () => {
-      const events = pending.map((line) => ({ ...Events.decodeLine(JSON.parse(JSON.stringify(line))).right, position: ++position }))
+      const events = pending.map((line) => ({
+        ...Events.decodeLine(JSON.parse(JSON.stringify(line))).right,
+        position: ++position
+      }))
       const t0 = performance.now()
       State.fold(events, fresh)
       ms += performance.now() - t0
@@ -185,10 +197,20 @@ try {
 } catch (e) {
   row("error", e instanceof Error ? e.message : String(e))
 }
-const widths = [0, 1, 2, 3].map((i) => Math.max(...rows.map((r) => r[i].length), ["what", "measured", "target", ""][i].length))
-const print = (r) => console.log(r.map((cell, i) => cell.padEnd(widths[i])).join("  ").trimEnd())
+const widths = [0, 1, 2, 3].map((i) =>
+  Math.max(...rows.map((r) => r[i].length), ["what", "measured", "target", ""][i].length)
+)
+const print = (r) =>
+  console.log(
+    r
+      .map((cell, i) => cell.padEnd(widths[i]))
+      .join("  ")
+      .trimEnd()
+  )
 print(["what", "measured", "target", ""])
 print(widths.map((w) => "-".repeat(w)))
 for (const r of rows) print(r)
-console.log(`node ${process.version}, ${availableParallelism()} cores, seed ${seed}, provinces ${Array.isArray(provinces) ? provinces.join(",") : provinces}`)
+console.log(
+  `node ${process.version}, ${availableParallelism()} cores, seed ${seed}, provinces ${Array.isArray(provinces) ? provinces.join(",") : provinces}`
+)
 process.exitCode = 0

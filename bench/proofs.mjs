@@ -47,15 +47,23 @@ const ms = (x) => `${x.toFixed(3)} ms`
 /** Median, p99 and max of a list of times. */
 const stats = (times) => {
   const s = [...times].sort((a, b) => a - b)
-  return { median: s[Math.floor(s.length / 2)], p99: s[Math.min(s.length - 1, Math.floor(s.length * 0.99))], max: s[s.length - 1] }
+  return {
+    median: s[Math.floor(s.length / 2)],
+    p99: s[Math.min(s.length - 1, Math.floor(s.length * 0.99))],
+    max: s[s.length - 1]
+  }
 }
 
 /** Opens the store on a file, runs `f(store)`, closes it. */
 const withStore = (filename, f) =>
-  run(Effect.scoped(Effect.gen(function*() {
-    const ctx = yield* Layer.build(SqlEventStore.layer({ filename }))
-    return yield* Effect.promise(() => f(ctx.unsafeMap.get(EventStore.EventStore.key)))
-  })))
+  run(
+    Effect.scoped(
+      Effect.gen(function* () {
+        const ctx = yield* Layer.build(SqlEventStore.layer({ filename }))
+        return yield* Effect.promise(() => f(ctx.unsafeMap.get(EventStore.EventStore.key)))
+      })
+    )
+  )
 
 /** Times `count` proofs by `make(i)`, each checked by `check(proof, i)`. */
 const timeProofs = async (count, make, check) => {
@@ -72,7 +80,8 @@ const timeProofs = async (count, make, check) => {
 
 const checkInclusion = (root) => (proof) => {
   const got = Merkle.rootFromInclusion(proof.position - 1, proof.treeSize, proof.leafHash, proof.path)
-  if (!("root" in got) || got.root !== root || proof.rootHash !== root) throw new Error(`bad proof for ${proof.position}`)
+  if (!("root" in got) || got.root !== root || proof.rootHash !== root)
+    throw new Error(`bad proof for ${proof.position}`)
 }
 
 // ---------------------------------------------------------------------------
@@ -100,7 +109,9 @@ if (leavesWanted > 0) {
   db.pragma("journal_mode = WAL")
   db.pragma("synchronous = OFF")
   const insertNode = db.prepare("INSERT INTO merkle_nodes (level, idx, hash) VALUES (?, ?, ?)")
-  const insertEvent = db.prepare("INSERT INTO events (position, id, type, unit_id, plan_id, line) VALUES (?, ?, 'ReportFiled', NULL, NULL, ?)")
+  const insertEvent = db.prepare(
+    "INSERT INTO events (position, id, type, unit_id, plan_id, line) VALUES (?, ?, 'ReportFiled', NULL, NULL, ?)"
+  )
   const t0 = performance.now()
   let tree = Merkle.emptyFrontier
   let nodes = 0
@@ -115,7 +126,8 @@ if (leavesWanted > 0) {
       for (const node of grown.completed) insertNode.run(node.level, node.index, node.hash)
       for (let b = Math.floor(lo / blockSize); b * blockSize < hi; b++) {
         if (!sampled.has(b)) continue
-        for (let p = b * blockSize + 1; p <= Math.min(n, (b + 1) * blockSize); p++) insertEvent.run(p, idOf(p), lineOf(p))
+        for (let p = b * blockSize + 1; p <= Math.min(n, (b + 1) * blockSize); p++)
+          insertEvent.run(p, idOf(p), lineOf(p))
       }
     })()
     nodes += grown.completed.length
@@ -123,31 +135,60 @@ if (leavesWanted > 0) {
   db.close()
   const root = Merkle.frontierRoot(tree)
   const buildMs = performance.now() - t0
-  console.log(`synthetic tree: ${fmt(n)} leaves hashed, ${fmt(nodes)} stored nodes (levels >= ${MerkleTree.storedLevel}) in ${(buildMs / 1000).toFixed(1)} s; ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB`)
+  console.log(
+    `synthetic tree: ${fmt(n)} leaves hashed, ${fmt(nodes)} stored nodes (levels >= ${MerkleTree.storedLevel}) in ${(buildMs / 1000).toFixed(1)} s; ${(fs.statSync(file).size / 2 ** 20).toFixed(0)} MB`
+  )
   gc()
 
   const positions = [...sampled].flatMap((b) => [b * blockSize + 1, b * blockSize + 7]).filter((p) => p <= n)
   await withStore(file, async (store) => {
     const head = await run(store.treeHead)
-    if (head.treeSize !== n || head.rootHash !== root) throw new Error(`the store's head ${head.treeSize}/${head.rootHash} is not the built tree's`)
-    const byPosition = await timeProofs(1000, (i) => store.inclusionProof({ position: positions[i % positions.length] }), checkInclusion(root))
-    console.log(`inclusion proof, by position, ${fmt(n)}-event log: median ${ms(byPosition.median)}, p99 ${ms(byPosition.p99)}, max ${ms(byPosition.max)} (1,000 proofs, ${positions.length} positions, each checked)`)
-    const byId = await timeProofs(1000, (i) => store.inclusionProof({ id: idOf(positions[i % positions.length]) }), checkInclusion(root))
-    console.log(`inclusion proof, by id:                      median ${ms(byId.median)}, p99 ${ms(byId.p99)}, max ${ms(byId.max)}`)
+    if (head.treeSize !== n || head.rootHash !== root)
+      throw new Error(`the store's head ${head.treeSize}/${head.rootHash} is not the built tree's`)
+    const byPosition = await timeProofs(
+      1000,
+      (i) => store.inclusionProof({ position: positions[i % positions.length] }),
+      checkInclusion(root)
+    )
+    console.log(
+      `inclusion proof, by position, ${fmt(n)}-event log: median ${ms(byPosition.median)}, p99 ${ms(byPosition.p99)}, max ${ms(byPosition.max)} (1,000 proofs, ${positions.length} positions, each checked)`
+    )
+    const byId = await timeProofs(
+      1000,
+      (i) => store.inclusionProof({ id: idOf(positions[i % positions.length]) }),
+      checkInclusion(root)
+    )
+    console.log(
+      `inclusion proof, by id:                      median ${ms(byId.median)}, p99 ${ms(byId.p99)}, max ${ms(byId.max)}`
+    )
     const older = await timeProofs(
       500,
-      (i) => store.inclusionProof({ position: positions[i % positions.length] }, Math.max(positions[i % positions.length], [...sampled][i % sampled.size] * blockSize + 3)),
+      (i) =>
+        store.inclusionProof(
+          { position: positions[i % positions.length] },
+          Math.max(positions[i % positions.length], [...sampled][i % sampled.size] * blockSize + 3)
+        ),
       () => undefined
     )
     console.log(`inclusion proof against an earlier size:     median ${ms(older.median)}, p99 ${ms(older.p99)}`)
     const firsts = [...sampled].map((b) => b * blockSize + 5).filter((m) => m < n)
-    const consistency = await timeProofs(1000, (i) => store.consistencyProof(firsts[i % firsts.length]), (proof) => {
-      if (proof.secondRootHash !== root) throw new Error("bad consistency proof")
-      const reason = Merkle.checkConsistency(proof.firstSize, proof.secondSize, proof.firstRootHash, root, proof.path)
-      if (reason !== undefined) throw new Error(reason)
-    })
-    console.log(`consistency proof to the head:               median ${ms(consistency.median)}, p99 ${ms(consistency.p99)}, max ${ms(consistency.max)}`)
-    const heads = await timeProofs(200, () => store.treeHead, () => undefined)
+    const consistency = await timeProofs(
+      1000,
+      (i) => store.consistencyProof(firsts[i % firsts.length]),
+      (proof) => {
+        if (proof.secondRootHash !== root) throw new Error("bad consistency proof")
+        const reason = Merkle.checkConsistency(proof.firstSize, proof.secondSize, proof.firstRootHash, root, proof.path)
+        if (reason !== undefined) throw new Error(reason)
+      }
+    )
+    console.log(
+      `consistency proof to the head:               median ${ms(consistency.median)}, p99 ${ms(consistency.p99)}, max ${ms(consistency.max)}`
+    )
+    const heads = await timeProofs(
+      200,
+      () => store.treeHead,
+      () => undefined
+    )
     console.log(`tree head (root of the whole tree):           median ${ms(heads.median)}`)
   })
   fs.rmSync(file, { force: true })
@@ -165,7 +206,7 @@ if (leavesWanted > 0) {
   try {
     const { Scenario } = await load("packages/fixtures/dist/index.js")
     lines = Scenario.events({ seed: 2018, provinces: "all" })
-    source = "fixtures Scenario.events({ seed: 2018, provinces: \"all\" })"
+    source = 'fixtures Scenario.events({ seed: 2018, provinces: "all" })'
   } catch (error) {
     console.log(`(fixtures not built: ${error.message.split("\n")[0]}; skipping the import measurement)`)
     process.exit(0)
@@ -194,10 +235,14 @@ if (leavesWanted > 0) {
     for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(filename + suffix, { force: true })
     const t0 = performance.now()
     const imported = await run(
-      Ndjson.importFile(file, { recordedBy: "bench" }).pipe(Effect.provide(SqlEventStore.layer({ filename, merkleTree })))
+      Ndjson.importFile(file, { recordedBy: "bench" }).pipe(
+        Effect.provide(SqlEventStore.layer({ filename, merkleTree }))
+      )
     )
     const took = performance.now() - t0
-    console.log(`import ${merkleTree ? "with" : "without"} the tree: ${fmt(imported.position)} events in ${(took / 1000).toFixed(1)} s = ${fmt(Math.round(imported.position * 1000 / took))} events/s`)
+    console.log(
+      `import ${merkleTree ? "with" : "without"} the tree: ${fmt(imported.position)} events in ${(took / 1000).toFixed(1)} s = ${fmt(Math.round((imported.position * 1000) / took))} events/s`
+    )
     gc()
     return took
   }
@@ -210,30 +255,44 @@ if (leavesWanted > 0) {
   const withoutMs = Math.min(a1, a2)
   const withMs = Math.min(b1, b2)
   for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(bare + suffix, { force: true })
-  console.log(`=> the tree adds ${(100 * (withMs - withoutMs) / withoutMs).toFixed(1)}% to an import (best of two each: ${(withoutMs / 1000).toFixed(1)} s without, ${(withMs / 1000).toFixed(1)} s with; target < 10%)`)
+  console.log(
+    `=> the tree adds ${((100 * (withMs - withoutMs)) / withoutMs).toFixed(1)}% to an import (best of two each: ${(withoutMs / 1000).toFixed(1)} s without, ${(withMs / 1000).toFixed(1)} s with; target < 10%)`
+  )
 
   // The tree's work alone: the same hashing, folding and inserts over the same lines, in one transaction.
-  const tree = await run(Effect.gen(function*() {
-    const sql = yield* SqlClient.SqlClient
-    const before = (yield* sql.unsafe("SELECT count(*) AS n FROM merkle_nodes"))[0].n
-    yield* sql.unsafe("DELETE FROM merkle_nodes")
-    const t = performance.now()
-    yield* sql.withTransaction(MerkleTree.build(sql))
-    const took = performance.now() - t
-    const after = (yield* sql.unsafe("SELECT count(*) AS n FROM merkle_nodes"))[0].n
-    if (after !== before) throw new Error(`rebuilt ${after} nodes, the import wrote ${before}`)
-    return { took, nodes: after }
-  }).pipe(Effect.provide(SqliteClient.layer({ filename: dbFile }))))
-  console.log(`tree work alone (leaf hashes, folding, ${fmt(tree.nodes)} node inserts, plus reading the lines back): ${(tree.took / 1000).toFixed(1)} s = ${(100 * tree.took / withoutMs).toFixed(1)}% of the import without the tree`)
+  const tree = await run(
+    Effect.gen(function* () {
+      const sql = yield* SqlClient.SqlClient
+      const before = (yield* sql.unsafe("SELECT count(*) AS n FROM merkle_nodes"))[0].n
+      yield* sql.unsafe("DELETE FROM merkle_nodes")
+      const t = performance.now()
+      yield* sql.withTransaction(MerkleTree.build(sql))
+      const took = performance.now() - t
+      const after = (yield* sql.unsafe("SELECT count(*) AS n FROM merkle_nodes"))[0].n
+      if (after !== before) throw new Error(`rebuilt ${after} nodes, the import wrote ${before}`)
+      return { took, nodes: after }
+    }).pipe(Effect.provide(SqliteClient.layer({ filename: dbFile })))
+  )
+  console.log(
+    `tree work alone (leaf hashes, folding, ${fmt(tree.nodes)} node inserts, plus reading the lines back): ${(tree.took / 1000).toFixed(1)} s = ${((100 * tree.took) / withoutMs).toFixed(1)}% of the import without the tree`
+  )
 
   await withStore(dbFile, async (store) => {
     const head = await run(store.treeHead)
     const n = head.treeSize
-    const proofs = await timeProofs(1000, (i) => store.inclusionProof({ position: 1 + Math.floor((i * 7919 * 131) % n) }), checkInclusion(head.rootHash))
-    console.log(`inclusion proof on the national file (${fmt(n)} events, random positions): median ${ms(proofs.median)}, p99 ${ms(proofs.p99)}`)
+    const proofs = await timeProofs(
+      1000,
+      (i) => store.inclusionProof({ position: 1 + Math.floor((i * 7919 * 131) % n) }),
+      checkInclusion(head.rootHash)
+    )
+    console.log(
+      `inclusion proof on the national file (${fmt(n)} events, random positions): median ${ms(proofs.median)}, p99 ${ms(proofs.p99)}`
+    )
     const t = performance.now()
     const verified = await run(store.verify())
-    console.log(`verify (chain and tree recomputed from the lines): ${verified.ok ? "ok" : verified.reason} in ${((performance.now() - t) / 1000).toFixed(1)} s`)
+    console.log(
+      `verify (chain and tree recomputed from the lines): ${verified.ok ? "ok" : verified.reason} in ${((performance.now() - t) / 1000).toFixed(1)} s`
+    )
   })
 }
 fs.rmSync(dir, { recursive: true, force: true })

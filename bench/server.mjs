@@ -57,7 +57,9 @@ let events = 0
   const started = performance.now()
   events = Scenario.writeNdjson(file, capped(Scenario.events(options), cap))
   const mb = fs.statSync(file).size / 2 ** 20
-  console.log(`log: ${fmt(events)} events (${mb.toFixed(0)} MB NDJSON, Scenario seed 2018, all provinces${cap === Infinity ? "" : `, capped`}) generated in ${((performance.now() - started) / 1000).toFixed(1)} s`)
+  console.log(
+    `log: ${fmt(events)} events (${mb.toFixed(0)} MB NDJSON, Scenario seed 2018, all provinces${cap === Infinity ? "" : `, capped`}) generated in ${((performance.now() - started) / 1000).toFixed(1)} s`
+  )
 }
 
 const tokens = {
@@ -68,13 +70,21 @@ fs.writeFileSync(path.join(dir, "tokens.json"), JSON.stringify(Object.values(tok
 
 /** Starts the server on the bench database; resolves with its port once it listens. */
 const startServer = async () => {
-  server = spawn(process.execPath, [
-    path.join(root, "apps/server/dist/main.js"),
-    "--db", path.join(dir, "bench.db"),
-    "--host", "127.0.0.1",
-    "--port", "0",
-    "--tokens", path.join(dir, "tokens.json")
-  ], { stdio: ["ignore", "pipe", "inherit"] })
+  server = spawn(
+    process.execPath,
+    [
+      path.join(root, "apps/server/dist/main.js"),
+      "--db",
+      path.join(dir, "bench.db"),
+      "--host",
+      "127.0.0.1",
+      "--port",
+      "0",
+      "--tokens",
+      path.join(dir, "tokens.json")
+    ],
+    { stdio: ["ignore", "pipe", "inherit"] }
+  )
   return new Promise((resolve, reject) => {
     let out = ""
     server.stdout.on("data", (chunk) => {
@@ -96,7 +106,8 @@ const rssOf = (pid) => {
 }
 let port = await startServer()
 let base = `http://127.0.0.1:${port}`
-const call = (p, token, init = {}) => fetch(base + p, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } })
+const call = (p, token, init = {}) =>
+  fetch(base + p, { ...init, headers: { authorization: `Bearer ${token}`, ...init.headers } })
 
 // ---------------------------------------------------------------------------
 // 2. Import
@@ -112,7 +123,9 @@ const call = (p, token, init = {}) => fetch(base + p, { ...init, headers: { auth
   const body = await response.json()
   const ms = performance.now() - started
   if (response.status !== 200) throw new Error(`import failed: ${response.status} ${JSON.stringify(body)}`)
-  console.log(`POST /import: ${fmt(body.imported)} events in ${(ms / 1000).toFixed(1)} s = ${fmt((body.imported * 1000) / ms)} events/s`)
+  console.log(
+    `POST /import: ${fmt(body.imported)} events in ${(ms / 1000).toFixed(1)} s = ${fmt((body.imported * 1000) / ms)} events/s`
+  )
 }
 
 // ---------------------------------------------------------------------------
@@ -125,7 +138,10 @@ const call = (p, token, init = {}) => fetch(base + p, { ...init, headers: { auth
   port = await startServer()
   base = `http://127.0.0.1:${port}`
   const listening = performance.now() - started
-  const first = await call(`/compliance?planId=${encodeURIComponent(planId)}&unit=${province}&asOf=2018-12-31`, tokens.admin.token)
+  const first = await call(
+    `/compliance?planId=${encodeURIComponent(planId)}&unit=${province}&asOf=2018-12-31`,
+    tokens.admin.token
+  )
   await first.arrayBuffer()
   const answered = performance.now() - started
   console.log(
@@ -146,18 +162,20 @@ const drive = async (label, request, { count, seconds, target }) => {
   let failures = 0
   const deadline = performance.now() + seconds * 1000
   const started = performance.now()
-  await Promise.all(Array.from({ length: connections }, async () => {
-    while (next < count && performance.now() < deadline) {
-      const i = next++
-      const t = performance.now()
-      const response = await request(i)
-      await response.arrayBuffer()
-      latencies.push(performance.now() - t)
-      if (response.status !== 200) {
-        if (failures++ === 0) console.log(`  ${label}: first failure ${response.status}`)
+  await Promise.all(
+    Array.from({ length: connections }, async () => {
+      while (next < count && performance.now() < deadline) {
+        const i = next++
+        const t = performance.now()
+        const response = await request(i)
+        await response.arrayBuffer()
+        latencies.push(performance.now() - t)
+        if (response.status !== 200) {
+          if (failures++ === 0) console.log(`  ${label}: first failure ${response.status}`)
+        }
       }
-    }
-  }))
+    })
+  )
   const ms = performance.now() - started
   latencies.sort((a, b) => a - b)
   const rate = (latencies.length * 1000) / ms
@@ -173,17 +191,35 @@ const drive = async (label, request, { count, seconds, target }) => {
 // 3. Single-event appends
 
 const at = "2018-12-15T08:00:00+07:00"
-const subtree = await (await call(`/units/${province}/subtree?asOf=${encodeURIComponent(at)}`, tokens.admin.token)).json()
+const subtree = await (
+  await call(`/units/${province}/subtree?asOf=${encodeURIComponent(at)}`, tokens.admin.token)
+).json()
 const areas = subtree.units.filter((u) => u.level === "residential-area").map((u) => u.unitId)
 if (areas.length === 0) throw new Error(`no residential area open in ${province} at ${at}`)
 const model = (i) =>
   JSON.stringify({
     type: "ModelEstablished",
     occurredAt: at,
-    data: { modelId: `bench-${i}`, unitId: areas[i % areas.length], kind: "self-managed", name: `Mô hình ${i}`, households: 40, committed: 30 }
+    data: {
+      modelId: `bench-${i}`,
+      unitId: areas[i % areas.length],
+      kind: "self-managed",
+      name: `Mô hình ${i}`,
+      households: 40,
+      committed: 30
+    }
   })
-const append = (i) => call("/events", tokens.recorder.token, { method: "POST", headers: { "content-type": "application/json" }, body: model(i) })
-await drive("warm-up appends", (i) => append(1_000_000 + i), { count: 300, seconds: 10, target: { rate: 0, p99: Infinity } })
+const append = (i) =>
+  call("/events", tokens.recorder.token, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: model(i)
+  })
+await drive("warm-up appends", (i) => append(1_000_000 + i), {
+  count: 300,
+  seconds: 10,
+  target: { rate: 0, p99: Infinity }
+})
 await drive("POST /events (one event each)", append, {
   count: env("APPEND_COUNT", 20_000),
   seconds: env("APPEND_SECONDS", 15),
@@ -198,9 +234,15 @@ const query = `/compliance?planId=${encodeURIComponent(planId)}&unit=${province}
   const response = await call(query, tokens.admin.token)
   const body = await response.json()
   if (response.status !== 200) throw new Error(`compliance failed: ${response.status} ${JSON.stringify(body)}`)
-  console.log(`GET ${query}: ${fmt(body.units.length)} unit rows, ${fmt(body.obligations.length)} obligations, ${fmt(JSON.stringify(body).length / 1024)} KiB`)
+  console.log(
+    `GET ${query}: ${fmt(body.units.length)} unit rows, ${fmt(body.obligations.length)} obligations, ${fmt(JSON.stringify(body).length / 1024)} KiB`
+  )
 }
-await drive("warm-up compliance", () => call(query, tokens.admin.token), { count: 100, seconds: 10, target: { rate: 0, p99: Infinity } })
+await drive("warm-up compliance", () => call(query, tokens.admin.token), {
+  count: 100,
+  seconds: 10,
+  target: { rate: 0, p99: Infinity }
+})
 await drive("GET /compliance (province subtree)", () => call(query, tokens.recorder.token), {
   count: env("QUERY_COUNT", 10_000),
   seconds: env("QUERY_SECONDS", 15),

@@ -64,25 +64,53 @@ function* simpleLog() {
       for (let a = 0; a < 10; a++) {
         const aId = `${cId}.${a}`
         yield line("UnitRegistered", at, { unitId: aId, name: `Thôn ${a}`, level: "residential-area", parentId: cId })
-        yield line("ModelEstablished", "2018-02-01T08:00:00+07:00", { modelId: `m-${aId}`, unitId: aId, kind: "self-managed", name: `Mô hình ${aId}`, households: 40 + a, committed: 30 })
+        yield line("ModelEstablished", "2018-02-01T08:00:00+07:00", {
+          modelId: `m-${aId}`,
+          unitId: aId,
+          kind: "self-managed",
+          name: `Mô hình ${aId}`,
+          households: 40 + a,
+          committed: 30
+        })
       }
     }
   }
   for (let p = 0; p < 366; p++) {
     const planId = `plan-${p}`
     yield line("PlanIssued", "2018-01-30T08:00:00+07:00", {
-      planId, documentNumber: `${p}/KH-MTTQ-BTT`, title: `Kế hoạch ${p}`, issuerId: "P",
-      effectiveFrom: "2018-01-30", effectiveUntil: "2018-12-31",
-      schedules: [{ scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 }, { scheduleId: "annual", kind: "once", period: "2018", dueBefore: "2018-11-30" }]
+      planId,
+      documentNumber: `${p}/KH-MTTQ-BTT`,
+      title: `Kế hoạch ${p}`,
+      issuerId: "P",
+      effectiveFrom: "2018-01-30",
+      effectiveUntil: "2018-12-31",
+      schedules: [
+        { scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 },
+        { scheduleId: "annual", kind: "once", period: "2018", dueBefore: "2018-11-30" }
+      ]
     })
     for (const unitId of assigned) yield line("UnitAssigned", "2018-01-30T09:00:00+07:00", { planId, unitId })
     for (let m = 2; m <= 12; m++) {
       const mm = String(m).padStart(2, "0")
       for (const unitId of assigned) {
-        yield line("ReportFiled", `2018-${mm}-15T10:00:00+07:00`, { reportId: `r-${planId}-${unitId}-${m}`, planId, unitId, scheduleId: "monthly", period: `2018-${mm}`, metrics: { sessions: m, peopleReached: 100 + m } })
+        yield line("ReportFiled", `2018-${mm}-15T10:00:00+07:00`, {
+          reportId: `r-${planId}-${unitId}-${m}`,
+          planId,
+          unitId,
+          scheduleId: "monthly",
+          period: `2018-${mm}`,
+          metrics: { sessions: m, peopleReached: 100 + m }
+        })
       }
     }
-    for (const unitId of assigned) yield line("ReportFiled", "2018-11-25T10:00:00+07:00", { reportId: `r-${planId}-${unitId}-y`, planId, unitId, scheduleId: "annual", period: "2018" })
+    for (const unitId of assigned)
+      yield line("ReportFiled", "2018-11-25T10:00:00+07:00", {
+        reportId: `r-${planId}-${unitId}-y`,
+        planId,
+        unitId,
+        scheduleId: "annual",
+        period: "2018"
+      })
   }
 }
 
@@ -94,7 +122,7 @@ try {
   const options = { seed: 2018, provinces: "all" }
   lines = Scenario.events(options)
   planId = Scenario.provincePlanIds(options)[0]
-  source = "fixtures Scenario.events({ seed: 2018, provinces: \"all\" })"
+  source = 'fixtures Scenario.events({ seed: 2018, provinces: "all" })'
 } catch (error) {
   console.log(`(fixtures not built: ${error.message.split("\n")[0]}; using the simple generator)`)
 }
@@ -133,7 +161,9 @@ const imported = await run(
 const importMs = performance.now() - t0
 const events = imported.position
 const importRate = rate(events, importMs)
-console.log(`import:  ${fmt(events)} events in ${(importMs / 1000).toFixed(1)} s = ${fmt(importRate)} events/s (rss now ${mb(process.memoryUsage().rss / 1024)})`)
+console.log(
+  `import:  ${fmt(events)} events in ${(importMs / 1000).toFixed(1)} s = ${fmt(importRate)} events/s (rss now ${mb(process.memoryUsage().rss / 1024)})`
+)
 gc()
 
 // ---------------------------------------------------------------------------
@@ -143,9 +173,11 @@ const open = async (label, options = {}) => {
   const start = performance.now()
   const result = await run(
     Effect.scoped(
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         let opened
-        const ctx = yield* Layer.build(SqlEventStore.layer({ filename: dbFile, ...options, onOpened: (o) => (opened = o) }))
+        const ctx = yield* Layer.build(
+          SqlEventStore.layer({ filename: dbFile, ...options, onOpened: (o) => (opened = o) })
+        )
         const store = ctx.unsafeMap.get(EventStore.EventStore.key)
         const state = yield* store.state
         const folded = performance.now() - start
@@ -168,7 +200,9 @@ const open = async (label, options = {}) => {
       })
     )
   )
-  console.log(`${label}: ${fmt(result.position)} events (snapshot at ${fmt(result.opened.snapshot)}, ${fmt(result.opened.folded)} folded) in ${(result.folded / 1000).toFixed(1)} s, heap with the state ${mb(result.heap / 1024)}; projections ${(result.projected / 1000).toFixed(1)} s (compliance of ${planId}: ${result.units} unit rows; coverage: ${result.coverageRows} rows)`)
+  console.log(
+    `${label}: ${fmt(result.position)} events (snapshot at ${fmt(result.opened.snapshot)}, ${fmt(result.opened.folded)} folded) in ${(result.folded / 1000).toFixed(1)} s, heap with the state ${mb(result.heap / 1024)}; projections ${(result.projected / 1000).toFixed(1)} s (compliance of ${planId}: ${result.units} unit rows; coverage: ${result.coverageRows} rows)`
+  )
   return result
 }
 
@@ -177,7 +211,9 @@ gc()
 // The same log with its snapshots set aside: the whole log is parsed and folded.
 {
   const db = new Database(dbFile)
-  db.exec("ALTER TABLE snapshots RENAME TO snapshots_kept; CREATE TABLE snapshots AS SELECT * FROM snapshots_kept WHERE 0")
+  db.exec(
+    "ALTER TABLE snapshots RENAME TO snapshots_kept; CREATE TABLE snapshots AS SELECT * FROM snapshots_kept WHERE 0"
+  )
   db.close()
 }
 const replay = await open("replay from the log")
@@ -193,7 +229,9 @@ gc()
 let parseMs
 {
   const db = new Database(dbFile, { readonly: true })
-  const page = db.prepare("SELECT position, line FROM events WHERE position > ? ORDER BY position LIMIT 10000").raw(true)
+  const page = db
+    .prepare("SELECT position, line FROM events WHERE position > ? ORDER BY position LIMIT 10000")
+    .raw(true)
   const start = performance.now()
   let after = 0
   for (;;) {
@@ -206,7 +244,9 @@ let parseMs
   db.close()
 }
 const parseRate = rate(replay.position, parseMs)
-console.log(`replay:  ${fmt(replayRate)} events/s; JSON.parse alone over the same stored lines ${(parseMs / 1000).toFixed(1)} s = ${fmt(parseRate)} lines/s`)
+console.log(
+  `replay:  ${fmt(replayRate)} events/s; JSON.parse alone over the same stored lines ${(parseMs / 1000).toFixed(1)} s = ${fmt(parseRate)} lines/s`
+)
 const peakKb = process.resourceUsage().maxRSS
 console.log(`peak RSS (generation, import, open, replay): ${mb(peakKb)}`)
 gc()
@@ -228,7 +268,9 @@ const floor = async (name, indexAtEnd) => {
   const start = performance.now()
   to.transaction(() => {
     if (indexAtEnd) to.exec("DROP INDEX events_id")
-    const insert = to.prepare("INSERT INTO events (position, id, type, unit_id, plan_id, line) VALUES (?, ?, ?, ?, ?, ?)")
+    const insert = to.prepare(
+      "INSERT INTO events (position, id, type, unit_id, plan_id, line) VALUES (?, ?, ?, ?, ?, ?)"
+    )
     for (const r of rows.iterate()) insert.run(r)
     if (indexAtEnd) to.exec("CREATE UNIQUE INDEX events_id ON events (id)")
   })()
@@ -242,7 +284,9 @@ const floorMs = await floor("floor", false)
 const floorBulkMs = await floor("floor-bulk", true)
 const floorBulkRate = rate(events, floorBulkMs)
 const floorRate = rate(events, floorMs)
-console.log(`floor:   raw better-sqlite3, ${fmt(events)} rows in ${(floorMs / 1000).toFixed(1)} s = ${fmt(floorRate)} rows/s; with the id index built at the end ${(floorBulkMs / 1000).toFixed(1)} s = ${fmt(floorBulkRate)} rows/s`)
+console.log(
+  `floor:   raw better-sqlite3, ${fmt(events)} rows in ${(floorMs / 1000).toFixed(1)} s = ${fmt(floorRate)} rows/s; with the id index built at the end ${(floorBulkMs / 1000).toFixed(1)} s = ${fmt(floorBulkRate)} rows/s`
+)
 
 // The floor of the issue: a plain script that reads the same NDJSON lines, gives each its envelope,
 // computes the same sha256 chain over RFC 8785 canonical JSON and inserts the same rows in one transaction.
@@ -261,10 +305,23 @@ let chainFloorMs
   to.exec("BEGIN IMMEDIATE")
   let position = 0
   let prevHash = "0".repeat(64)
-  for await (const text of createInterface({ input: fs.createReadStream(file, { highWaterMark: 1 << 20 }), crlfDelay: Infinity })) {
+  for await (const text of createInterface({
+    input: fs.createReadStream(file, { highWaterMark: 1 << 20 }),
+    crlfDelay: Infinity
+  })) {
     if (text === "") continue
     const l = JSON.parse(text)
-    const event = { position: ++position, id: l.id, type: l.type, version: l.version ?? 1, occurredAt: l.occurredAt, recordedAt: l.recordedAt, recordedBy: l.recordedBy, data: l.data, prevHash }
+    const event = {
+      position: ++position,
+      id: l.id,
+      type: l.type,
+      version: l.version ?? 1,
+      occurredAt: l.occurredAt,
+      recordedAt: l.recordedAt,
+      recordedBy: l.recordedBy,
+      data: l.data,
+      prevHash
+    }
     const hash = createHash("sha256").update(canonicalize(event)).digest("hex")
     const line = JSON.stringify({ ...event, data: JSON.parse(canonicalize(l.data)), hash })
     insert.run(position, l.id, l.type, l.data.unitId ?? null, l.data.planId ?? null, line)
@@ -276,14 +333,18 @@ let chainFloorMs
   fs.rmSync(floorFile, { force: true })
 }
 const chainFloorRate = rate(events, chainFloorMs)
-console.log(`floor:   raw script with the same sha256 chain, ${fmt(events)} events in ${(chainFloorMs / 1000).toFixed(1)} s = ${fmt(chainFloorRate)} events/s`)
+console.log(
+  `floor:   raw script with the same sha256 chain, ${fmt(events)} events in ${(chainFloorMs / 1000).toFixed(1)} s = ${fmt(chainFloorRate)} events/s`
+)
 
 // ---------------------------------------------------------------------------
 // 4. Emmett's SQLite event store
 
 let emmettRate
 try {
-  const { getSQLiteEventStore } = await import(pathToFileURL(requireStore.resolve("@event-driven-io/emmett-sqlite")).href.replace(/index\.cjs$/, "index.js"))
+  const { getSQLiteEventStore } = await import(
+    pathToFileURL(requireStore.resolve("@event-driven-io/emmett-sqlite")).href.replace(/index\.cjs$/, "index.js")
+  )
   const emmettFile = path.join(dir, "emmett.db")
   // Emmett sets WAL mode on each connection while its schema migration may hold a transaction
   // ("cannot change into wal mode from within a transaction", raised as an unhandled 'error'
@@ -318,7 +379,11 @@ try {
     fs.closeSync(fd)
   }
   t0 = performance.now()
-  await run(Ndjson.importFile(sampleFile, { recordedBy: "bench" }).pipe(Effect.provide(SqlEventStore.layer({ filename: path.join(dir, "sample.db") }))))
+  await run(
+    Ndjson.importFile(sampleFile, { recordedBy: "bench" }).pipe(
+      Effect.provide(SqlEventStore.layer({ filename: path.join(dir, "sample.db") }))
+    )
+  )
   var sampleRate = rate(sample.length, performance.now() - t0)
   console.log(`import of the same ${fmt(sample.length)}-event sample: ${fmt(sampleRate)} events/s`)
   // Let Emmett create its schema before the clock starts (its first append otherwise races it).
@@ -330,7 +395,9 @@ try {
   }
   const emmettMs = performance.now() - t0
   emmettRate = rate(sample.length, emmettMs)
-  console.log(`emmett:  @event-driven-io/emmett-sqlite 0.42.4, ${fmt(sample.length)} events in batches of 100 in ${(emmettMs / 1000).toFixed(1)} s = ${fmt(emmettRate)} events/s`)
+  console.log(
+    `emmett:  @event-driven-io/emmett-sqlite 0.42.4, ${fmt(sample.length)} events in batches of 100 in ${(emmettMs / 1000).toFixed(1)} s = ${fmt(emmettRate)} events/s`
+  )
   await store.close?.()
 } catch (error) {
   console.log(`emmett:  not measured: ${error.stack ?? error}`)
@@ -340,12 +407,22 @@ try {
 
 console.log("")
 console.log(`import ${fmt(importRate)} events/s  (target >= 100,000)`)
-console.log(`import / raw script with the sha256 chain = ${(importRate / chainFloorRate).toFixed(2)}x  (target >= 0.5x)`)
-console.log(`import / raw insert floor = ${(importRate / floorRate).toFixed(2)}x; / raw bulk insert floor = ${(importRate / floorBulkRate).toFixed(2)}x`)
+console.log(
+  `import / raw script with the sha256 chain = ${(importRate / chainFloorRate).toFixed(2)}x  (target >= 0.5x)`
+)
+console.log(
+  `import / raw insert floor = ${(importRate / floorRate).toFixed(2)}x; / raw bulk insert floor = ${(importRate / floorBulkRate).toFixed(2)}x`
+)
 if (emmettRate !== undefined) {
-  console.log(`import / Emmett = ${(importRate / emmettRate).toFixed(1)}x (whole log vs Emmett's sample); on the same sample ${(sampleRate / emmettRate).toFixed(1)}x`)
+  console.log(
+    `import / Emmett = ${(importRate / emmettRate).toFixed(1)}x (whole log vs Emmett's sample); on the same sample ${(sampleRate / emmettRate).toFixed(1)}x`
+  )
 }
-console.log(`replay ${fmt(replayRate)} events/s  (target >= 300,000); / JSON.parse alone = ${(replayRate / parseRate).toFixed(2)}x  (target >= 0.7x)`)
-console.log(`open from snapshot + national compliance + coverage, in process: ${((restored.folded + restored.projected) / 1000).toFixed(1)} s`)
+console.log(
+  `replay ${fmt(replayRate)} events/s  (target >= 300,000); / JSON.parse alone = ${(replayRate / parseRate).toFixed(2)}x  (target >= 0.7x)`
+)
+console.log(
+  `open from snapshot + national compliance + coverage, in process: ${((restored.folded + restored.projected) / 1000).toFixed(1)} s`
+)
 console.log(`peak RSS ${mb(peakKb)}`)
 fs.rmSync(dir, { recursive: true, force: true })

@@ -5,14 +5,25 @@ import { fileURLToPath } from "node:url"
 
 const dir = fileURLToPath(new URL("../bench/", import.meta.url))
 const only = process.argv.slice(2)
-const order = ["domain.mjs", "store.mjs", "postgres.mjs", "proofs.mjs", "cli.mjs", "server.mjs", "dashboard.mjs", "reorganisation.mjs"]
+const order = [
+  "domain.mjs",
+  "store.mjs",
+  "postgres.mjs",
+  "proofs.mjs",
+  "cli.mjs",
+  "server.mjs",
+  "dashboard.mjs",
+  "reorganisation.mjs"
+]
 const files = readdirSync(dir)
   .filter((f) => f.endsWith(".mjs") && (only.length === 0 || only.some((o) => f.startsWith(o))))
   .sort((a, b) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99))
 let failed = 0
 for (const file of files) {
   console.log(`\n=== bench/${file}`)
-  const run = spawnSync(process.execPath, ["--expose-gc", "--max-old-space-size=4096", dir + file], { stdio: "inherit" })
+  const run = spawnSync(process.execPath, ["--expose-gc", "--max-old-space-size=4096", dir + file], {
+    stdio: "inherit"
+  })
   if (run.status !== 0) failed++
 }
 process.exit(failed === 0 ? 0 : 1)

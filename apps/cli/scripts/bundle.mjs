@@ -72,7 +72,9 @@ const result = await esbuild.build({
   outExtension: { ".js": ".mjs" },
   plugins: [nativeAddon, keepModuleUrl, noConfigFileParsers],
   // CommonJS dependencies inside an ES module bundle still call require().
-  banner: { js: "import { createRequire as __kehoachCreateRequire } from \"node:module\"; const require = __kehoachCreateRequire(import.meta.url);" },
+  banner: {
+    js: 'import { createRequire as __kehoachCreateRequire } from "node:module"; const require = __kehoachCreateRequire(import.meta.url);'
+  },
   legalComments: "none",
   minify: true,
   // Effect's error messages and class names stay readable.
@@ -88,4 +90,6 @@ for (const file of readdirSync(outdir)) if (!fresh.has(file)) rmSync(join(outdir
 if (process.env.KEHOACH_BUNDLE_META) writeFileSync(process.env.KEHOACH_BUNDLE_META, JSON.stringify(result.metafile))
 const outputs = Object.entries(result.metafile.outputs).filter(([f]) => f.endsWith(".mjs"))
 const kb = (n) => `${Math.round(n / 1024)} kB`
-console.log(`bundled ${outputs.length} files into ${outdir}: ${outputs.map(([f, o]) => `${f.split("/").pop()} ${kb(o.bytes)}`).join(", ")}`)
+console.log(
+  `bundled ${outputs.length} files into ${outdir}: ${outputs.map(([f, o]) => `${f.split("/").pop()} ${kb(o.bytes)}`).join(", ")}`
+)

@@ -30,9 +30,11 @@ const decodeJson = <A, I>(path: string, schema: Schema.Schema<A, I>, what: strin
         Effect.fail(
           new FileError({
             path,
-            reason: `not ${what}: ${ParseResult.ArrayFormatter.formatErrorSync(error).map((i) =>
-              `${i.path.length === 0 ? "" : `${i.path.join(".")}: `}${i.message}`
-            )[0]}`
+            reason: `not ${what}: ${
+              ParseResult.ArrayFormatter.formatErrorSync(error).map(
+                (i) => `${i.path.length === 0 ? "" : `${i.path.join(".")}: `}${i.message}`
+              )[0]
+            }`
           })
         ),
       onRight: Effect.succeed
@@ -72,7 +74,9 @@ export const readLine = (path: string): Effect.Effect<string, FileError> =>
   Effect.flatMap(readText(path), (text) => {
     const line = text.replace(/\r?\n$/, "")
     return line.includes("\n")
-      ? Effect.fail(new FileError({ path, reason: "holds more than one line: give the one exported line of the event" }))
+      ? Effect.fail(
+          new FileError({ path, reason: "holds more than one line: give the one exported line of the event" })
+        )
       : Effect.succeed(line)
   })
 
@@ -88,7 +92,7 @@ export const checkedHead = (
   { readonly head: Proofs.TreeHead | Proofs.SignedTreeHead; readonly keyId: string | undefined },
   FileError | Audit.ProofRejected
 > =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const head = yield* readHead(headPath)
     if (keyPath === undefined) return { head, keyId: undefined }
     const key = yield* readPublicKey(keyPath)

@@ -10,7 +10,7 @@ export type Field = string | number | null | undefined
 export const field = (value: Field): string => {
   if (value === null || value === undefined) return ""
   const s = typeof value === "number" ? String(value) : value.normalize("NFC")
-  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, "\"\"")}"` : s
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s
 }
 
 /** One record, ended by CRLF. */

@@ -49,10 +49,10 @@ export const layer = (db: string): Layer.Layer<EventStore.EventStore, FileError 
         isPostgres(db)
           ? SqlEventStore.layerPg({ url: db })
           : SqlEventStore.layer({ filename: db }).pipe(
-            Layer.catchAllCause((cause) =>
-              Layer.fail(new FileError({ path: db, reason: `cannot open the database: ${describe(cause)}` }))
+              Layer.catchAllCause((cause) =>
+                Layer.fail(new FileError({ path: db, reason: `cannot open the database: ${describe(cause)}` }))
+              )
             )
-          )
       )
     )
   )

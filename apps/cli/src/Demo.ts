@@ -50,11 +50,11 @@ const prepare = (
   force: boolean,
   scenario: ReadonlyArray<{ readonly id: string }>
 ): Effect.Effect<void, DatabaseNotEmpty | FileError | Postgres.Unavailable> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const postgres = Database.isPostgres(path)
     if (!postgres && !isNonEmptyFile(path)) return
     if (force && !postgres) return yield* remove(path)
-    const { first, last, position } = yield* Effect.gen(function*() {
+    const { first, last, position } = yield* Effect.gen(function* () {
       const store = yield* EventStore.EventStore
       const position = yield* store.position
       const first = position === 0 ? undefined : (yield* store.read({ from: 0, limit: 1 }))[0]?.id
@@ -62,8 +62,8 @@ const prepare = (
       return { first, last, position }
     }).pipe(Effect.provide(Database.layer(path)))
     if (position === 0) return
-    const earlierDemo = position === scenario.length && first === scenario[0]?.id &&
-      last === scenario[scenario.length - 1]?.id
+    const earlierDemo =
+      position === scenario.length && first === scenario[0]?.id && last === scenario[scenario.length - 1]?.id
     // A PostgreSQL database is never emptied by kehoach: an earlier demo is imported again (every line a no-op).
     if (earlierDemo) return postgres ? undefined : yield* remove(path)
     return yield* new DatabaseNotEmpty({ path: Database.shown(path), position, postgres })
@@ -74,15 +74,21 @@ export const command = Command.make(
   "demo",
   {
     db: Cli.db,
-    force: Options.boolean("force").pipe(Options.withDescription("Replace a database that already holds events (an untouched earlier demo is replaced without it)")),
+    force: Options.boolean("force").pipe(
+      Options.withDescription(
+        "Replace a database that already holds events (an untouched earlier demo is replaced without it)"
+      )
+    ),
     scenario: Options.choice("scenario", ["plan-182", "reorganisation-2025"]).pipe(
-      Options.withDescription("plan-182 (Tuyên Quang 2018, the default) or reorganisation-2025 (Tuyên Quang 2025-2026, across the reorganisation of 1 July 2025)"),
+      Options.withDescription(
+        "plan-182 (Tuyên Quang 2018, the default) or reorganisation-2025 (Tuyên Quang 2025-2026, across the reorganisation of 1 July 2025)"
+      ),
       Options.withDefault("plan-182" as const)
     )
   },
   ({ db, force, scenario: chosen }) =>
     Effect.flatMap(Cli.root, (top) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const path = Database.resolve(db, top.db)
         const { Plan182, Reorganisation2025 } = yield* Effect.promise(() => import("./DemoScenario.js"))
         if (chosen === "reorganisation-2025") {
@@ -100,13 +106,12 @@ export const command = Command.make(
         const progress: Lines.Progress = { bytes: 0, totalBytes: undefined }
         const bar = Lines.progressBar(progress)
         const asOfMs = Time.parseQueryTime(asOf)!
-        const { compliance, coverage, imported } = yield* Effect.gen(function*() {
+        const { compliance, coverage, imported } = yield* Effect.gen(function* () {
           const store = yield* EventStore.EventStore
           const lines = Stream.fromIterable(scenario).pipe(Stream.map((line) => JSON.stringify(line)))
-          const result = yield* store.importLines(lines, { recordedBy: "kehoach demo", onProgress: bar.onProgress }).pipe(
-            Effect.ensuring(Effect.sync(bar.done)),
-            Effect.orDie
-          )
+          const result = yield* store
+            .importLines(lines, { recordedBy: "kehoach demo", onProgress: bar.onProgress })
+            .pipe(Effect.ensuring(Effect.sync(bar.done)), Effect.orDie)
           const state = yield* store.state
           const knownAt = yield* Clock.currentTimeMillis
           const compliance = yield* Either.match(
@@ -124,49 +129,54 @@ export const command = Command.make(
         const k = (args: string) => `  kehoach ${args}${dbOption}`
         // A district with a late report makes the most telling explanation.
         const districts = compliance.units.filter((u) => u.level === "district")
-        const late = compliance.obligations.find((o) => o.status === "late" && districts.some((d) => d.unitId === o.unitId)) ??
+        const late =
+          compliance.obligations.find((o) => o.status === "late" && districts.some((d) => d.unitId === o.unitId)) ??
           compliance.obligations.find((o) => districts.some((d) => d.unitId === o.unitId))
         const district = late?.unitId ?? districts[0]?.unitId ?? Plan182.issuerId
-        yield* Output.print([
-          `Loaded the Tuyên Quang 2018 scenario of plan ${Plan182.planId} (${Plan182.plan.documentNumber}): ${imported} events into ${path}.`,
-          "",
-          Render.compliance(compliance, "table"),
-          Render.coverage(coverage, "table"),
-          "What to try next:",
-          "  # every commune of one district",
-          k(`compliance --plan ${Plan182.planId} --as-of ${asOf} --unit ${district}`),
-          "  # what the province knew on 25 June about the first half of the year",
-          k(`compliance --plan ${Plan182.planId} --as-of 2018-06-30 --known-at 2018-06-25 --depth 1`),
-          "  # the events behind one obligation",
-          k(
-            `explain --plan ${Plan182.planId} --unit ${district} --schedule ${late?.scheduleId ?? "monthly"} --period ${
-              late?.period ?? "2018-03"
-            } --as-of ${asOf}`
-          ),
-          "  # coverage of self-managed models in Program-135 communes",
-          k(`coverage --as-of ${asOf} --kind self-managed --tag program-135 --depth 1`),
-          "  # the contract JSON, CSV for a spreadsheet",
-          k(`compliance --plan ${Plan182.planId} --as-of ${asOf} --format json`),
-          k(`compliance --plan ${Plan182.planId} --as-of ${asOf} --format csv`),
-          "  # the log and its hash chain",
-          k(`log --type PlanIssued --limit 10`),
-          k(`verify`),
-          k(`export --out plan-182.ndjson`),
-          "  # the same over HTTP",
-          k(`serve --port 8080`),
-          "(From the repository, run them as `pnpm kehoach ...`.)",
-          ""
-        ].join("\n"))
+        yield* Output.print(
+          [
+            `Loaded the Tuyên Quang 2018 scenario of plan ${Plan182.planId} (${Plan182.plan.documentNumber}): ${imported} events into ${path}.`,
+            "",
+            Render.compliance(compliance, "table"),
+            Render.coverage(coverage, "table"),
+            "What to try next:",
+            "  # every commune of one district",
+            k(`compliance --plan ${Plan182.planId} --as-of ${asOf} --unit ${district}`),
+            "  # what the province knew on 25 June about the first half of the year",
+            k(`compliance --plan ${Plan182.planId} --as-of 2018-06-30 --known-at 2018-06-25 --depth 1`),
+            "  # the events behind one obligation",
+            k(
+              `explain --plan ${Plan182.planId} --unit ${district} --schedule ${late?.scheduleId ?? "monthly"} --period ${
+                late?.period ?? "2018-03"
+              } --as-of ${asOf}`
+            ),
+            "  # coverage of self-managed models in Program-135 communes",
+            k(`coverage --as-of ${asOf} --kind self-managed --tag program-135 --depth 1`),
+            "  # the contract JSON, CSV for a spreadsheet",
+            k(`compliance --plan ${Plan182.planId} --as-of ${asOf} --format json`),
+            k(`compliance --plan ${Plan182.planId} --as-of ${asOf} --format csv`),
+            "  # the log and its hash chain",
+            k(`log --type PlanIssued --limit 10`),
+            k(`verify`),
+            k(`export --out plan-182.ndjson`),
+            "  # the same over HTTP",
+            k(`serve --port 8080`),
+            "(From the repository, run them as `pnpm kehoach ...`.)",
+            ""
+          ].join("\n")
+        )
       })
     )
 ).pipe(
-  Command.withDescription(HelpDoc.blocks([
-    HelpDoc.p(
-      "Builds the Tuyên Quang 2018 scenario of plan 182/KH-MTTQ-BTT (the province, its districts and communes, their residential areas, a year of reports and self-managed models) into a fresh database, prints its compliance as of 31/12/2018 (the province and its districts) and its coverage, and says what to try next. Refuses to replace a database that holds events unless --force."
-    ),
-    HelpDoc.p("Examples:"),
-    HelpDoc.p("  $ kehoach demo"),
-    HelpDoc.p("  $ kehoach demo --db demo.db --force"),
-    HelpDoc.p("  $ kehoach demo --scenario reorganisation-2025 --db tq-2025.db")
-  ]))
+  Command.withDescription(
+    HelpDoc.blocks([
+      HelpDoc.p(
+        "Builds the Tuyên Quang 2018 scenario of plan 182/KH-MTTQ-BTT (the province, its districts and communes, their residential areas, a year of reports and self-managed models) into a fresh database, prints its compliance as of 31/12/2018 (the province and its districts) and its coverage, and says what to try next. Refuses to replace a database that holds events unless --force."
+      ),
+      HelpDoc.p("Examples:"),
+      HelpDoc.p("  $ kehoach demo"),
+      HelpDoc.p("  $ kehoach demo --db demo.db --force"),
+      HelpDoc.p("  $ kehoach demo --scenario reorganisation-2025 --db tq-2025.db")
+    ])
+  )
 )

@@ -24,14 +24,14 @@ export const check = (source: Source): Effect.Effect<number | undefined, FileErr
   source === "-"
     ? Effect.succeed(undefined)
     : Effect.try({
-      try: () => {
-        const stat = fs.statSync(source)
-        if (!stat.isFile()) throw new Error("is not a file")
-        fs.accessSync(source, fs.constants.R_OK)
-        return stat.size
-      },
-      catch: (e) => new FileError({ path: source, reason: reason(e) })
-    })
+        try: () => {
+          const stat = fs.statSync(source)
+          if (!stat.isFile()) throw new Error("is not a file")
+          fs.accessSync(source, fs.constants.R_OK)
+          return stat.size
+        },
+        catch: (e) => new FileError({ path: source, reason: reason(e) })
+      })
 
 /** A one-line reason from a Node file error. */
 export const reason = (e: unknown): string => {
@@ -64,15 +64,17 @@ export const progressBar = (progress: Progress, quiet = false) => {
   let last = 0
   const draw = (lines: number, now: number) => {
     const width = 30
-    const share = progress.totalBytes === undefined || progress.totalBytes === 0
-      ? undefined
-      : Math.min(1, progress.bytes / progress.totalBytes)
-    const bar = share === undefined
-      ? ""
-      : `[${"#".repeat(Math.round(share * width)).padEnd(width, ".")}] ${(share * 100).toFixed(0).padStart(3)}% `
+    const share =
+      progress.totalBytes === undefined || progress.totalBytes === 0
+        ? undefined
+        : Math.min(1, progress.bytes / progress.totalBytes)
+    const bar =
+      share === undefined
+        ? ""
+        : `[${"#".repeat(Math.round(share * width)).padEnd(width, ".")}] ${(share * 100).toFixed(0).padStart(3)}% `
     const seconds = Math.max(0.001, (now - started) / 1000)
     const rate = lines / seconds
-    const eta = share === undefined || share === 0 ? "" : `, ${Math.ceil(seconds * (1 - share) / share)} s left`
+    const eta = share === undefined || share === 0 ? "" : `, ${Math.ceil((seconds * (1 - share)) / share)} s left`
     process.stderr.write(`\r${bar}${lines} lines read, ${Math.round(rate)} lines/s${eta}\x1b[K`)
   }
   return {

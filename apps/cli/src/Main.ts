@@ -40,7 +40,11 @@ export const command = Cli.root.pipe(
 )
 
 function printHelp(): Effect.Effect<void> {
-  return Console.log(HelpDoc.toAnsiText(Command.getHelp(command as Command.Command<"kehoach", never, never, unknown>, CliConfig.defaultConfig)))
+  return Console.log(
+    HelpDoc.toAnsiText(
+      Command.getHelp(command as Command.Command<"kehoach", never, never, unknown>, CliConfig.defaultConfig)
+    )
+  )
 }
 
 /** ANSI colour codes, which @effect/cli writes into its messages. */
@@ -48,30 +52,36 @@ function printHelp(): Effect.Effect<void> {
 const ansiColour = /\x1b\[[0-9;]*m/g
 
 /** One line for stderr: what was wrong, without a stack trace. */
-export const oneLine = (text: string): string => text.replace(ansiColour, "").trim().replace(/\s*\n\s*/g, " ")
+export const oneLine = (text: string): string =>
+  text
+    .replace(ansiColour, "")
+    .trim()
+    .replace(/\s*\n\s*/g, " ")
 
 const writeError = (text: string) => Effect.sync(() => process.stderr.write(`kehoach: ${oneLine(text)}\n`))
 
 /** stderr gets one line per message, @effect/cli's own validation messages included. */
-const oneLineErrors = (argv: ReadonlyArray<string>) => <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
-  Console.consoleWith((current) =>
-    Effect.withConsole(self, {
-      ...current,
-      // Help text: no colour codes when stdout is not a terminal, no trailing spaces.
-      log: (...args: ReadonlyArray<unknown>) => {
-        const text = args.map(String).join(" ")
-        const plain = process.stdout.isTTY === true ? text : text.replace(ansiColour, "")
-        return Output.print(plain.replace(/[ \t]+$/gm, "") + "\n")
-      },
-      error: (...args: ReadonlyArray<unknown>) => {
-        let text = oneLine(args.map(String).join(" "))
-        // @effect/cli lists the commands but not what was typed.
-        const typed = argv.slice(2).find((a, i, all) => !a.startsWith("-") && all[i - 1] !== "--db")
-        if (text.startsWith("Invalid subcommand") && typed !== undefined) text = `unknown command '${typed}': ${text}`
-        return text === "" ? Effect.void : Effect.sync(() => void process.stderr.write(`kehoach: ${text}\n`))
-      }
-    })
-  )
+const oneLineErrors =
+  (argv: ReadonlyArray<string>) =>
+  <A, E, R>(self: Effect.Effect<A, E, R>): Effect.Effect<A, E, R> =>
+    Console.consoleWith((current) =>
+      Effect.withConsole(self, {
+        ...current,
+        // Help text: no colour codes when stdout is not a terminal, no trailing spaces.
+        log: (...args: ReadonlyArray<unknown>) => {
+          const text = args.map(String).join(" ")
+          const plain = process.stdout.isTTY === true ? text : text.replace(ansiColour, "")
+          return Output.print(plain.replace(/[ \t]+$/gm, "") + "\n")
+        },
+        error: (...args: ReadonlyArray<unknown>) => {
+          let text = oneLine(args.map(String).join(" "))
+          // @effect/cli lists the commands but not what was typed.
+          const typed = argv.slice(2).find((a, i, all) => !a.startsWith("-") && all[i - 1] !== "--db")
+          if (text.startsWith("Invalid subcommand") && typed !== undefined) text = `unknown command '${typed}': ${text}`
+          return text === "" ? Effect.void : Effect.sync(() => void process.stderr.write(`kehoach: ${text}\n`))
+        }
+      })
+    )
 
 /** Runs the command line on `argv` (as `process.argv`): every failure becomes one line and exit status 1. */
 export const run = (argv: ReadonlyArray<string>): Effect.Effect<void, unknown> =>
@@ -96,7 +106,10 @@ export const run = (argv: ReadonlyArray<string>): Effect.Effect<void, unknown> =
       const trace = process.env["KEHOACH_DEBUG"]
         ? Effect.sync(() => void process.stderr.write(`${Cause.pretty(cause)}\n`))
         : Effect.void
-      return writeError(`unexpected error: ${detail}`).pipe(Effect.zipRight(trace), Effect.zipRight(Effect.failCause(cause)))
+      return writeError(`unexpected error: ${detail}`).pipe(
+        Effect.zipRight(trace),
+        Effect.zipRight(Effect.failCause(cause))
+      )
     })
   )
 

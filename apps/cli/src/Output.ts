@@ -21,14 +21,10 @@ export const lines = <E>(
   path: string | undefined
 ): Effect.Effect<number, E | FileError> => {
   const sink = (out: NodeJS.WritableStream) =>
-    Stream.runFoldEffect(
-      Stream.chunks(source),
-      0,
-      (n, chunk) => {
-        const arr = Array.from(chunk)
-        return arr.length === 0 ? Effect.succeed(n) : Effect.as(writeTo(out, arr.join("\n") + "\n"), n + arr.length)
-      }
-    )
+    Stream.runFoldEffect(Stream.chunks(source), 0, (n, chunk) => {
+      const arr = Array.from(chunk)
+      return arr.length === 0 ? Effect.succeed(n) : Effect.as(writeTo(out, arr.join("\n") + "\n"), n + arr.length)
+    })
   if (path === undefined) return sink(process.stdout)
   return Effect.acquireUseRelease(
     Effect.async<fs.WriteStream, FileError>((resume) => {
@@ -37,9 +33,10 @@ export const lines = <E>(
       file.once("error", (e) => resume(Effect.fail(new FileError({ path, reason: (e as Error).message }))))
     }),
     (file) => sink(file),
-    (file) => Effect.async<void>((resume) => {
-      file.end(() => resume(Effect.void))
-    })
+    (file) =>
+      Effect.async<void>((resume) => {
+        file.end(() => resume(Effect.void))
+      })
   )
 }
 

@@ -17,7 +17,9 @@ export const formats = ["table", "json", "csv"] as const
 export type Format = (typeof formats)[number]
 
 /** The depth of each row in a depth-first list of rows with `parentId` (0 for a row whose parent is not listed). */
-export const depths = (rows: ReadonlyArray<{ readonly unitId: string; readonly parentId: string | null }>): Array<number> => {
+export const depths = (
+  rows: ReadonlyArray<{ readonly unitId: string; readonly parentId: string | null }>
+): Array<number> => {
   const depthOf = new Map<string, number>()
   return rows.map((row) => {
     const parent = row.parentId === null ? undefined : depthOf.get(row.parentId)
@@ -106,10 +108,11 @@ const bySchedule = (c: Compliance.Compliance): Array<string> => {
   return [
     "",
     c.schedule === null ? "By schedule (obligations of the units listed):" : `Only schedule ${c.schedule}:`,
-    ...c.schedules.map(({ counts: n, kind, scheduleId }) =>
-      `  ${scheduleId.padEnd(width)}  ${n.onTime + n.late + n.missing + n.pending} = ${n.onTime} on time + ${n.late} late + ${n.missing} missing + ${n.pending} pending; reported ${
-        Table.percent(n.reportingRate)
-      }, on time ${Table.percent(n.onTimeRate)}  (${kindLabel[kind]})`
+    ...c.schedules.map(
+      ({ counts: n, kind, scheduleId }) =>
+        `  ${scheduleId.padEnd(width)}  ${n.onTime + n.late + n.missing + n.pending} = ${n.onTime} on time + ${n.late} late + ${n.missing} missing + ${n.pending} pending; reported ${Table.percent(
+          n.reportingRate
+        )}, on time ${Table.percent(n.onTimeRate)}  (${kindLabel[kind]})`
     )
   ]
 }
@@ -143,7 +146,6 @@ export const compliance = (c: Compliance.Compliance, format: Format): string =>
 
 // ---------------------------------------------------------------------------
 // Coverage
-
 
 /** Coverage as a table: residential areas covered by models, with households and commitments. */
 export const coverageTable = (c: Coverage.Coverage): string => {
@@ -203,7 +205,17 @@ export const coverageTable = (c: Coverage.Coverage): string => {
 export const coverageCsv = (c: Coverage.Coverage): string =>
   Csv.document(
     ["unitId", "name", "level", "parentId", "residentialAreas", "covered", "coverage", "households", "committed"],
-    c.units.map((u) => [u.unitId, u.name, u.level, u.parentId, u.residentialAreas, u.covered, u.coverage, u.households, u.committed])
+    c.units.map((u) => [
+      u.unitId,
+      u.name,
+      u.level,
+      u.parentId,
+      u.residentialAreas,
+      u.covered,
+      u.coverage,
+      u.households,
+      u.committed
+    ])
   )
 
 /** Coverage in a format. */
@@ -225,22 +237,27 @@ const reasonsTable = (events: ReadonlyArray<Explain.Reason>): Array<string> =>
   )
 
 const reasonsCsv = (events: ReadonlyArray<Explain.Reason>): string =>
-  Csv.document(["position", "occurredAt", "recordedAt", "role"], events.map((e) => [e.position, e.occurredAt, e.recordedAt, e.role]))
+  Csv.document(
+    ["position", "occurredAt", "recordedAt", "role"],
+    events.map((e) => [e.position, e.occurredAt, e.recordedAt, e.role])
+  )
 
 /** An explained obligation in a format. */
 export const explainObligation = (x: Explain.ObligationExplained, format: Format): string => {
   if (format === "json") return json(x)
   if (format === "csv") return reasonsCsv(x.events)
   const o = x.obligation
-  return [
-    `Plan ${x.planId}, unit ${o.unitId}, schedule ${o.scheduleId}, period ${o.period} (as of ${x.asOf}, known at ${x.knownAt})`,
-    `Deadline: ${o.deadline}`,
-    `Status: ${o.status}${o.filedAt === null ? "" : `, filed at ${o.filedAt} (${o.reportId})`}`,
-    `Rolls up to: ${x.rollsUpTo.length === 0 ? "(no unit above)" : x.rollsUpTo.join(" > ")}`,
-    "",
-    `The events that decided it (${x.events.length}):`,
-    ...reasonsTable(x.events)
-  ].join("\n") + "\n"
+  return (
+    [
+      `Plan ${x.planId}, unit ${o.unitId}, schedule ${o.scheduleId}, period ${o.period} (as of ${x.asOf}, known at ${x.knownAt})`,
+      `Deadline: ${o.deadline}`,
+      `Status: ${o.status}${o.filedAt === null ? "" : `, filed at ${o.filedAt} (${o.reportId})`}`,
+      `Rolls up to: ${x.rollsUpTo.length === 0 ? "(no unit above)" : x.rollsUpTo.join(" > ")}`,
+      "",
+      `The events that decided it (${x.events.length}):`,
+      ...reasonsTable(x.events)
+    ].join("\n") + "\n"
+  )
 }
 
 /** An explained coverage figure in a format. */
@@ -248,13 +265,15 @@ export const explainCoverage = (x: Explain.CoverageExplained, format: Format): s
   if (format === "json") return json(x)
   if (format === "csv") return reasonsCsv(x.events)
   const r = x.row
-  return [
-    `Coverage of ${r.name} (${r.unitId}, ${r.level}) as of ${x.asOf}, known at ${x.knownAt}`,
-    `Residential areas: ${r.residentialAreas}, covered: ${r.covered}, coverage: ${Table.percent(r.coverage)}, households: ${r.households}, committed: ${r.committed}`,
-    "",
-    `The events behind it (${x.events.length}):`,
-    ...reasonsTable(x.events)
-  ].join("\n") + "\n"
+  return (
+    [
+      `Coverage of ${r.name} (${r.unitId}, ${r.level}) as of ${x.asOf}, known at ${x.knownAt}`,
+      `Residential areas: ${r.residentialAreas}, covered: ${r.covered}, coverage: ${Table.percent(r.coverage)}, households: ${r.households}, committed: ${r.committed}`,
+      "",
+      `The events behind it (${x.events.length}):`,
+      ...reasonsTable(x.events)
+    ].join("\n") + "\n"
+  )
 }
 
 // ---------------------------------------------------------------------------
@@ -286,7 +305,20 @@ export const log = (events: ReadonlyArray<EventStore.StoredEvent>, format: Forma
   if (format === "json") return json(events)
   if (format === "csv") {
     return Csv.document(
-      ["position", "id", "type", "version", "occurredAt", "recordedAt", "recordedBy", "unitId", "planId", "data", "prevHash", "hash"],
+      [
+        "position",
+        "id",
+        "type",
+        "version",
+        "occurredAt",
+        "recordedAt",
+        "recordedBy",
+        "unitId",
+        "planId",
+        "data",
+        "prevHash",
+        "hash"
+      ],
       events.map((e) => [
         e.position,
         e.id,
@@ -303,28 +335,30 @@ export const log = (events: ReadonlyArray<EventStore.StoredEvent>, format: Forma
       ])
     )
   }
-  return [
-    ...Table.render(
-      [
-        { header: "Position", align: "right" },
-        { header: "Occurred at", align: "left" },
-        { header: "Recorded at", align: "left" },
-        { header: "Type", align: "left" },
-        { header: "Unit", align: "left" },
-        { header: "Plan", align: "left" },
-        { header: "Detail", align: "left" }
-      ],
-      events.map((e) => [
-        String(e.position),
-        e.occurredAt,
-        e.recordedAt,
-        e.type,
-        Events.unitOf(e) ?? "",
-        Events.planOf(e) ?? "",
-        detail(e)
-      ])
-    ),
-    "",
-    `${events.length} event${events.length === 1 ? "" : "s"}`
-  ].join("\n") + "\n"
+  return (
+    [
+      ...Table.render(
+        [
+          { header: "Position", align: "right" },
+          { header: "Occurred at", align: "left" },
+          { header: "Recorded at", align: "left" },
+          { header: "Type", align: "left" },
+          { header: "Unit", align: "left" },
+          { header: "Plan", align: "left" },
+          { header: "Detail", align: "left" }
+        ],
+        events.map((e) => [
+          String(e.position),
+          e.occurredAt,
+          e.recordedAt,
+          e.type,
+          Events.unitOf(e) ?? "",
+          Events.planOf(e) ?? "",
+          detail(e)
+        ])
+      ),
+      "",
+      `${events.length} event${events.length === 1 ? "" : "s"}`
+    ].join("\n") + "\n"
+  )
 }

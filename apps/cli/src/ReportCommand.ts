@@ -22,17 +22,20 @@ export const command = Command.make(
   "report",
   {
     db: Cli.db,
-    html: Options.text("html").pipe(Options.withPseudoName("FILE"), Options.withDescription("Write the report to this HTML file")),
+    html: Options.text("html").pipe(
+      Options.withPseudoName("FILE"),
+      Options.withDescription("Write the report to this HTML file")
+    ),
     plan: Options.text("plan").pipe(Options.withPseudoName("PLAN"), Options.withDescription("The plan to report on")),
     asOf: Cli.asOf,
     knownAt: Cli.knownAt
   },
   (o) =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { asOf, knownAt } = yield* Cli.viewOf(o)
       const { Report } = yield* Effect.promise(() => import("@kehoach/web"))
       const data = yield* Cli.withStore(o.db, () =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const store = yield* EventStore.EventStore
           const state = yield* store.state
           const matrix = yield* Either.match(ComplianceMatrix.project(state, { planId: o.plan, asOf, knownAt }), {
@@ -94,7 +97,8 @@ export const command = Command.make(
             communes: Report.communes(),
             explanations
           }
-        }))
+        })
+      )
       const html = Report.html(data)
       const path = Path.resolve(o.html)
       yield* Effect.try({
@@ -108,11 +112,12 @@ export const command = Command.make(
           const error = e as NodeJS.ErrnoException
           return new FileError({
             path: o.html,
-            reason: error.code === "ENOENT"
-              ? `the directory ${Path.dirname(path)} does not exist`
-              : error.code === "EACCES"
-              ? "permission denied"
-              : error.message
+            reason:
+              error.code === "ENOENT"
+                ? `the directory ${Path.dirname(path)} does not exist`
+                : error.code === "EACCES"
+                  ? "permission denied"
+                  : error.message
           })
         }
       })
@@ -124,11 +129,13 @@ export const command = Command.make(
       )
     })
 ).pipe(
-  Command.withDescription(HelpDoc.blocks([
-    HelpDoc.p(
-      "Writes the dashboard's views of one plan (the compliance heat map with each obligation's events, coverage as a table and a map) as one self-contained HTML file, to e-mail or print: it opens with no server and no network."
-    ),
-    HelpDoc.p("Example:"),
-    HelpDoc.p("  $ kehoach report --html bao-cao-182.html --plan 182-2018 --as-of 2018-12-31")
-  ]))
+  Command.withDescription(
+    HelpDoc.blocks([
+      HelpDoc.p(
+        "Writes the dashboard's views of one plan (the compliance heat map with each obligation's events, coverage as a table and a map) as one self-contained HTML file, to e-mail or print: it opens with no server and no network."
+      ),
+      HelpDoc.p("Example:"),
+      HelpDoc.p("  $ kehoach report --html bao-cao-182.html --plan 182-2018 --as-of 2018-12-31")
+    ])
+  )
 )

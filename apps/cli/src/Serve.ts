@@ -23,19 +23,41 @@ export const command = Command.make(
   "serve",
   {
     db: Cli.db,
-    port: Options.integer("port").pipe(Options.withPseudoName("PORT"), Options.withDescription("The TCP port (0 picks a free one)"), Options.withDefault(8080)),
-    host: Options.text("host").pipe(Options.withPseudoName("HOST"), Options.withDescription("The address to listen on"), Options.withDefault("127.0.0.1")),
-    tokens: Options.text("tokens").pipe(Options.withPseudoName("FILE"), Options.withDescription("The tokens file (JSON) that grants access (default: $KEHOACH_TOKENS_FILE)"),
+    port: Options.integer("port").pipe(
+      Options.withPseudoName("PORT"),
+      Options.withDescription("The TCP port (0 picks a free one)"),
+      Options.withDefault(8080)
+    ),
+    host: Options.text("host").pipe(
+      Options.withPseudoName("HOST"),
+      Options.withDescription("The address to listen on"),
+      Options.withDefault("127.0.0.1")
+    ),
+    tokens: Options.text("tokens").pipe(
+      Options.withPseudoName("FILE"),
+      Options.withDescription("The tokens file (JSON) that grants access (default: $KEHOACH_TOKENS_FILE)"),
       Options.optional
     ),
-    sign: Options.file("sign").pipe(Options.withPseudoName("KEY"), Options.withDescription("Sign GET /tree/head with this Ed25519 private key (from `kehoach keygen`)"), Options.optional),
+    sign: Options.file("sign").pipe(
+      Options.withPseudoName("KEY"),
+      Options.withDescription("Sign GET /tree/head with this Ed25519 private key (from `kehoach keygen`)"),
+      Options.optional
+    ),
     maxBodyBytes: limit("max-body-bytes", "BYTES", "Largest body of POST /events; larger is a 413 (default 1048576)"),
-    maxImportBytes: limit("max-import-bytes", "BYTES", "Largest body of POST /import; larger is a 413 (default 1073741824)"),
-    maxTails: limit("max-tails", "N", "Most live tails (GET /events/stream) open at once; one more is a 503 (default 100)")
+    maxImportBytes: limit(
+      "max-import-bytes",
+      "BYTES",
+      "Largest body of POST /import; larger is a 413 (default 1073741824)"
+    ),
+    maxTails: limit(
+      "max-tails",
+      "N",
+      "Most live tails (GET /events/stream) open at once; one more is a 503 (default 100)"
+    )
   },
   ({ db, host, maxBodyBytes, maxImportBytes, maxTails, port, sign, tokens }) =>
     Effect.flatMap(Cli.root, (top) =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const path = Database.resolve(db, top.db)
         const signingKey = Option.isSome(sign) ? yield* AuditFiles.readPrivateKey(sign.value) : undefined
         const { Server } = yield* Effect.promise(() => import("./ServeServer.js"))
@@ -51,22 +73,25 @@ export const command = Command.make(
           Effect.provide(Database.layer(path)),
           Effect.catchTag("ServeError", (error) => {
             const cause = error.cause as { readonly code?: string; readonly message?: string } | undefined
-            const reason = cause?.code === "EADDRINUSE"
-              ? "the port is already in use (give another --port)"
-              : cause?.code === "EADDRNOTAVAIL"
-              ? "the address is not one of this machine's (give another --host)"
-              : cause?.message ?? String(error.cause)
+            const reason =
+              cause?.code === "EADDRINUSE"
+                ? "the port is already in use (give another --port)"
+                : cause?.code === "EADDRNOTAVAIL"
+                  ? "the address is not one of this machine's (give another --host)"
+                  : (cause?.message ?? String(error.cause))
             return Effect.fail(new CannotListen({ address: `${host}:${port}`, reason }))
           })
         )
       })
     )
 ).pipe(
-  Command.withDescription(HelpDoc.blocks([
-    HelpDoc.p(
-      "Serves the same operations as JSON over HTTP on the chosen database (the contract is at /openapi.json), until interrupted with Ctrl-C."
-    ),
-    HelpDoc.p("Example:"),
-    HelpDoc.p("  $ kehoach serve --port 8080 --tokens tokens.json")
-  ]))
+  Command.withDescription(
+    HelpDoc.blocks([
+      HelpDoc.p(
+        "Serves the same operations as JSON over HTTP on the chosen database (the contract is at /openapi.json), until interrupted with Ctrl-C."
+      ),
+      HelpDoc.p("Example:"),
+      HelpDoc.p("  $ kehoach serve --port 8080 --tokens tokens.json")
+    ])
+  )
 )

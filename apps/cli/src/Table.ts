@@ -17,13 +17,23 @@ export interface Column {
 // Combining marks (U+0300–036F and the supplements) take no column: a name
 // written decomposed must measure the same as its NFC form.
 const isCombining = (c: number): boolean =>
-  (c >= 0x300 && c <= 0x36f) || (c >= 0x1ab0 && c <= 0x1aff) || (c >= 0x1dc0 && c <= 0x1dff) ||
-  (c >= 0x20d0 && c <= 0x20ff) || (c >= 0xfe20 && c <= 0xfe2f) || (c >= 0x200b && c <= 0x200f)
+  (c >= 0x300 && c <= 0x36f) ||
+  (c >= 0x1ab0 && c <= 0x1aff) ||
+  (c >= 0x1dc0 && c <= 0x1dff) ||
+  (c >= 0x20d0 && c <= 0x20ff) ||
+  (c >= 0xfe20 && c <= 0xfe2f) ||
+  (c >= 0x200b && c <= 0x200f)
 
 const isWide = (c: number): boolean =>
-  (c >= 0x1100 && c <= 0x115f) || (c >= 0x2e80 && c <= 0xa4cf) || (c >= 0xac00 && c <= 0xd7a3) ||
-  (c >= 0xf900 && c <= 0xfaff) || (c >= 0xfe30 && c <= 0xfe4f) || (c >= 0xff00 && c <= 0xff60) ||
-  (c >= 0xffe0 && c <= 0xffe6) || (c >= 0x1f300 && c <= 0x1faff) || (c >= 0x20000 && c <= 0x3fffd)
+  (c >= 0x1100 && c <= 0x115f) ||
+  (c >= 0x2e80 && c <= 0xa4cf) ||
+  (c >= 0xac00 && c <= 0xd7a3) ||
+  (c >= 0xf900 && c <= 0xfaff) ||
+  (c >= 0xfe30 && c <= 0xfe4f) ||
+  (c >= 0xff00 && c <= 0xff60) ||
+  (c >= 0xffe0 && c <= 0xffe6) ||
+  (c >= 0x1f300 && c <= 0x1faff) ||
+  (c >= 0x20000 && c <= 0x3fffd)
 
 /**
  * The number of terminal columns a string takes: combining marks take none,
@@ -83,7 +93,10 @@ export const render = (
     if (need > 0) widths[g.to] = widths[g.to]! + need
   }
   const line = (row: ReadonlyArray<string>) =>
-    columns.map((c, i) => pad(row[i] ?? "", widths[i]!, c.align)).join(gap).trimEnd()
+    columns
+      .map((c, i) => pad(row[i] ?? "", widths[i]!, c.align))
+      .join(gap)
+      .trimEnd()
   const out: Array<string> = []
   if (groups.length > 0) {
     let text = ""
@@ -107,7 +120,7 @@ export const render = (
 }
 
 /** A rate as a percentage with one decimal (`87.5%`), or `-` when there is none. */
-export const percent = (rate: number | null): string => rate === null ? "-" : `${(rate * 100).toFixed(1)}%`
+export const percent = (rate: number | null): string => (rate === null ? "-" : `${(rate * 100).toFixed(1)}%`)
 
 /** A count with no separators, so a reader can add the column as written. */
 export const count = (n: number): string => String(n)

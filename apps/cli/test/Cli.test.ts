@@ -121,7 +121,19 @@ const rate = (cell: string): number | null => (cell === "-" ? null : Number(cell
 
 describe("help", () => {
   it("lists every command, and every command has help with an example", async () => {
-    const commands = ["import", "export", "verify", "digest", "snapshot", "log", "compliance", "coverage", "explain", "demo", "serve"]
+    const commands = [
+      "import",
+      "export",
+      "verify",
+      "digest",
+      "snapshot",
+      "log",
+      "compliance",
+      "coverage",
+      "explain",
+      "demo",
+      "serve"
+    ]
     const [top, ...each] = await Promise.all([run(["--help"]), ...commands.map((c) => run([c, "--help"]))])
     expect(top!.status).toBe(0)
     for (const c of commands) expect(top!.stdout).toContain(`- ${c} `)
@@ -141,9 +153,18 @@ describe("import, export, verify, digest", () => {
     expect(lines).toHaveLength(sampleSize)
     for (const [i, line] of lines.entries()) {
       const e = JSON.parse(line)
-      expect(Object.keys(e).sort()).toEqual(
-        ["data", "hash", "id", "occurredAt", "position", "prevHash", "recordedAt", "recordedBy", "type", "version"]
-      )
+      expect(Object.keys(e).sort()).toEqual([
+        "data",
+        "hash",
+        "id",
+        "occurredAt",
+        "position",
+        "prevHash",
+        "recordedAt",
+        "recordedBy",
+        "type",
+        "version"
+      ])
       expect(e.position).toBe(i + 1)
     }
     expect(fs.readFileSync(file, "utf8")).toBe(out)
@@ -173,7 +194,7 @@ describe("import, export, verify, digest", () => {
     expect(plain).toContain(`OK: the hash chain of ${sampleSize} events verifies`)
     expect(kept).toContain(`extends the kept digest ${digest}`)
     expect(broken).toMatch(/does not verify at position/)
-    expect(malformed).toContain("--digest \"12-abc\": expected POSITION:HASH")
+    expect(malformed).toContain('--digest "12-abc": expected POSITION:HASH')
   })
 
   it("saves a snapshot at the head of the log; the export and the digest stay as they were", async () => {
@@ -245,7 +266,14 @@ describe("compliance", () => {
     const sd = c.obligations.find((o: any) => o.unitId === "son-duong" && o.period === "2018-03")
     expect(sd).toMatchObject({ status: "late", reportId: "r-sd-03", deadline: "2018-03-20T00:00:00+07:00" })
     expect(c.units[0].unitId).toBe("tq")
-    expect(c.units[0].total).toEqual({ onTime: 4, late: 1, missing: 5, pending: 50, reportingRate: 0.5, onTimeRate: 0.4 })
+    expect(c.units[0].total).toEqual({
+      onTime: 4,
+      late: 1,
+      missing: 5,
+      pending: 50,
+      reportingRate: 0.5,
+      onTimeRate: 0.4
+    })
   })
 
   it("prints a table whose numbers are the JSON's and add up down the tree", async () => {
@@ -262,14 +290,16 @@ describe("compliance", () => {
       expect(rate(row.cells[11]!)).toBeCloseTo(u.total.reportingRate, 3)
       expect(rate(row.cells[12]!)).toBeCloseTo(u.total.onTimeRate, 3)
       // "This unit and all below" is the unit's own counts plus its children's.
-      const expected = counts(row.cells, 3).map((n, k) =>
-        n + childrenOf(rows, i).reduce((s, ch) => s + counts(ch.cells, 7)[k]!, 0)
+      const expected = counts(row.cells, 3).map(
+        (n, k) => n + childrenOf(rows, i).reduce((s, ch) => s + counts(ch.cells, 7)[k]!, 0)
       )
       expect(counts(row.cells, 7), u.unitId).toEqual(expected)
     }
     // The footer is the sum of the "this unit" columns, and the number of obligations.
     const sums = [0, 1, 2, 3].map((k) => rows.reduce((s, r) => s + counts(r.cells, 3)[k]!, 0))
-    expect(text).toContain(`${c.obligations.length} = ${sums[0]} on time + ${sums[1]} late + ${sums[2]} missing + ${sums[3]} pending`)
+    expect(text).toContain(
+      `${c.obligations.length} = ${sums[0]} on time + ${sums[1]} late + ${sums[2]} missing + ${sums[3]} pending`
+    )
   })
 
   it("keeps a subtree with --unit and levels with --depth", async () => {
@@ -288,7 +318,10 @@ describe("compliance", () => {
   it("prints RFC 4180 CSV with a header and the JSON's figures", async () => {
     const [c, csv] = await Promise.all([json("compliance", ...asOf), ok("compliance", ...asOf, "--format", "csv")])
     expect(csv.endsWith("\r\n")).toBe(true)
-    const records = csv.slice(0, -2).split("\r\n").map((l) => l.split(","))
+    const records = csv
+      .slice(0, -2)
+      .split("\r\n")
+      .map((l) => l.split(","))
     const header = records[0]!
     expect(header.slice(0, 5)).toEqual(["planId", "unitId", "name", "level", "parentId"])
     expect(header).toContain("totalReportingRate")
@@ -326,9 +359,25 @@ describe("coverage", () => {
     ])
     expect(Object.keys(c)).toEqual(["asOf", "knownAt", "units"])
     for (const u of c.units) {
-      expect(Object.keys(u)).toEqual(["unitId", "name", "level", "residentialAreas", "covered", "coverage", "households", "committed"])
+      expect(Object.keys(u)).toEqual([
+        "unitId",
+        "name",
+        "level",
+        "residentialAreas",
+        "covered",
+        "coverage",
+        "households",
+        "committed"
+      ])
     }
-    expect(c.units[0]).toMatchObject({ unitId: "tq", residentialAreas: 4, covered: 3, coverage: 0.75, households: 75, committed: 67 })
+    expect(c.units[0]).toMatchObject({
+      unitId: "tq",
+      residentialAreas: 4,
+      covered: 3,
+      coverage: 0.75,
+      households: 75,
+      committed: 67
+    })
     expect(p.plan.planId).toBe("p-1")
     expect(p.plan.levels.find((l: any) => l.level === "district")).toMatchObject({ units: 2, assigned: 2, share: 1 })
     expect(selfManaged.units[0]).toMatchObject({ covered: 2, households: 65 })
@@ -351,7 +400,10 @@ describe("coverage", () => {
       const children = childrenOf(rows, i)
       if (children.length > 0) {
         for (const k of [3, 4, 6, 7]) {
-          expect(children.reduce((s, ch) => s + Number(ch.cells[k]), 0), `${u.unitId} column ${k}`).toBe(Number(row.cells[k]))
+          expect(
+            children.reduce((s, ch) => s + Number(ch.cells[k]), 0),
+            `${u.unitId} column ${k}`
+          ).toBe(Number(row.cells[k]))
         }
       }
     }
@@ -373,11 +425,28 @@ describe("coverage", () => {
 
 describe("explain", () => {
   it("explains an obligation by the events that decided it", async () => {
-    const args = ["--plan", "p-1", "--unit", "son-duong", "--schedule", "monthly", "--period", "2018-03", "--as-of", "2018-12-31"]
-    const [x, table, reports] = await Promise.all([json("explain", ...args), ok("explain", ...args), json("log", "--type", "ReportFiled")])
+    const args = [
+      "--plan",
+      "p-1",
+      "--unit",
+      "son-duong",
+      "--schedule",
+      "monthly",
+      "--period",
+      "2018-03",
+      "--as-of",
+      "2018-12-31"
+    ]
+    const [x, table, reports] = await Promise.all([
+      json("explain", ...args),
+      ok("explain", ...args),
+      json("log", "--type", "ReportFiled")
+    ])
     expect(x.obligation).toMatchObject({ status: "late", reportId: "r-sd-03" })
     expect(x.rollsUpTo).toEqual(["tq"])
-    expect(x.events.map((e: any) => e.position)).toContain(reports.find((e: any) => e.data.reportId === "r-sd-03").position)
+    expect(x.events.map((e: any) => e.position)).toContain(
+      reports.find((e: any) => e.data.reportId === "r-sd-03").position
+    )
     expect(table).toContain("Status: late, filed at 2018-03-25T09:00:00+07:00 (r-sd-03)")
     expect(parseTable(table).map((r) => Number(r.cells[0]))).toEqual(x.events.map((e: any) => e.position))
   })
@@ -404,10 +473,25 @@ describe("errors: one line on stderr, non-zero status", () => {
     const badField = path.join(tmp, "bad-field.ndjson")
     const badRule = path.join(tmp, "bad-rule.ndjson")
     const lines = Sample.lines()
-    lines.splice(2, 1, JSON.stringify({ type: "UnitRegistered", occurredAt: "2017-10-15T09:00:00+07:00", data: { unitId: "x", name: "X", level: "tinh" } }))
+    lines.splice(
+      2,
+      1,
+      JSON.stringify({
+        type: "UnitRegistered",
+        occurredAt: "2017-10-15T09:00:00+07:00",
+        data: { unitId: "x", name: "X", level: "tinh" }
+      })
+    )
     fs.writeFileSync(badField, lines.join("\n") + "\n")
     // A rule broken on the last line: a report from a unit that does not exist.
-    const rule = [...Sample.lines(), JSON.stringify({ type: "ReportFiled", occurredAt: "2018-04-01T09:00:00+07:00", data: { reportId: "r-x", planId: "p-1", unitId: "tq-none", scheduleId: "monthly", period: "2018-03" } })]
+    const rule = [
+      ...Sample.lines(),
+      JSON.stringify({
+        type: "ReportFiled",
+        occurredAt: "2018-04-01T09:00:00+07:00",
+        data: { reportId: "r-x", planId: "p-1", unitId: "tq-none", scheduleId: "monthly", period: "2018-03" }
+      })
+    ]
     fs.writeFileSync(badRule, rule.join("\n") + "\n")
     const field = await fails(["import", badField, "--db", fresh])
     expect(field).toContain(`${badField}, line 3: invalid event: data.level`)
@@ -419,13 +503,16 @@ describe("errors: one line on stderr, non-zero status", () => {
   it("an unknown plan, a bad date, a bad format, an unknown unit, missing options, an unknown command", async () => {
     const cases: Array<[ReadonlyArray<string>, string | RegExp]> = [
       [["compliance", "--plan", "nope"], "kehoach: plan nope is not issued"],
-      [["compliance", "--plan", "p-1", "--as-of", "2018-02-30"], "--as-of \"2018-02-30\" is not a date"],
-      [["coverage", "--known-at", "yesterday"], "--known-at \"yesterday\" is not a date"],
-      [["compliance", "--plan", "p-1", "--format", "xml"], "kehoach: --format \"xml\": expected table, json or csv"],
+      [["compliance", "--plan", "p-1", "--as-of", "2018-02-30"], '--as-of "2018-02-30" is not a date'],
+      [["coverage", "--known-at", "yesterday"], '--known-at "yesterday" is not a date'],
+      [["compliance", "--plan", "p-1", "--format", "xml"], 'kehoach: --format "xml": expected table, json or csv'],
       [["compliance", "--plan", "p-1", "--unit", "nowhere"], "unit nowhere does not exist at"],
       [["compliance"], "--plan"],
       [["explain", "--plan", "p-1", "--unit", "na-hang"], "--schedule and --period"],
-      [["explain", "--plan", "p-1", "--unit", "na-hang", "--schedule", "monthly", "--period", "2017-01"], "has no obligation of unit na-hang"],
+      [
+        ["explain", "--plan", "p-1", "--unit", "na-hang", "--schedule", "monthly", "--period", "2017-01"],
+        "has no obligation of unit na-hang"
+      ],
       [["explain", "--unit", "nowhere"], "nowhere"],
       [["compliance", "--plan", "p-1", "--depth", "-1"], "--depth"],
       [["log", "--type", "Nothing"], "Nothing"],
@@ -468,21 +555,32 @@ describe("demo", () => {
     const other = fs.mkdtempSync(path.join(tmp, "demo-other-"))
     expect((await run(["demo"], { cwd: other })).status).toBe(0)
     const mine = path.join(other, "mine.ndjson")
-    fs.writeFileSync(mine, JSON.stringify({
-      type: "ModelEstablished",
-      occurredAt: "2019-01-05T09:00:00+07:00",
-      data: { modelId: "mine", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản mới" }
-    }) + "\n")
+    fs.writeFileSync(
+      mine,
+      JSON.stringify({
+        type: "ModelEstablished",
+        occurredAt: "2019-01-05T09:00:00+07:00",
+        data: { modelId: "mine", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản mới" }
+      }) + "\n"
+    )
     expect((await run(["import", mine], { cwd: other })).status).toBe(0)
     const refused = await run(["demo"], { cwd: other })
     expect(refused.status).not.toBe(0)
-    expect(refused.stderr.trim()).toMatch(/^kehoach: \.\/kehoach\.db already holds \d+ events: give another --db, or --force to replace it$/)
-    expect((await run(["log", "--type", "ModelEstablished", "--unit", "02200-01", "--format", "json"], { cwd: other })).stdout).toContain('"mine"')
+    expect(refused.stderr.trim()).toMatch(
+      /^kehoach: \.\/kehoach\.db already holds \d+ events: give another --db, or --force to replace it$/
+    )
+    expect(
+      (await run(["log", "--type", "ModelEstablished", "--unit", "02200-01", "--format", "json"], { cwd: other }))
+        .stdout
+    ).toContain('"mine"')
 
     // The first `$ kehoach` example of each command in docs/cli.md runs there as written (the copy.db
     // ones after the export, in order); one per command keeps the suite fast.
     const docs = fs.readFileSync(path.join(cliDir, "..", "..", "docs", "cli.md"), "utf8")
-    const examples = docs.split("\n").filter((l) => /^\$ (\w+=\S+ )*kehoach /.test(l)).map((l) => l.slice(2))
+    const examples = docs
+      .split("\n")
+      .filter((l) => /^\$ (\w+=\S+ )*kehoach /.test(l))
+      .map((l) => l.slice(2))
     expect(examples.length).toBeGreaterThan(15)
     const seen = new Set<string>()
     const commands = examples.filter((l) => {
@@ -516,8 +614,12 @@ describe("demo", () => {
 describe("serve", () => {
   it("serves the database over HTTP until interrupted", async () => {
     const tokens = path.join(tmp, "tokens.json")
-    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor-0123456789", actor: "auditor", role: "auditor" }]), { mode: 0o600 })
-    const child = spawn(process.execPath, [bundle, "serve", "--port", "0", "--tokens", tokens, "--db", db], { cwd: tmp })
+    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor-0123456789", actor: "auditor", role: "auditor" }]), {
+      mode: 0o600
+    })
+    const child = spawn(process.execPath, [bundle, "serve", "--port", "0", "--tokens", tokens, "--db", db], {
+      cwd: tmp
+    })
     try {
       const address = await new Promise<string>((resolve, reject) => {
         let out = ""
@@ -540,8 +642,10 @@ describe("serve", () => {
         headers: { Authorization: "Bearer t-auditor-0123456789" }
       })
       expect(compliance.status).toBe(200)
-      const body = await compliance.json() as { units: Array<{ unitId: string }> }
-      expect(body.units.map((u) => u.unitId)).toEqual((await json("compliance", "--plan", "p-1", "--as-of", "2018-03-31")).units.map((u: any) => u.unitId))
+      const body = (await compliance.json()) as { units: Array<{ unitId: string }> }
+      expect(body.units.map((u) => u.unitId)).toEqual(
+        (await json("compliance", "--plan", "p-1", "--as-of", "2018-03-31")).units.map((u: any) => u.unitId)
+      )
     } finally {
       const exited = new Promise((resolve) => child.on("exit", resolve))
       child.kill("SIGINT")
@@ -551,7 +655,9 @@ describe("serve", () => {
 
   it("names a port that is taken, in one line", async () => {
     const tokens = path.join(tmp, "tokens.json")
-    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor-0123456789", actor: "auditor", role: "auditor" }]), { mode: 0o600 })
+    fs.writeFileSync(tokens, JSON.stringify([{ token: "t-auditor-0123456789", actor: "auditor", role: "auditor" }]), {
+      mode: 0o600
+    })
     const taken = net.createServer()
     await new Promise<void>((resolve) => taken.listen(0, "127.0.0.1", resolve))
     const port = (taken.address() as net.AddressInfo).port

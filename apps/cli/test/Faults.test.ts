@@ -16,7 +16,10 @@ const bundle = path.join(cliDir, "dist", "bundle", "kehoach.mjs")
 let tmp: string
 
 /** Runs the CLI through `sh`, with `prefix` (a ulimit) applied to it; SIGXFSZ ignored so a write fails with EFBIG. */
-const run = (args: ReadonlyArray<string>, prefix = ""): Promise<{ status: number | null; stdout: string; stderr: string }> =>
+const run = (
+  args: ReadonlyArray<string>,
+  prefix = ""
+): Promise<{ status: number | null; stdout: string; stderr: string }> =>
   new Promise((resolve, reject) => {
     const quoted = [process.execPath, bundle, ...args].map((a) => `'${a.replace(/'/g, "'\\''")}'`).join(" ")
     const child = spawn("sh", ["-c", `trap '' XFSZ; ${prefix} exec ${quoted}`], { cwd: tmp })
@@ -41,17 +44,26 @@ describe("a full disk", () => {
       JSON.stringify({
         type: "UnitRegistered",
         occurredAt: "2018-01-01T08:00:00+07:00",
-        data: i === 0
-          ? { unitId: "U0", name: "Tỉnh thử", level: "province" }
-          : { unitId: `U${i}`, name: `Huyện số ${i}, một cái tên khá dài để chiếm chỗ`, level: "district", parentId: "U0" }
-      }))
+        data:
+          i === 0
+            ? { unitId: "U0", name: "Tỉnh thử", level: "province" }
+            : {
+                unitId: `U${i}`,
+                name: `Huyện số ${i}, một cái tên khá dài để chiếm chỗ`,
+                level: "district",
+                parentId: "U0"
+              }
+      })
+    )
     fs.writeFileSync(path.join(tmp, "many.ndjson"), lines.join("\n") + "\n")
     const full = path.join(tmp, "full.db")
     const r = await run(["import", "many.ndjson", "--db", full], "ulimit -f 2000;")
     expect(r.status).toBe(1)
     const errorLines = r.stderr.split("\n").filter((l) => l !== "")
     expect(errorLines).toHaveLength(1)
-    expect(errorLines[0]).toMatch(/^kehoach: many\.ndjson: database error: .*(disk|I\/O|full).*\(nothing from the file was stored\)$/)
+    expect(errorLines[0]).toMatch(
+      /^kehoach: many\.ndjson: database error: .*(disk|I\/O|full).*\(nothing from the file was stored\)$/
+    )
     const verified = await run(["verify", "--db", full])
     expect(verified.status).toBe(0)
     expect(verified.stdout).toMatch(/of 0 events verifies/)

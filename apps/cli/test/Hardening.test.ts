@@ -16,9 +16,9 @@ import * as Sample from "./Sample.js"
 
 const bundle = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "dist", "bundle", "kehoach.mjs")
 // better-sqlite3 is the store's dependency, used raw here only to tamper with a database file.
-const Database = createRequire(path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../packages/store/package.json"))(
-  "better-sqlite3"
-) as new(file: string) => {
+const Database = createRequire(
+  path.join(path.dirname(fileURLToPath(import.meta.url)), "../../../packages/store/package.json")
+)("better-sqlite3") as new (file: string) => {
   prepare(sql: string): { get(...p: Array<unknown>): unknown; run(...p: Array<unknown>): unknown }
   close(): void
 }
@@ -26,7 +26,11 @@ let tmp: string
 let exported: Array<string>
 
 const run = (...args: ReadonlyArray<string>) => {
-  const r = spawnSync(process.execPath, [bundle, ...args], { cwd: tmp, encoding: "utf8", env: { ...process.env, KEHOACH_DB: "" } })
+  const r = spawnSync(process.execPath, [bundle, ...args], {
+    cwd: tmp,
+    encoding: "utf8",
+    env: { ...process.env, KEHOACH_DB: "" }
+  })
   return { status: r.status, stdout: r.stdout, stderr: r.stderr }
 }
 /** A failure: non-zero exit, one line on stderr, no stack trace. */
@@ -63,19 +67,26 @@ describe("kehoach hardening", () => {
     const db = sampleDb("tampered.db", "export.ndjson")
     const before = position(db)
     const line = exported[1]!
-    const tampered = line.replace(/"name":"([^"]*)"/, "\"name\":\"$1 (sửa)\"")
+    const tampered = line.replace(/"name":"([^"]*)"/, '"name":"$1 (sửa)"')
     expect(tampered).not.toBe(line)
     fs.writeFileSync(path.join(tmp, "tampered.ndjson"), exported[0] + "\n" + tampered + "\n")
     const message = fails("import", "tampered.ndjson", "--db", db)
-    expect(message).toMatch(/^kehoach: tampered\.ndjson, line 2: event id .* is already stored at position 2 with other content/)
+    expect(message).toMatch(
+      /^kehoach: tampered\.ndjson, line 2: event id .* is already stored at position 2 with other content/
+    )
     expect(position(db)).toBe(before)
   })
 
   it("a line over the per-event limit (1 MiB) is refused with its line number, nothing stored", () => {
     const db = path.join(tmp, "big.db")
     const big = "x".repeat(3 * 1024 * 1024)
-    fs.writeFileSync(path.join(tmp, "big.ndjson"), Sample.lines()[0] + "\n" + `{"type":"UnitRegistered","data":"${big}"}\n`)
-    expect(fails("import", "big.ndjson", "--db", db)).toMatch(/line 2: the line is \d+ bytes, over the limit of 1048576 bytes per event/)
+    fs.writeFileSync(
+      path.join(tmp, "big.ndjson"),
+      Sample.lines()[0] + "\n" + `{"type":"UnitRegistered","data":"${big}"}\n`
+    )
+    expect(fails("import", "big.ndjson", "--db", db)).toMatch(
+      /line 2: the line is \d+ bytes, over the limit of 1048576 bytes per event/
+    )
     expect(position(db)).toBe("0")
   })
 
@@ -83,7 +94,9 @@ describe("kehoach hardening", () => {
     const db = sampleDb("edited.db")
     expect(run("verify", "--db", db).status).toBe(0)
     const raw = new Database(db)
-    const row = raw.prepare("SELECT position FROM events WHERE unit_id IS NOT NULL ORDER BY position DESC LIMIT 1").get() as {
+    const row = raw
+      .prepare("SELECT position FROM events WHERE unit_id IS NOT NULL ORDER BY position DESC LIMIT 1")
+      .get() as {
       position: number
     }
     raw.prepare("UPDATE events SET unit_id = 'someone-else' WHERE position = ?").run(row.position)

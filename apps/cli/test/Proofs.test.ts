@@ -79,9 +79,15 @@ beforeAll(async () => {
   fs.writeFileSync(path.join(tmp, "second.ndjson"), lines.slice(half).join("\n") + "\n")
   await ok(run("import", "first.ndjson", "--db", db), "import")
   await ok(run("keygen", "--out", "keys"), "keygen")
-  fs.writeFileSync(path.join(tmp, "old-head.json"), await ok(run("head", "--sign", "keys/tree-head.key", "--db", db), "head"))
+  fs.writeFileSync(
+    path.join(tmp, "old-head.json"),
+    await ok(run("head", "--sign", "keys/tree-head.key", "--db", db), "head")
+  )
   await ok(run("import", "second.ndjson", "--db", db), "import")
-  fs.writeFileSync(path.join(tmp, "head.json"), await ok(run("head", "--sign", "keys/tree-head.key", "--db", db), "head"))
+  fs.writeFileSync(
+    path.join(tmp, "head.json"),
+    await ok(run("head", "--sign", "keys/tree-head.key", "--db", db), "head")
+  )
 })
 
 afterAll(() => {
@@ -105,13 +111,21 @@ describe("prove, head, check-proof", () => {
     expect(out).toContain("-----BEGIN PUBLIC KEY-----")
     expect(out).toMatch(/key id [0-9a-f]{16}/)
     expect((fs.statSync(path.join(tmp, "other-keys", "tree-head.key")).mode & 0o777).toString(8)).toBe("600")
-    expect(await refused(run("keygen", "--out", "other-keys"), "keygen again")).toMatch(/tree-head\.key: already exists/)
+    expect(await refused(run("keygen", "--out", "other-keys"), "keygen again")).toMatch(
+      /tree-head\.key: already exists/
+    )
   })
 
   it("an inclusion proof by position and by id checks against the signed head, in kehoach and in Python", async () => {
     const head = JSON.parse(fs.readFileSync(path.join(tmp, "head.json"), "utf8"))
     const proof = JSON.parse(await ok(run("prove", "inclusion", "--position", "7", "--db", db), "prove"))
-    expect(proof).toMatchObject({ proof: "inclusion", version: 1, position: 7, treeSize: head.treeSize, rootHash: head.rootHash })
+    expect(proof).toMatchObject({
+      proof: "inclusion",
+      version: 1,
+      position: 7,
+      treeSize: head.treeSize,
+      rootHash: head.rootHash
+    })
     const byId = JSON.parse(
       await ok(run("prove", "inclusion", "--id", JSON.parse(proof.line).id, "--db", db), "prove --id")
     )
@@ -125,18 +139,26 @@ describe("prove, head, check-proof", () => {
     if (hasPython) expect(await ok(python(...args), "verify_proof.py")).toMatch(/^OK: the event at position 7/)
     // The exported line is the leaf: the line `kehoach export` prints for position 7 checks too.
     const exported = (await ok(run("export", "--db", db), "export")).split("\n")[6]!
-    expect(await ok(run("check-proof", file, "--line", write("exported.ndjson", exported)), "check-proof")).toMatch(/^OK/)
+    expect(await ok(run("check-proof", file, "--line", write("exported.ndjson", exported)), "check-proof")).toMatch(
+      /^OK/
+    )
   })
 
   it("an inclusion proof against an earlier tree size checks against the head kept then", async () => {
-    const file = write("old-proof.json", await ok(run("prove", "inclusion", "--position", "3", "--size", String(half), "--db", db), "prove"))
+    const file = write(
+      "old-proof.json",
+      await ok(run("prove", "inclusion", "--position", "3", "--size", String(half), "--db", db), "prove")
+    )
     const args = [file, "--head", "old-head.json", "--public-key", "keys/tree-head.pub"]
     expect(await ok(run("check-proof", ...args), "check-proof")).toMatch(new RegExp(`in the log of ${half} events`))
     if (hasPython) expect(await ok(python(...args), "verify_proof.py")).toMatch(/^OK/)
   })
 
   it("a consistency proof from the kept head checks against both heads; verify --head checks the log extends it", async () => {
-    const file = write("consistency.json", await ok(run("prove", "consistency", "--from", String(half), "--db", db), "prove"))
+    const file = write(
+      "consistency.json",
+      await ok(run("prove", "consistency", "--from", String(half), "--db", db), "prove")
+    )
     for (const head of ["old-head.json", "head.json"]) {
       const args = [file, "--head", head, "--public-key", "keys/tree-head.pub"]
       expect(await ok(run("check-proof", ...args), "check-proof")).toMatch(
@@ -144,7 +166,9 @@ describe("prove, head, check-proof", () => {
       )
       if (hasPython) expect(await ok(python(...args), "verify_proof.py")).toMatch(/^OK: the log of \d+ events extends/)
     }
-    expect(await ok(run("verify", "--head", "old-head.json", "--public-key", "keys/tree-head.pub", "--db", db), "verify")).toMatch(
+    expect(
+      await ok(run("verify", "--head", "old-head.json", "--public-key", "keys/tree-head.pub", "--db", db), "verify")
+    ).toMatch(
       new RegExp(`extends the kept tree head of ${half} events \\(root [0-9a-f]{64}\\), whose signature verifies`)
     )
   })
@@ -177,11 +201,14 @@ describe("bad proofs are refused, naming what does not match", () => {
 
   it("a tampered leaf: the line in the proof, or the auditor's line", async () => {
     const proof = await inclusion()
-    const tampered = write("p-tampered.json", { ...proof, line: proof.line.replace("\"position\":9", "\"position\":9 ") })
+    const tampered = write("p-tampered.json", { ...proof, line: proof.line.replace('"position":9', '"position":9 ') })
     await bothRefuse([tampered], /the proof's line hashes to leaf [0-9a-f]{64}, not to its leafHash/)
     const file = write("p-good.json", proof)
-    const otherLine = write("other-line.ndjson", proof.line.replace(/"recordedBy":"[^"]*"/, "\"recordedBy\":\"someone\""))
-    await bothRefuse([file, "--line", otherLine], /the given line hashes to leaf [0-9a-f]{64}, not to the proof's leafHash/)
+    const otherLine = write("other-line.ndjson", proof.line.replace(/"recordedBy":"[^"]*"/, '"recordedBy":"someone"'))
+    await bothRefuse(
+      [file, "--line", otherLine],
+      /the given line hashes to leaf [0-9a-f]{64}, not to the proof's leafHash/
+    )
   })
 
   it("a wrong key, and a head changed after signing", async () => {
@@ -213,7 +240,12 @@ describe("bad proofs are refused, naming what does not match", () => {
       /the inclusion path is malformed: the path has \d+ hashes, more than/
     )
     await bothRefuse(
-      [write("p-flip.json", { ...proof, path: [proof.path[0].replace(/^./, (c: string) => c === "0" ? "1" : "0"), ...proof.path.slice(1)] })],
+      [
+        write("p-flip.json", {
+          ...proof,
+          path: [proof.path[0].replace(/^./, (c: string) => (c === "0" ? "1" : "0")), ...proof.path.slice(1)]
+        })
+      ],
       /the inclusion path leads to root [0-9a-f]{64}, not to the proof's rootHash/
     )
     const consistency = JSON.parse(await ok(run("prove", "consistency", "--from", "5", "--db", db), "prove"))
@@ -224,16 +256,22 @@ describe("bad proofs are refused, naming what does not match", () => {
     )
     // Not a proof at all: cut in the middle of the JSON.
     const text = JSON.stringify(proof)
-    expect(await refused(run("check-proof", write("p-cut.json", text.slice(0, text.length / 2))), "cut")).toMatch(/p-cut\.json: not JSON/)
+    expect(await refused(run("check-proof", write("p-cut.json", text.slice(0, text.length / 2))), "cut")).toMatch(
+      /p-cut\.json: not JSON/
+    )
   })
 
   it("a proof the log cannot give, and options that do not go together", async () => {
     expect(await refused(run("prove", "inclusion", "--position", "100000", "--db", db), "prove")).toMatch(
       /position 100000 is not in the tree of \d+ events/
     )
-    expect(await refused(run("prove", "consistency", "--from", "100000", "--db", db), "prove")).toMatch(/beyond the log/)
+    expect(await refused(run("prove", "consistency", "--from", "100000", "--db", db), "prove")).toMatch(
+      /beyond the log/
+    )
     expect(await refused(run("prove", "inclusion", "--db", db), "prove")).toMatch(/exactly one of --position and --id/)
-    expect(await refused(run("check-proof", "proof.json", "--public-key", "keys/tree-head.pub"), "check")).toMatch(/give --head too/)
+    expect(await refused(run("check-proof", "proof.json", "--public-key", "keys/tree-head.pub"), "check")).toMatch(
+      /give --head too/
+    )
     expect(await refused(run("head", "--sign", "keys/tree-head.pub", "--db", db), "head")).toMatch(/not a private key/)
   })
 })

@@ -13,7 +13,8 @@ const bundle = path.join(path.dirname(fileURLToPath(import.meta.url)), "..", "di
 let tmp = ""
 let db = ""
 
-const run = (...args: ReadonlyArray<string>) => spawnSync(process.execPath, [bundle, "--db", db, ...args], { encoding: "utf8" })
+const run = (...args: ReadonlyArray<string>) =>
+  spawnSync(process.execPath, [bundle, "--db", db, ...args], { encoding: "utf8" })
 
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-report-"))
@@ -46,7 +47,10 @@ describe("kehoach report --html", () => {
     for (const [args, message] of [
       [["--plan", "nope", "--html", path.join(tmp, "x.html")], /plan nope is not issued/],
       [["--plan", "182-2018", "--html", path.join(tmp, "no", "x.html")], /the directory .* does not exist/],
-      [["--plan", "182-2018", "--html", path.join(tmp, "x.html"), "--as-of", "31/12/2018"], /--as-of "31\/12\/2018" is not a date/]
+      [
+        ["--plan", "182-2018", "--html", path.join(tmp, "x.html"), "--as-of", "31/12/2018"],
+        /--as-of "31\/12\/2018" is not a date/
+      ]
     ] as const) {
       const r = run("report", ...args)
       expect(r.status).not.toBe(0)

@@ -30,13 +30,15 @@ export const units: ReadonlyArray<readonly [string, string, string, string | und
 export const lines = (): Array<string> => {
   const out: Array<string> = []
   for (const [unitId, name, level, parentId] of units) {
-    out.push(line("UnitRegistered", at("2017-10-15"), {
-      unitId,
-      name,
-      level,
-      ...(parentId === undefined ? {} : { parentId }),
-      ...(unitId === "khau-tinh" ? { tags: ["program-135"] } : {})
-    }))
+    out.push(
+      line("UnitRegistered", at("2017-10-15"), {
+        unitId,
+        name,
+        level,
+        ...(parentId === undefined ? {} : { parentId }),
+        ...(unitId === "khau-tinh" ? { tags: ["program-135"] } : {})
+      })
+    )
   }
   // Plan 182 of the fixtures, issued by the sample's province `tq` (tasks and basis left out).
   const { basis: _basis, tasks: _tasks, ...plan182 } = Plan182.plan
@@ -45,14 +47,81 @@ export const lines = (): Array<string> => {
     out.push(line("UnitAssigned", at("2018-01-30", "10:00:00"), { planId: "p-1", unitId }))
   }
   // February and March: Na Hang on time, Sơn Dương late in March, Thượng Lâm on time, the others missing.
-  out.push(line("ReportFiled", at("2018-02-15"), { reportId: "r-nh-02", planId: "p-1", unitId: "na-hang", scheduleId: "monthly", period: "2018-02" }))
-  out.push(line("ReportFiled", at("2018-02-16"), { reportId: "r-sd-02", planId: "p-1", unitId: "son-duong", scheduleId: "monthly", period: "2018-02" }))
-  out.push(line("ReportFiled", at("2018-02-17"), { reportId: "r-tl-02", planId: "p-1", unitId: "thuong-lam", scheduleId: "monthly", period: "2018-02" }))
-  out.push(line("ReportFiled", at("2018-03-18"), { reportId: "r-nh-03", planId: "p-1", unitId: "na-hang", scheduleId: "monthly", period: "2018-03" }))
-  out.push(line("ReportFiled", at("2018-03-25"), { reportId: "r-sd-03", planId: "p-1", unitId: "son-duong", scheduleId: "monthly", period: "2018-03" }))
-  out.push(line("ModelEstablished", at("2018-03-01"), { modelId: "m-1", unitId: "ban-bung", kind: "self-managed", name: "Tổ tự quản Bản Bung", households: 40, committed: 38 }))
-  out.push(line("ModelEstablished", at("2018-03-02"), { modelId: "m-2", unitId: "khuoi-phuong", kind: "self-managed", name: "Tổ tự quản Khuổi Phường", households: 25, committed: 25 }))
-  out.push(line("ModelEstablished", at("2018-03-03"), { modelId: "m-3", unitId: "dong-ban", kind: "club", name: "CLB Đồng Bản", households: 10, committed: 4 }))
+  out.push(
+    line("ReportFiled", at("2018-02-15"), {
+      reportId: "r-nh-02",
+      planId: "p-1",
+      unitId: "na-hang",
+      scheduleId: "monthly",
+      period: "2018-02"
+    })
+  )
+  out.push(
+    line("ReportFiled", at("2018-02-16"), {
+      reportId: "r-sd-02",
+      planId: "p-1",
+      unitId: "son-duong",
+      scheduleId: "monthly",
+      period: "2018-02"
+    })
+  )
+  out.push(
+    line("ReportFiled", at("2018-02-17"), {
+      reportId: "r-tl-02",
+      planId: "p-1",
+      unitId: "thuong-lam",
+      scheduleId: "monthly",
+      period: "2018-02"
+    })
+  )
+  out.push(
+    line("ReportFiled", at("2018-03-18"), {
+      reportId: "r-nh-03",
+      planId: "p-1",
+      unitId: "na-hang",
+      scheduleId: "monthly",
+      period: "2018-03"
+    })
+  )
+  out.push(
+    line("ReportFiled", at("2018-03-25"), {
+      reportId: "r-sd-03",
+      planId: "p-1",
+      unitId: "son-duong",
+      scheduleId: "monthly",
+      period: "2018-03"
+    })
+  )
+  out.push(
+    line("ModelEstablished", at("2018-03-01"), {
+      modelId: "m-1",
+      unitId: "ban-bung",
+      kind: "self-managed",
+      name: "Tổ tự quản Bản Bung",
+      households: 40,
+      committed: 38
+    })
+  )
+  out.push(
+    line("ModelEstablished", at("2018-03-02"), {
+      modelId: "m-2",
+      unitId: "khuoi-phuong",
+      kind: "self-managed",
+      name: "Tổ tự quản Khuổi Phường",
+      households: 25,
+      committed: 25
+    })
+  )
+  out.push(
+    line("ModelEstablished", at("2018-03-03"), {
+      modelId: "m-3",
+      unitId: "dong-ban",
+      kind: "club",
+      name: "CLB Đồng Bản",
+      households: 10,
+      committed: 4
+    })
+  )
   return out
 }
 

@@ -15,8 +15,15 @@ describe("Table", () => {
 
   it("aligns columns whatever diacritics the rows carry", () => {
     const lines = Table.render(
-      [{ header: "Unit", align: "left" }, { header: "N", align: "right" }],
-      [["Xã Hợp Thành".normalize("NFD"), "7"], ["Thôn Nà Khán", "12"], ["Ab", "3"]]
+      [
+        { header: "Unit", align: "left" },
+        { header: "N", align: "right" }
+      ],
+      [
+        ["Xã Hợp Thành".normalize("NFD"), "7"],
+        ["Thôn Nà Khán", "12"],
+        ["Ab", "3"]
+      ]
     )
     const ends = lines.map((l) => Table.displayWidth(l))
     expect(new Set(ends).size).toBe(1)
@@ -33,8 +40,8 @@ describe("Table", () => {
 
 describe("Csv", () => {
   it("quotes fields with a comma, a quote, CR or LF, and ends records with CRLF", () => {
-    expect(Csv.record(["a", "b,c", "say \"hi\"", "x\ny", "r\rs", 1.5, null])).toBe(
-      "a,\"b,c\",\"say \"\"hi\"\"\",\"x\ny\",\"r\rs\",1.5,\r\n"
+    expect(Csv.record(["a", "b,c", 'say "hi"', "x\ny", "r\rs", 1.5, null])).toBe(
+      'a,"b,c","say ""hi""","x\ny","r\rs",1.5,\r\n'
     )
     expect(Csv.document(["h1", "h2"], [["1", "2"]])).toBe("h1,h2\r\n1,2\r\n")
   })

@@ -105,7 +105,7 @@ export const text = (
  * the time a client takes to upload, so a slow upload blocks no other append.
  */
 export const spool = (request: HttpServerRequest.HttpServerRequest, limit: number, idleMillis: number = 30_000) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const dir = yield* Effect.acquireRelease(
       Effect.sync(() => Fs.mkdtempSync(Path.join(Os.tmpdir(), "kehoach-import-"))),
       (dir) => Effect.sync(() => Fs.rmSync(dir, { recursive: true, force: true }))

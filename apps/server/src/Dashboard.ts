@@ -18,12 +18,12 @@ const capacity = 8
 
 /** `GET /compliance/matrix`, `GET /me`. */
 export const DashboardLive = HttpApiBuilder.group(Api.Api, "dashboard", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore.EventStore
     const kept = new Map<string, ComplianceMatrix.Prepared>()
     return handlers
       .handle("matrix", ({ urlParams }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const now = yield* Clock.currentTimeMillis
           const asOf = urlParams.asOf === undefined ? now : Time.parseQueryTime(urlParams.asOf)!
           const knownAt = urlParams.knownAt === undefined ? now : Time.parseQueryTime(urlParams.knownAt)!
@@ -47,11 +47,14 @@ export const DashboardLive = HttpApiBuilder.group(Api.Api, "dashboard", (handler
           }
           const answer = ComplianceMatrix.rows(whole, { unit: urlParams.unit, depth: urlParams.depth })
           return { ...answer, knownAt: Time.formatInstant(knownAt) }
-        }))
+        })
+      )
       .handle("me", () =>
         Effect.map(Security.CurrentActor, (actor) => ({
           actor: actor.actor,
           role: actor.role,
           unitId: actor.unitId ?? null
-        })))
-  }))
+        }))
+      )
+  })
+)

@@ -22,13 +22,16 @@ interface Pending {
 }
 
 /** Appends one event, grouped with those of concurrent requests. */
-export class GroupCommit extends Context.Tag("@kehoach/server/GroupCommit")<GroupCommit, {
-  readonly appendOne: (
-    event: Events.ProposedEvent,
-    recordedBy: string,
-    authorize?: EventStore.Authorize | undefined
-  ) => Effect.Effect<EventStore.AppendResult, EventStore.AppendError>
-}>() {}
+export class GroupCommit extends Context.Tag("@kehoach/server/GroupCommit")<
+  GroupCommit,
+  {
+    readonly appendOne: (
+      event: Events.ProposedEvent,
+      recordedBy: string,
+      authorize?: EventStore.Authorize | undefined
+    ) => Effect.Effect<EventStore.AppendResult, EventStore.AppendError>
+  }
+>() {}
 
 /** The most events appended in one group. */
 export const maxGroup = 256
@@ -38,13 +41,15 @@ const alone = (store: EventStore.EventStore["Type"], p: Pending) =>
   Effect.exit(store.append([p.event], { recordedBy: p.recordedBy, authorize: p.authorize }))
 
 /** Each request of a group judged on its own event, inside the store's lock. */
-const authorizeEach = (group: ReadonlyArray<Pending>): EventStore.Authorize => (state) => {
-  for (const p of group) {
-    const denied = p.authorize?.(state, [p.event])
-    if (denied !== undefined) return denied
+const authorizeEach =
+  (group: ReadonlyArray<Pending>): EventStore.Authorize =>
+  (state) => {
+    for (const p of group) {
+      const denied = p.authorize?.(state, [p.event])
+      if (denied !== undefined) return denied
+    }
+    return undefined
   }
-  return undefined
-}
 
 const complete = (pending: Pending, exit: Exit.Exit<EventStore.AppendResult, EventStore.AppendError>) =>
   Deferred.complete(pending.done, exit)
@@ -56,7 +61,7 @@ const complete = (pending: Pending, exit: Exit.Exit<EventStore.AppendResult, Eve
  * worker a second round, one by one).
  */
 const commit = (store: EventStore.EventStore["Type"], pending: ReadonlyArray<Pending>) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let group = pending
     if (group.length > 1) {
       const state = yield* store.state
@@ -68,7 +73,10 @@ const commit = (store: EventStore.EventStore["Type"], pending: ReadonlyArray<Pen
     }
     if (group.length > 1) {
       const exit = yield* Effect.exit(
-        store.append(group.map((p) => p.event), { recordedBy: group[0]!.recordedBy, authorize: authorizeEach(group) })
+        store.append(
+          group.map((p) => p.event),
+          { recordedBy: group[0]!.recordedBy, authorize: authorizeEach(group) }
+        )
       )
       if (Exit.isSuccess(exit)) {
         const result = exit.value
@@ -78,7 +86,10 @@ const commit = (store: EventStore.EventStore["Type"], pending: ReadonlyArray<Pen
           const event = result.events[i]!
           const isNew = event.position > firstNew && !seen.has(event.position)
           seen.add(event.position)
-          yield* complete(pending, Exit.succeed({ events: [event], appended: isNew ? 1 : 0, position: result.position }))
+          yield* complete(
+            pending,
+            Exit.succeed({ events: [event], appended: isNew ? 1 : 0, position: result.position })
+          )
         }
         return
       }
@@ -89,10 +100,10 @@ const commit = (store: EventStore.EventStore["Type"], pending: ReadonlyArray<Pen
 /** The group committer over the store in context; its worker lives as long as the layer. */
 export const layer: Layer.Layer<GroupCommit, never, EventStore.EventStore> = Layer.scoped(
   GroupCommit,
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore.EventStore
     const queue = yield* Queue.unbounded<Pending>()
-    const worker = Effect.gen(function*() {
+    const worker = Effect.gen(function* () {
       const first = yield* Queue.take(queue)
       const rest = Chunk.toReadonlyArray(yield* Queue.takeUpTo(queue, maxGroup - 1))
       // One actor per group: recordedBy is set per append.
@@ -108,7 +119,8 @@ export const layer: Layer.Layer<GroupCommit, never, EventStore.EventStore> = Lay
     return {
       appendOne: (event, recordedBy, authorize) =>
         Effect.flatMap(Deferred.make<EventStore.AppendResult, EventStore.AppendError>(), (done) =>
-          Effect.zipRight(Queue.offer(queue, { event, recordedBy, authorize, done }), Deferred.await(done)))
+          Effect.zipRight(Queue.offer(queue, { event, recordedBy, authorize, done }), Deferred.await(done))
+        )
     }
   })
 )

@@ -66,14 +66,16 @@ export const AuthorizationLive = Layer.effect(
         return actor !== undefined
           ? Effect.succeed(actor)
           : Effect.fail(
-            new ApiError.Unauthorized({
-              message: value === ""
-                ? "a bearer token is required (Authorization: Bearer <token>)"
-                : "the bearer token is not known"
-            })
-          )
+              new ApiError.Unauthorized({
+                message:
+                  value === ""
+                    ? "a bearer token is required (Authorization: Bearer <token>)"
+                    : "the bearer token is not known"
+              })
+            )
       }
-    }))
+    })
+  )
 )
 
 // ---------------------------------------------------------------------------
@@ -118,7 +120,7 @@ export const decodeAppend = (
     return Either.left(invalid("", `the body is ${Events.jsonSyntaxReason(e)}`))
   }
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
-    return Either.left(invalid("", "expected a JSON object: one event, or { \"events\": [ … ] }"))
+    return Either.left(invalid("", 'expected a JSON object: one event, or { "events": [ … ] }'))
   }
   if (!("events" in json)) {
     const line = Events.decodeLine(json)
@@ -135,14 +137,18 @@ export const decodeAppend = (
     expectedPosition !== undefined &&
     (typeof expectedPosition !== "number" || !Number.isSafeInteger(expectedPosition) || expectedPosition < 0)
   ) {
-    return Either.left(invalid("expectedPosition", `expected a whole number >= 0, got ${JSON.stringify(expectedPosition)}`))
+    return Either.left(
+      invalid("expectedPosition", `expected a whole number >= 0, got ${JSON.stringify(expectedPosition)}`)
+    )
   }
   if (!Array.isArray(batch.events)) return Either.left(invalid("events", "expected an array of events"))
   const events: Array<Events.EventLine> = []
   for (const [i, item] of batch.events.entries()) {
     const line = Events.decodeLine(item)
     if (Either.isLeft(line)) {
-      return Either.left(invalid(line.left.field === "" ? `events.${i}` : `events.${i}.${line.left.field}`, line.left.reason))
+      return Either.left(
+        invalid(line.left.field === "" ? `events.${i}` : `events.${i}.${line.left.field}`, line.left.reason)
+      )
     }
     events.push(line.right)
   }
@@ -175,13 +181,17 @@ const sse = (event: EventStore.StoredEvent): string =>
   `id: ${event.position}\nevent: ${event.type}\ndata: ${JSON.stringify(exportedLine(event))}\n\n`
 
 /** The position a reconnecting client last saw; a header that is not one is a 400, not a silent restart at the end. */
-const lastEventId = (request: HttpServerRequest.HttpServerRequest): Either.Either<number | undefined, ApiError.InvalidQuery> => {
+const lastEventId = (
+  request: HttpServerRequest.HttpServerRequest
+): Either.Either<number | undefined, ApiError.InvalidQuery> => {
   const header = request.headers["last-event-id"]
   if (header === undefined || header === "") return Either.right(undefined)
   const n = /^[0-9]+$/.test(header) ? Number(header) : NaN
   if (Number.isSafeInteger(n)) return Either.right(n)
   const reason = `expected a position (a whole number >= 0), got ${JSON.stringify(header.slice(0, 40))}`
-  return Either.left(new ApiError.InvalidQuery({ field: "Last-Event-ID", reason, message: `header Last-Event-ID: ${reason}` }))
+  return Either.left(
+    new ApiError.InvalidQuery({ field: "Last-Event-ID", reason, message: `header Last-Event-ID: ${reason}` })
+  )
 }
 
 // ---------------------------------------------------------------------------
@@ -189,7 +199,7 @@ const lastEventId = (request: HttpServerRequest.HttpServerRequest): Either.Eithe
 
 /** `POST /events`, `POST /import`, `GET /events`, `GET /events/stream`. */
 export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore.EventStore
     const limits = yield* Config
     const closing = yield* Closing
@@ -199,7 +209,7 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
     let tails = 0
     return handlers
       .handleRaw("append", ({ request }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const actor = yield* Security.CurrentActor
           if (actor.role === "auditor") {
             return yield* new ApiError.Forbidden({ message: `${actor.actor} is an auditor and cannot append events` })
@@ -208,60 +218,72 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
           const { events, expectedPosition } = yield* decodeAppend(text)
           // Checked once here to refuse early, and again by the store inside its lock (the
           // authoritative check: no other append can move a unit in between).
-          const authorize: EventStore.Authorize | undefined = actor.role === "admin"
-            ? undefined
-            : (state, evs) => Access.appendDenied(state, actor, evs)
+          const authorize: EventStore.Authorize | undefined =
+            actor.role === "admin" ? undefined : (state, evs) => Access.appendDenied(state, actor, evs)
           if (authorize !== undefined) {
             const denied = authorize(yield* store.state, events)
             if (denied !== undefined) return yield* new ApiError.Forbidden({ message: denied })
           }
           // A single event without an expected position can share a transaction with concurrent ones.
-          const result = yield* (events.length === 1 && expectedPosition === undefined
-            ? group.appendOne(toProposed(events[0]!), actor.actor, authorize)
-            : store.append(events.map(toProposed), { recordedBy: actor.actor, expectedPosition, authorize })).pipe(
-              Effect.mapError(appendError)
-            )
+          const result = yield* (
+            events.length === 1 && expectedPosition === undefined
+              ? group.appendOne(toProposed(events[0]!), actor.actor, authorize)
+              : store.append(events.map(toProposed), { recordedBy: actor.actor, expectedPosition, authorize })
+          ).pipe(Effect.mapError(appendError))
           // The stored events are the contract's lines already: send them without re-encoding.
           return HttpServerResponse.unsafeJson({
             appended: result.appended,
             position: result.position,
             events: result.events.map(exportedLine)
           })
-        }))
+        })
+      )
       .handleRaw("import", ({ request }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const actor = yield* Security.CurrentActor
           if (actor.role !== "admin") {
-            return yield* new ApiError.Forbidden({ message: `${actor.actor} is an ${actor.role}: only an admin imports` })
+            return yield* new ApiError.Forbidden({
+              message: `${actor.actor} is an ${actor.role}: only an admin imports`
+            })
           }
           yield* Body.checkLength(request, limits.maxImportBytes)
           // The body is spooled to a temporary file first: the store's lock is then held for the
           // import itself, not for the upload (a slow client would otherwise stall every append).
-          return yield* Effect.scoped(Effect.gen(function*() {
-            const file = yield* Body.spool(request, limits.maxImportBytes, limits.bodyIdleMillis)
-            return yield* store.importLines(Ndjson.linesOfFile(file), { recordedBy: actor.actor }).pipe(
-              Effect.mapError((error) =>
-                new ApiError.ImportRejected({ line: error.line, reason: error.reason, message: error.message })
-              )
-            )
-          }))
-        }))
+          return yield* Effect.scoped(
+            Effect.gen(function* () {
+              const file = yield* Body.spool(request, limits.maxImportBytes, limits.bodyIdleMillis)
+              return yield* store
+                .importLines(Ndjson.linesOfFile(file), { recordedBy: actor.actor })
+                .pipe(
+                  Effect.mapError(
+                    (error) =>
+                      new ApiError.ImportRejected({ line: error.line, reason: error.reason, message: error.message })
+                  )
+                )
+            })
+          )
+        })
+      )
       .handle("list", ({ urlParams }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const limit = Math.min(urlParams.limit ?? 1000, 10_000)
           const from = urlParams.from ?? 0
-          const events = limit === 0 ? [] : yield* store.read({
-            from,
-            limit,
-            type: urlParams.type,
-            unitId: urlParams.unitId,
-            planId: urlParams.planId
-          })
+          const events =
+            limit === 0
+              ? []
+              : yield* store.read({
+                  from,
+                  limit,
+                  type: urlParams.type,
+                  unitId: urlParams.unitId,
+                  planId: urlParams.planId
+                })
           const next = events.length === limit && limit > 0 ? events[events.length - 1]!.position : null
           return { events: events.map(exportedLine), next }
-        }))
+        })
+      )
       .handle("stream", ({ request, urlParams }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           if (tails >= limits.maxTails) {
             return yield* new ApiError.Unavailable({
               limit: limits.maxTails,
@@ -280,7 +302,10 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
           // Counted while the stream runs (from its first byte to its end), so a response never sent leaks no slot.
           const counted = Stream.unwrapScoped(
             Effect.as(
-              Effect.acquireRelease(Effect.sync(() => void tails++), () => Effect.sync(() => void tails--)),
+              Effect.acquireRelease(
+                Effect.sync(() => void tails++),
+                () => Effect.sync(() => void tails--)
+              ),
               body
             )
           )
@@ -289,12 +314,14 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
             // `connection: close`: when the stream ends (shutdown), the socket closes with it instead of idling.
             headers: { "cache-control": "no-cache", "x-accel-buffering": "no", connection: "close" }
           })
-        }))
-  }))
+        })
+      )
+  })
+)
 
 /** `GET /compliance`, `GET /coverage`, `GET /explain`. */
 export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore.EventStore
     const cache = ProjectionCache.make(64)
     // The cached parts are written as they are: no 400 KiB string joined and copied per request.
@@ -305,7 +332,7 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
       })
     return handlers
       .handle("compliance", ({ urlParams }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { asOf, knownAt } = yield* view(urlParams)
           const state = yield* store.state
           const { depth, planId, schedule, unit } = urlParams
@@ -314,12 +341,14 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
               onLeft: (error) => ({ ok: false as const, error }),
               // The domain's object is exactly the contract's JSON.
               onRight: (value) => ({ ok: true as const, value })
-            }))
+            })
+          )
           if (!answer.ok) return yield* notFound(answer.error.message)
           return json(answer.body)
-        }))
+        })
+      )
       .handle("coverage", ({ urlParams }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { asOf, knownAt } = yield* view(urlParams)
           const state = yield* store.state
           const { depth, kind, planId, tag, unit } = urlParams
@@ -328,12 +357,14 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
               onLeft: (error) => ({ ok: false as const, error }),
               // The contract's rows: the domain's without `parentId`.
               onRight: (coverage) => ({ ok: true as const, value: Coverage.toContract(coverage) })
-            }))
+            })
+          )
           if (!answer.ok) return yield* notFound(answer.error.message)
           return json(answer.body)
-        }))
+        })
+      )
       .handle("explain", ({ urlParams }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const { asOf, knownAt } = yield* view(urlParams)
           const state = yield* store.state
           if (urlParams.planId !== undefined) {
@@ -365,12 +396,14 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
           })
           if (Either.isLeft(result)) return yield* notFound(result.left.message)
           return result.right
-        }))
-  }))
+        })
+      )
+  })
+)
 
 /** `GET /verify`, `GET /digest`. */
 export const ChainLive = HttpApiBuilder.group(Api.Api, "chain", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore.EventStore
     return handlers
       .handle("verify", ({ urlParams }) => {
@@ -388,7 +421,8 @@ export const ChainLive = HttpApiBuilder.group(Api.Api, "chain", (handlers) =>
         return store.verify(hash === undefined || position === undefined ? undefined : { hash, position })
       })
       .handle("digest", () => store.digest)
-  }))
+  })
+)
 
 const planSummary = (plan: State.PlanRecord): Resources.PlanSummary => ({
   planId: plan.planId,
@@ -404,14 +438,12 @@ const planSummary = (plan: State.PlanRecord): Resources.PlanSummary => ({
 
 /** `GET /plans`, `GET /plans/:planId`. */
 export const PlansLive = HttpApiBuilder.group(Api.Api, "plans", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore.EventStore
     return handlers
-      .handle("list", () =>
-        Effect.map(store.state, (state) =>
-          State.plans(state).map(planSummary)))
+      .handle("list", () => Effect.map(store.state, (state) => State.plans(state).map(planSummary)))
       .handle("get", ({ path }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const state = yield* store.state
           const plan = State.plan(state, path.planId)
           if (plan === undefined) return yield* notFound(`plan ${path.planId} is not issued`)
@@ -432,16 +464,18 @@ export const PlansLive = HttpApiBuilder.group(Api.Api, "plans", (handlers) =>
               })),
             subPlans: State.subPlansOf(plan).map((p) => ({ planId: p.planId, issuerId: p.issuerId }))
           }
-        }))
-  }))
+        })
+      )
+  })
+)
 
 /** `GET /units/:unitId`, `GET /units/:unitId/subtree`. */
 export const UnitsLive = HttpApiBuilder.group(Api.Api, "units", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore.EventStore
     return handlers
       .handle("get", ({ path }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const state = yield* store.state
           const unit = State.unit(state, path.unitId)
           if (unit === undefined) return yield* notFound(`unit ${path.unitId} is not registered`)
@@ -456,31 +490,43 @@ export const UnitsLive = HttpApiBuilder.group(Api.Api, "units", (handlers) =>
             closedAt: unit.closed === undefined ? null : Time.formatInstant(unit.closed.stamp.at),
             successorId: unit.closed?.successorId ?? null
           }
-        }))
+        })
+      )
       .handle("subtree", ({ path, urlParams }) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const v = yield* view(urlParams)
           const state = yield* store.state
           const units = Hierarchy.subtreeAt(state, path.unitId, v, urlParams.depth)
-          if (units === undefined) return yield* notFound(`unit ${path.unitId} is not open at ${Time.formatInstant(v.asOf)}`)
+          if (units === undefined)
+            return yield* notFound(`unit ${path.unitId} is not open at ${Time.formatInstant(v.asOf)}`)
           return {
             unitId: path.unitId,
             asOf: Time.formatInstant(v.asOf),
             knownAt: Time.formatInstant(v.knownAt),
             units
           }
-        }))
-  }))
+        })
+      )
+  })
+)
 
 /** `GET /health`. */
-export const HealthLive = HttpApiBuilder.group(
-  Api.Api,
-  "health",
-  (handlers) => handlers.handle("health", () => Effect.succeed({ status: "ok" as const }))
+export const HealthLive = HttpApiBuilder.group(Api.Api, "health", (handlers) =>
+  handlers.handle("health", () => Effect.succeed({ status: "ok" as const }))
 )
 
 /** The whole contract implemented, needing the store, the tokens, the limits and the closing signal. */
 export const ApiLive = HttpApiBuilder.api(Api.Api).pipe(
-  Layer.provide([EventsLive, ProjectionsLive, ChainLive, PlansLive, UnitsLive, DueHttp.DueLive, HealthLive, Dashboard.DashboardLive, ProofsHttp.ProofsLive]),
+  Layer.provide([
+    EventsLive,
+    ProjectionsLive,
+    ChainLive,
+    PlansLive,
+    UnitsLive,
+    DueHttp.DueLive,
+    HealthLive,
+    Dashboard.DashboardLive,
+    ProofsHttp.ProofsLive
+  ]),
   Layer.provide([AuthorizationLive, GroupCommit.layer])
 )

@@ -60,7 +60,10 @@ export const make = (capacity: number): ProjectionCache => {
       if (at < 0 || text.indexOf(sentinelJson, at + 1) >= 0) {
         return { ok: true, body: [encoder.encode(JSON.stringify(result.value))] }
       }
-      const entry = { before: encoder.encode(text.slice(0, at)), after: encoder.encode(text.slice(at + sentinelJson.length)) }
+      const entry = {
+        before: encoder.encode(text.slice(0, at)),
+        after: encoder.encode(text.slice(at + sentinelJson.length))
+      }
       entries.set(key, entry)
       if (entries.size > capacity) entries.delete(entries.keys().next().value!)
       return { ok: true, body: [entry.before, knownAtJson, entry.after] }

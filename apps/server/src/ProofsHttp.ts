@@ -17,7 +17,7 @@ const notFound = (e: EventStore.ProofUnavailable) => new ApiError.NotFound({ mes
 
 /** `GET /tree/head`, `GET /proofs/inclusion`, `GET /proofs/consistency`. */
 export const ProofsLive = HttpApiBuilder.group(Api.Api, "proofs", (handlers) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const store = yield* EventStore.EventStore
     const signingKey = yield* SigningKey
     return handlers
@@ -26,7 +26,8 @@ export const ProofsLive = HttpApiBuilder.group(Api.Api, "proofs", (handlers) =>
           if (signingKey === undefined) return Effect.succeed(head)
           const signed = Audit.sign(head, signingKey)
           return signed instanceof Audit.ProofRejected ? Effect.die(signed) : Effect.succeed(signed)
-        }))
+        })
+      )
       .handle("inclusion", ({ urlParams }) => {
         const { id, position, treeSize } = urlParams
         if ((id === undefined) === (position === undefined)) {
@@ -39,5 +40,7 @@ export const ProofsLive = HttpApiBuilder.group(Api.Api, "proofs", (handlers) =>
         )
       })
       .handle("consistency", ({ urlParams }) =>
-        Effect.mapError(store.consistencyProof(urlParams.from, urlParams.to), notFound))
-  }))
+        Effect.mapError(store.consistencyProof(urlParams.from, urlParams.to), notFound)
+      )
+  })
+)

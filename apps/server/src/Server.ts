@@ -104,10 +104,13 @@ export const errorBoundary = (app: HttpApp.Default): HttpApp.Default =>
         if (allowed.length > 0) {
           const message = `${request.method} is not allowed here; allowed: ${allowed.join(", ")}`
           return Effect.succeed(
-            HttpServerResponse.unsafeJson({ _tag: "MethodNotAllowed", message }, {
-              status: 405,
-              headers: { allow: allowed.join(", ") }
-            })
+            HttpServerResponse.unsafeJson(
+              { _tag: "MethodNotAllowed", message },
+              {
+                status: 405,
+                headers: { allow: allowed.join(", ") }
+              }
+            )
           )
         }
         return Effect.succeed(
@@ -137,10 +140,13 @@ export const errorBoundary = (app: HttpApp.Default): HttpApp.Default =>
  */
 export const closeAfterShutdown = Effect.map(
   HttpLive.Closing,
-  (closing) => (app: HttpApp.Default): HttpApp.Default =>
-    Effect.flatMap(app, (response) =>
-      Effect.map(Deferred.isDone(closing), (done) =>
-        done ? HttpServerResponse.setHeader(response, "connection", "close") : response))
+  (closing) =>
+    (app: HttpApp.Default): HttpApp.Default =>
+      Effect.flatMap(app, (response) =>
+        Effect.map(Deferred.isDone(closing), (done) =>
+          done ? HttpServerResponse.setHeader(response, "connection", "close") : response
+        )
+      )
 )
 
 const limitsOf = (options: Omit<Options, "port" | "host">): HttpLive.Limits => ({
@@ -152,21 +158,23 @@ const limitsOf = (options: Omit<Options, "port" | "host">): HttpLive.Limits => (
 })
 
 /** The tokens of the options: a file, or a list; neither is a start-up error. */
-export const layerTokens = (options: Pick<Options, "tokens" | "tokensFile">): Layer.Layer<Tokens.Tokens, Tokens.TokensFileError> =>
+export const layerTokens = (
+  options: Pick<Options, "tokens" | "tokensFile">
+): Layer.Layer<Tokens.Tokens, Tokens.TokensFileError> =>
   options.tokens !== undefined
     ? Tokens.layer(options.tokens)
     : options.tokensFile !== undefined
-    ? Tokens.layerFile(options.tokensFile)
-    : Layer.fail(
-      new Tokens.TokensFileError({
-        path: "(none)",
-        reason: "no tokens file: pass --tokens FILE or set KEHOACH_TOKENS_FILE"
-      })
-    )
+      ? Tokens.layerFile(options.tokensFile)
+      : Layer.fail(
+          new Tokens.TokensFileError({
+            path: "(none)",
+            reason: "no tokens file: pass --tokens FILE or set KEHOACH_TOKENS_FILE"
+          })
+        )
 
 // Completes `Closing` before the HTTP server closes: it depends on the server, so its finalizer runs first.
 const closeStreamsFirst = Layer.scopedDiscard(
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     yield* HttpServer.HttpServer
     const closing = yield* HttpLive.Closing
     yield* Effect.addFinalizer(() => Deferred.succeed(closing, undefined))
@@ -216,12 +224,17 @@ export const layer = (
     // No overall request timeout: a national import streams for minutes (headers still time out).
     // Slow or idle clients: the headers must arrive within `headersTimeoutMillis`, an idle keep-alive connection
     // closes after `keepAliveTimeoutMillis`, and a body that stops arriving is cut by `Body` (408).
-    Layer.provide(NodeHttpServer.layer(() =>
-      Http.createServer({
-        requestTimeout: 0,
-        headersTimeout: options.headersTimeoutMillis ?? 30_000,
-        keepAliveTimeout: options.keepAliveTimeoutMillis ?? 5_000
-      }), { port: options.port, host: options.host }))
+    Layer.provide(
+      NodeHttpServer.layer(
+        () =>
+          Http.createServer({
+            requestTimeout: 0,
+            headersTimeout: options.headersTimeoutMillis ?? 30_000,
+            keepAliveTimeout: options.keepAliveTimeoutMillis ?? 5_000
+          }),
+        { port: options.port, host: options.host }
+      )
+    )
   )
 }
 

@@ -37,10 +37,13 @@ export class TokensFileError extends Schema.TaggedError<TokensFileError>()("Toke
 }
 
 /** The known tokens. */
-export class Tokens extends Context.Tag("@kehoach/server/Tokens")<Tokens, {
-  /** The actor of a bearer token, or `undefined` for an unknown one. */
-  readonly lookup: (token: string) => Security.Actor | undefined
-}>() {}
+export class Tokens extends Context.Tag("@kehoach/server/Tokens")<
+  Tokens,
+  {
+    /** The actor of a bearer token, or `undefined` for an unknown one. */
+    readonly lookup: (token: string) => Security.Actor | undefined
+  }
+>() {}
 
 const decode = Schema.decodeUnknownEither(TokensFile, { errors: "first", onExcessProperty: "error" })
 
@@ -109,10 +112,11 @@ export const checkFile = (mode: number, tokens: ReadonlyArray<Token>): string | 
 
 /** Reads and validates a tokens file. */
 export const readFile = (path: string): Effect.Effect<ReadonlyArray<Token>, TokensFileError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const text = yield* Effect.try({
       try: () => Fs.readFileSync(path, "utf8"),
-      catch: (e) => new TokensFileError({ path, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` })
+      catch: (e) =>
+        new TokensFileError({ path, reason: `cannot be read (${(e as NodeJS.ErrnoException).code ?? String(e)})` })
     })
     const json = yield* Effect.try({
       try: () => JSON.parse(text) as unknown,

@@ -20,14 +20,14 @@ const serve = (name: string, cache: string) =>
     return asset === undefined
       ? notBuilt(name)
       : HttpServerResponse.uint8Array(asset.body, {
-        contentType: asset.contentType,
-        headers: { "cache-control": cache, "x-content-type-options": "nosniff" }
-      })
+          contentType: asset.contentType,
+          headers: { "cache-control": cache, "x-content-type-options": "nosniff" }
+        })
   })
 
 /** `GET /`, `GET /index.html` and `GET /assets/:name` on the contract's router. */
 export const layer = HttpApiBuilder.Router.use((router) =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const page = serve("index.html", "no-cache")
     yield* router.get("/", page)
     yield* router.get("/index.html", page)

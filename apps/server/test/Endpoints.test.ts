@@ -26,9 +26,11 @@ const state = () => h.runtime.runPromise(Effect.flatMap(EventStore.EventStore, (
 
 describe("reads", () => {
   it.effect("GET /compliance is the domain's Compliance object, exactly (the CLI's --format json)", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const client = yield* Harness.client(h.url, Harness.tokens.auditor.token)
-      const answer = yield* client.projections.compliance({ urlParams: { planId: "182", asOf: Time.parseQueryTime("2018-06-30")! } })
+      const answer = yield* client.projections.compliance({
+        urlParams: { planId: "182", asOf: Time.parseQueryTime("2018-06-30")! }
+      })
       const s = yield* Effect.promise(state)
       const expected = Compliance.project(s, {
         planId: "182",
@@ -40,12 +42,18 @@ describe("reads", () => {
       const d1 = answer.units.find((u) => u.unitId === "D1")!
       // February filed on time; March to June missing; July to December and the annual report pending.
       assert.deepStrictEqual([d1.self.onTime, d1.self.missing, d1.self.pending], [1, 4, 7])
-    }))
+    })
+  )
 
   it("GET /compliance with unit and depth keeps the subtree; unknown plan or unit is 404", async () => {
-    const sub = await json(await h.call("/compliance?planId=182&asOf=2018-06-30&unit=D1&depth=1", Harness.tokens.recC1.token))
+    const sub = await json(
+      await h.call("/compliance?planId=182&asOf=2018-06-30&unit=D1&depth=1", Harness.tokens.recC1.token)
+    )
     assert.strictEqual(sub.status, 200)
-    assert.deepStrictEqual(sub.body.units.map((u: any) => u.unitId), ["D1", "C1"])
+    assert.deepStrictEqual(
+      sub.body.units.map((u: any) => u.unitId),
+      ["D1", "C1"]
+    )
     assert.deepStrictEqual(new Set(sub.body.obligations.map((o: any) => o.unitId)), new Set(["D1", "C1"]))
     const noPlan = await json(await h.call("/compliance?planId=999", Harness.tokens.auditor.token))
     assert.strictEqual(noPlan.status, 404)
@@ -56,7 +64,14 @@ describe("reads", () => {
 
   it("answers are never stale: an append changes the next answer; each answer carries its own knownAt", async () => {
     const ask = async (knownAt: string) =>
-      (await json(await h.call(`/compliance?planId=182&asOf=2018-12-31&unit=D2&knownAt=${encodeURIComponent(knownAt)}`, Harness.tokens.auditor.token))).body
+      (
+        await json(
+          await h.call(
+            `/compliance?planId=182&asOf=2018-12-31&unit=D2&knownAt=${encodeURIComponent(knownAt)}`,
+            Harness.tokens.auditor.token
+          )
+        )
+      ).body
     const a = await ask("2030-01-01")
     const b = await ask("2031-01-01T00:00:00+07:00")
     assert.strictEqual(b.knownAt, "2031-01-01T00:00:00+07:00")
@@ -71,84 +86,162 @@ describe("reads", () => {
   })
 
   it("GET /coverage rows have exactly the eight fields of DOMAIN §5, and equal the domain's figures", async () => {
-    const { body, status } = await json(await h.call("/coverage?asOf=2018-06-30&knownAt=2030-01-01", Harness.tokens.auditor.token))
+    const { body, status } = await json(
+      await h.call("/coverage?asOf=2018-06-30&knownAt=2030-01-01", Harness.tokens.auditor.token)
+    )
     assert.strictEqual(status, 200)
     const s = await state()
-    const expected = Coverage.project(s, { asOf: Time.parseQueryTime("2018-06-30")!, knownAt: Time.parseQueryTime("2030-01-01")! })
+    const expected = Coverage.project(s, {
+      asOf: Time.parseQueryTime("2018-06-30")!,
+      knownAt: Time.parseQueryTime("2030-01-01")!
+    })
     const rows = (expected as any).right.units.map(({ parentId: _, ...row }: any) => row)
     assert.deepStrictEqual(body.units, rows)
     for (const row of body.units) {
-      assert.deepStrictEqual(Object.keys(row), ["unitId", "name", "level", "residentialAreas", "covered", "coverage", "households", "committed"])
+      assert.deepStrictEqual(Object.keys(row), [
+        "unitId",
+        "name",
+        "level",
+        "residentialAreas",
+        "covered",
+        "coverage",
+        "households",
+        "committed"
+      ])
     }
     const p = body.units.find((u: any) => u.unitId === "P")
     assert.deepStrictEqual([p.residentialAreas, p.covered, p.coverage, p.households, p.committed], [1, 1, 1, 10, 8])
-    const tagged = await json(await h.call("/coverage?asOf=2018-06-30&tag=program-135&kind=self-managed&unit=D1&depth=0", Harness.tokens.auditor.token))
-    assert.deepStrictEqual(tagged.body.units.map((u: any) => [u.unitId, u.residentialAreas]), [["D1", 0]])
+    const tagged = await json(
+      await h.call(
+        "/coverage?asOf=2018-06-30&tag=program-135&kind=self-managed&unit=D1&depth=0",
+        Harness.tokens.auditor.token
+      )
+    )
+    assert.deepStrictEqual(
+      tagged.body.units.map((u: any) => [u.unitId, u.residentialAreas]),
+      [["D1", 0]]
+    )
     assert.strictEqual(tagged.body.tag, "program-135")
     const plan = await json(await h.call("/coverage?planId=182", Harness.tokens.auditor.token))
     assert.strictEqual(plan.body.plan.issuerId, "P")
   })
 
   it.effect("GET /explain explains an obligation, and a coverage figure without planId", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const client = yield* Harness.client(h.url, Harness.tokens.auditor.token)
       const obligation: any = yield* client.projections.explain({
-        urlParams: { planId: "182", unitId: "D1", scheduleId: "monthly", period: "2018-02", asOf: Time.parseQueryTime("2018-06-30")! }
+        urlParams: {
+          planId: "182",
+          unitId: "D1",
+          scheduleId: "monthly",
+          period: "2018-02",
+          asOf: Time.parseQueryTime("2018-06-30")!
+        }
       })
       assert.strictEqual(obligation.obligation.status, "on-time")
       assert.deepStrictEqual(obligation.rollsUpTo, ["P"])
       assert.isTrue(obligation.events.some((e: any) => e.position === 11 && /decides the status/.test(e.role)))
-      const coverage: any = yield* client.projections.explain({ urlParams: { unitId: "C1", asOf: Time.parseQueryTime("2018-06-30")! } })
+      const coverage: any = yield* client.projections.explain({
+        urlParams: { unitId: "C1", asOf: Time.parseQueryTime("2018-06-30")! }
+      })
       assert.strictEqual(coverage.row.covered, 1)
       assert.isTrue(coverage.events.some((e: any) => e.position === 12))
-      const missing = yield* Effect.flip(client.projections.explain({
-        urlParams: { planId: "182", unitId: "C2", scheduleId: "monthly", period: "2018-02" }
-      }))
+      const missing = yield* Effect.flip(
+        client.projections.explain({
+          urlParams: { planId: "182", unitId: "C2", scheduleId: "monthly", period: "2018-02" }
+        })
+      )
       assert.instanceOf(missing, ApiError.NotFound)
       const incomplete = yield* Effect.flip(client.projections.explain({ urlParams: { planId: "182", unitId: "D1" } }))
       assert.instanceOf(incomplete, ApiError.InvalidQuery)
-    }))
+    })
+  )
 
   it("GET /events pages by position and filters by type, unit and plan", async () => {
     const all = await json(await h.call("/events?limit=5", Harness.tokens.auditor.token))
-    assert.deepStrictEqual(all.body.events.map((e: any) => e.position), [1, 2, 3, 4, 5])
+    assert.deepStrictEqual(
+      all.body.events.map((e: any) => e.position),
+      [1, 2, 3, 4, 5]
+    )
     assert.strictEqual(all.body.next, 5)
     assert.deepStrictEqual(Object.keys(all.body.events[0]), [
-      "position", "id", "type", "version", "occurredAt", "recordedAt", "recordedBy", "data", "prevHash", "hash"
+      "position",
+      "id",
+      "type",
+      "version",
+      "occurredAt",
+      "recordedAt",
+      "recordedBy",
+      "data",
+      "prevHash",
+      "hash"
     ])
     const next = await json(await h.call(`/events?from=${all.body.next}&limit=2`, Harness.tokens.auditor.token))
-    assert.deepStrictEqual(next.body.events.map((e: any) => e.position), [6, 7])
-    const assigned = await json(await h.call("/events?type=UnitAssigned&planId=182&unitId=C1", Harness.tokens.auditor.token))
-    assert.deepStrictEqual(assigned.body.events.map((e: any) => e.position), [10])
+    assert.deepStrictEqual(
+      next.body.events.map((e: any) => e.position),
+      [6, 7]
+    )
+    const assigned = await json(
+      await h.call("/events?type=UnitAssigned&planId=182&unitId=C1", Harness.tokens.auditor.token)
+    )
+    assert.deepStrictEqual(
+      assigned.body.events.map((e: any) => e.position),
+      [10]
+    )
     assert.strictEqual(assigned.body.next, null)
     const bad = await json(await h.call("/events?type=Nope", Harness.tokens.auditor.token))
     assert.strictEqual(bad.status, 400)
   })
 
   it.effect("GET /plans, /plans/:planId, /units/:unitId, /units/:unitId/subtree", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const client = yield* Harness.client(h.url, Harness.tokens.recC1.token)
       const plans = yield* client.plans.list()
-      assert.deepStrictEqual(plans.map((p) => p.planId), ["182"])
+      assert.deepStrictEqual(
+        plans.map((p) => p.planId),
+        ["182"]
+      )
       const plan = yield* client.plans.get({ path: { planId: "182" } })
-      assert.deepStrictEqual(plan.assignments.map((a) => a.unitId), ["D1", "D2", "C1"])
-      assert.deepStrictEqual(plan.schedules.map((s) => s.scheduleId), ["monthly", "annual"])
+      assert.deepStrictEqual(
+        plan.assignments.map((a) => a.unitId),
+        ["D1", "D2", "C1"]
+      )
+      assert.deepStrictEqual(
+        plan.schedules.map((s) => s.scheduleId),
+        ["monthly", "annual"]
+      )
       const unit = yield* client.units.get({ path: { unitId: "C1" } })
       assert.deepStrictEqual(unit.parents, [{ parentId: "D1", from: "2018-01-01T08:00:00+07:00" }])
-      const subtree = yield* client.units.subtree({ path: { unitId: "D1" }, urlParams: { asOf: Time.parseQueryTime("2018-06-30")! } })
-      assert.deepStrictEqual(subtree.units.map((u) => [u.unitId, u.depth]), [["D1", 0], ["C1", 1], ["R1", 2]])
+      const subtree = yield* client.units.subtree({
+        path: { unitId: "D1" },
+        urlParams: { asOf: Time.parseQueryTime("2018-06-30")! }
+      })
+      assert.deepStrictEqual(
+        subtree.units.map((u) => [u.unitId, u.depth]),
+        [
+          ["D1", 0],
+          ["C1", 1],
+          ["R1", 2]
+        ]
+      )
       const shallow = yield* client.units.subtree({ path: { unitId: "P" }, urlParams: { depth: 1 } })
-      assert.deepStrictEqual(shallow.units.map((u) => u.unitId), ["P", "D1", "D2"])
+      assert.deepStrictEqual(
+        shallow.units.map((u) => u.unitId),
+        ["P", "D1", "D2"]
+      )
       assert.instanceOf(yield* Effect.flip(client.plans.get({ path: { planId: "nope" } })), ApiError.NotFound)
       assert.instanceOf(yield* Effect.flip(client.units.get({ path: { unitId: "nope" } })), ApiError.NotFound)
       assert.instanceOf(
-        yield* Effect.flip(client.units.subtree({ path: { unitId: "P" }, urlParams: { asOf: Time.parseQueryTime("2017-06-30")! } })),
+        yield* Effect.flip(
+          client.units.subtree({ path: { unitId: "P" }, urlParams: { asOf: Time.parseQueryTime("2017-06-30")! } })
+        ),
         ApiError.NotFound
       )
-    }))
+    })
+  )
 
   it.effect("GET /verify and /digest; a kept digest is checked", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const client = yield* Harness.client(h.url, Harness.tokens.auditor.token)
       const digest = yield* client.chain.digest()
       assert.isAtLeast(digest.position, 12)
@@ -157,13 +250,24 @@ describe("reads", () => {
       const kept = yield* client.chain.verify({ urlParams: { position: 3, hash: "0".repeat(64) } })
       assert.isFalse(kept.ok)
       assert.instanceOf(yield* Effect.flip(client.chain.verify({ urlParams: { position: 3 } })), ApiError.InvalidQuery)
-    }))
+    })
+  )
 
   it("GET /health, /openapi.json and /docs need no token; everything else does (401)", async () => {
     assert.deepStrictEqual(await json(await h.call("/health")), { status: 200, body: { status: "ok" } })
     const spec = await json(await h.call("/openapi.json"))
     assert.strictEqual(spec.status, 200)
-    for (const p of ["/events", "/import", "/events/stream", "/compliance", "/coverage", "/explain", "/verify", "/digest", "/health"]) {
+    for (const p of [
+      "/events",
+      "/import",
+      "/events/stream",
+      "/compliance",
+      "/coverage",
+      "/explain",
+      "/verify",
+      "/digest",
+      "/health"
+    ]) {
       assert.property(spec.body.paths, p)
     }
     const docs = await h.call("/docs")
@@ -217,26 +321,38 @@ describe("POST /events", () => {
 
   it("a batch is atomic; a stale expectedPosition is 409 and stores nothing", async () => {
     const digest = (await json(await h.call("/digest", Harness.tokens.admin.token))).body
-    const stale = await json(await post("/events", { events: [Harness.report("D2", "2018-03")], expectedPosition: digest.position - 1 }))
+    const stale = await json(
+      await post("/events", { events: [Harness.report("D2", "2018-03")], expectedPosition: digest.position - 1 })
+    )
     assert.strictEqual(stale.status, 409)
-    assert.deepStrictEqual([stale.body._tag, stale.body.expectedPosition, stale.body.actualPosition], [
-      "ConcurrencyConflict", digest.position - 1, digest.position
-    ])
-    const rejected = await json(await post("/events", {
-      events: [Harness.report("D2", "2018-03"), Harness.report("C2", "2018-03")],
-      expectedPosition: digest.position
-    }))
+    assert.deepStrictEqual(
+      [stale.body._tag, stale.body.expectedPosition, stale.body.actualPosition],
+      ["ConcurrencyConflict", digest.position - 1, digest.position]
+    )
+    const rejected = await json(
+      await post("/events", {
+        events: [Harness.report("D2", "2018-03"), Harness.report("C2", "2018-03")],
+        expectedPosition: digest.position
+      })
+    )
     assert.strictEqual(rejected.status, 422)
     assert.strictEqual(rejected.body.rule, "NotAssigned")
     assert.deepStrictEqual([rejected.body.violation.planId, rejected.body.violation.unitId], ["182", "C2"])
     assert.strictEqual((await json(await h.call("/digest", Harness.tokens.admin.token))).body.position, digest.position)
-    const ok = await json(await post("/events", { events: [Harness.report("D2", "2018-03")], expectedPosition: digest.position }))
+    const ok = await json(
+      await post("/events", { events: [Harness.report("D2", "2018-03")], expectedPosition: digest.position })
+    )
     assert.strictEqual(ok.status, 200)
     assert.strictEqual(ok.body.position, digest.position + 1)
   })
 
   it("422 names the rule and the ids when the domain rejects", async () => {
-    const dup = await json(await post("/events", { ...Harness.report("D1", "2018-02"), data: { ...Harness.report("D1", "2018-02").data, reportId: "r-dup" } }))
+    const dup = await json(
+      await post("/events", {
+        ...Harness.report("D1", "2018-02"),
+        data: { ...Harness.report("D1", "2018-02").data, reportId: "r-dup" }
+      })
+    )
     assert.strictEqual(dup.status, 422)
     assert.strictEqual(dup.body._tag, "Rejected")
     assert.strictEqual(dup.body.rule, "DuplicateReport")
@@ -251,12 +367,23 @@ describe("POST /events", () => {
     const notJson = await json(await post("/events", "{not json"))
     assert.strictEqual(notJson.status, 400)
     assert.strictEqual(notJson.body._tag, "InvalidBody")
-    const level = await json(await post("/events", { ...Harness.seed[1], data: { ...Harness.seed[1].data, unitId: "X", level: "tinh" } }))
+    const level = await json(
+      await post("/events", { ...Harness.seed[1], data: { ...Harness.seed[1].data, unitId: "X", level: "tinh" } })
+    )
     assert.strictEqual(level.status, 400)
     assert.strictEqual(level.body.field, "data.level")
-    const inBatch = await json(await post("/events", { events: [Harness.report("D1", "2018-05"), { type: "ReportFiled", occurredAt: "yesterday", data: {} }] }))
+    const inBatch = await json(
+      await post("/events", {
+        events: [Harness.report("D1", "2018-05"), { type: "ReportFiled", occurredAt: "yesterday", data: {} }]
+      })
+    )
     assert.strictEqual(inBatch.body.field, "events.1.occurredAt")
-    const misspelt = await json(await post("/events", { ...Harness.report("D1", "2018-05"), data: { ...Harness.report("D1", "2018-05").data, suppersedes: "x" } }))
+    const misspelt = await json(
+      await post("/events", {
+        ...Harness.report("D1", "2018-05"),
+        data: { ...Harness.report("D1", "2018-05").data, suppersedes: "x" }
+      })
+    )
     assert.strictEqual(misspelt.body.field, "data.suppersedes")
     const extra = await json(await post("/events", { events: [], expected: 3 }))
     assert.deepStrictEqual([extra.status, extra.body.field], [400, "expected"])
@@ -264,7 +391,10 @@ describe("POST /events", () => {
 
   it("413 over the body limit, declared or streamed, and nothing stored", async () => {
     const before = (await json(await h.call("/digest", Harness.tokens.admin.token))).body.position
-    const big = { ...Harness.report("D1", "2018-06"), data: { ...Harness.report("D1", "2018-06").data, summary: "x".repeat(70 * 1024) } }
+    const big = {
+      ...Harness.report("D1", "2018-06"),
+      data: { ...Harness.report("D1", "2018-06").data, summary: "x".repeat(70 * 1024) }
+    }
     const declared = await json(await post("/events", big))
     assert.strictEqual(declared.status, 413)
     assert.strictEqual(declared.body._tag, "PayloadTooLarge")
@@ -292,9 +422,21 @@ describe("POST /import", () => {
   it("imports an NDJSON body, all or nothing; the first bad line and reason are in the 422 body", async () => {
     const before = (await json(await h.call("/digest", Harness.tokens.admin.token))).body.position
     const lines = [
-      { type: "UnitRegistered", occurredAt: "2018-01-02T08:00:00+07:00", data: { unitId: "C3", name: "Xã 3", level: "commune", parentId: "D2" } },
-      { type: "UnitRegistered", occurredAt: "2018-01-02T08:00:00+07:00", data: { unitId: "R3", name: "Thôn 3", level: "residential-area", parentId: "C3" } },
-      { type: "UnitRegistered", occurredAt: "2018-01-02T08:00:00+07:00", data: { unitId: "R4", name: "Thôn 4", level: "residential-area", parentId: "NOPE" } }
+      {
+        type: "UnitRegistered",
+        occurredAt: "2018-01-02T08:00:00+07:00",
+        data: { unitId: "C3", name: "Xã 3", level: "commune", parentId: "D2" }
+      },
+      {
+        type: "UnitRegistered",
+        occurredAt: "2018-01-02T08:00:00+07:00",
+        data: { unitId: "R3", name: "Thôn 3", level: "residential-area", parentId: "C3" }
+      },
+      {
+        type: "UnitRegistered",
+        occurredAt: "2018-01-02T08:00:00+07:00",
+        data: { unitId: "R4", name: "Thôn 4", level: "residential-area", parentId: "NOPE" }
+      }
     ]
     const bad = await json(await importAs(ndjson(lines)))
     assert.strictEqual(bad.status, 422)
@@ -309,7 +451,11 @@ describe("POST /import", () => {
 
   it("413 over the import limit, and nothing stored", async () => {
     const before = (await json(await h.call("/digest", Harness.tokens.admin.token))).body.position
-    const line = JSON.stringify({ type: "UnitRegistered", occurredAt: "2018-01-02T08:00:00+07:00", data: { unitId: "C9", name: "x".repeat(300 * 1024), level: "commune", parentId: "D2" } })
+    const line = JSON.stringify({
+      type: "UnitRegistered",
+      occurredAt: "2018-01-02T08:00:00+07:00",
+      data: { unitId: "C9", name: "x".repeat(300 * 1024), level: "commune", parentId: "D2" }
+    })
     const tooLarge = await json(await importAs(line))
     assert.strictEqual(tooLarge.status, 413)
     assert.strictEqual((await json(await h.call("/digest", Harness.tokens.admin.token))).body.position, before)
@@ -318,14 +464,17 @@ describe("POST /import", () => {
 
 describe("defects", () => {
   it.effect("a defect is a generic JSON 500: no message, no stack trace reaches the client", () =>
-    Effect.gen(function*() {
-      const dying = Effect.die(new Error("secret detail at /srv/app.js:42")) as Parameters<typeof Server.errorBoundary>[0]
-      const response = yield* (Server.errorBoundary(dying) as Effect.Effect<HttpServerResponse.HttpServerResponse>).pipe(
-        Effect.provide(Logger.remove(Logger.defaultLogger))
-      )
+    Effect.gen(function* () {
+      const dying = Effect.die(new Error("secret detail at /srv/app.js:42")) as Parameters<
+        typeof Server.errorBoundary
+      >[0]
+      const response = yield* (
+        Server.errorBoundary(dying) as Effect.Effect<HttpServerResponse.HttpServerResponse>
+      ).pipe(Effect.provide(Logger.remove(Logger.defaultLogger)))
       assert.strictEqual(response.status, 500)
       const body = new TextDecoder().decode((response.body as any).body)
       assert.deepStrictEqual(JSON.parse(body), { _tag: "InternalError", message: "internal server error" })
       assert.notInclude(body, "secret")
-    }))
+    })
+  )
 })

@@ -16,9 +16,13 @@ const main = fileURLToPath(new URL("../dist/main.js", import.meta.url))
 const admin = Harness.tokens.admin.token
 
 const startServer = (db: string, tokensFile: string) => {
-  const child = spawn(process.execPath, [main, "--db", db, "--port", "0", "--host", "127.0.0.1", "--tokens", tokensFile], {
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+  const child = spawn(
+    process.execPath,
+    [main, "--db", db, "--port", "0", "--host", "127.0.0.1", "--tokens", tokensFile],
+    {
+      stdio: ["ignore", "pipe", "pipe"]
+    }
+  )
   let out = ""
   let err = ""
   child.stderr.on("data", (chunk) => (err += chunk))
@@ -89,9 +93,16 @@ describe("kill -9 of the server while another process appends in a loop", () => 
           (await (await fetch(`${url2}${p}`, { headers: { authorization: `Bearer ${admin}` } })).json()) as any
         const page = await get("/events?limit=10000")
         const positions = page.events.map((e: { position: number }) => e.position)
-        assert.deepStrictEqual(positions, positions.map((_: number, i: number) => i + 1), "positions without gap")
-        const stored = new Map<string, number>(page.events.map((e: { id: string; position: number }) => [e.id, e.position]))
-        for (const { id, position } of acked) assert.strictEqual(stored.get(id), position, `acknowledged ${id} at ${position}`)
+        assert.deepStrictEqual(
+          positions,
+          positions.map((_: number, i: number) => i + 1),
+          "positions without gap"
+        )
+        const stored = new Map<string, number>(
+          page.events.map((e: { id: string; position: number }) => [e.id, e.position])
+        )
+        for (const { id, position } of acked)
+          assert.strictEqual(stored.get(id), position, `acknowledged ${id} at ${position}`)
         assert.isAtLeast(positions.length, Harness.seed.length + acked.length)
         const verified = await get("/verify")
         assert.deepStrictEqual([verified.ok, verified.position], [true, positions.length])

@@ -29,7 +29,11 @@ const call = async (p: string, init: RequestInit = {}, token: string | undefined
   const response = await h.call(p, token, init)
   const body = await response.text()
   if (response.status >= 400) {
-    errorBodies.push({ request: `${init.method ?? "GET"} ${p}`, sent: typeof init.body === "string" ? init.body : "", body })
+    errorBodies.push({
+      request: `${init.method ?? "GET"} ${p}`,
+      sent: typeof init.body === "string" ? init.body : "",
+      body
+    })
   }
   return { status: response.status, headers: response.headers, body, json: () => JSON.parse(body) }
 }
@@ -75,7 +79,7 @@ describe("found 3: a bad query parameter is one line naming it", () => {
   })
 
   it("the OpenAPI document lists InvalidQuery, never the framework's decode error", async () => {
-    const spec = await (await h.call("/openapi.json")).json() as any
+    const spec = (await (await h.call("/openapi.json")).json()) as any
     assert.notInclude(JSON.stringify(spec), "HttpApiDecodeError")
     for (const [p, operations] of Object.entries<any>(spec.paths)) {
       for (const [method, operation] of Object.entries<any>(operations)) {
@@ -120,7 +124,10 @@ describe("found 1, 4, 5: imports and appends", () => {
 
   it("expectedPosition is checked on an empty batch too", async () => {
     const at = await position()
-    const wrong = await call("/events", { method: "POST", body: JSON.stringify({ events: [], expectedPosition: at + 5 }) })
+    const wrong = await call("/events", {
+      method: "POST",
+      body: JSON.stringify({ events: [], expectedPosition: at + 5 })
+    })
     assert.strictEqual(wrong.status, 409)
     assert.deepInclude(assertError(wrong.body, "ConcurrencyConflict"), { expectedPosition: at + 5, actualPosition: at })
     const right = await call("/events", { method: "POST", body: JSON.stringify({ events: [], expectedPosition: at }) })
@@ -131,10 +138,16 @@ describe("found 1, 4, 5: imports and appends", () => {
 describe("found 6 and 7", () => {
   it("from means after: GET /events?from=N starts at N + 1, and next continues it", async () => {
     const page = (await call("/events?from=2&limit=2")).json()
-    assert.deepStrictEqual(page.events.map((e: any) => e.position), [3, 4])
+    assert.deepStrictEqual(
+      page.events.map((e: any) => e.position),
+      [3, 4]
+    )
     assert.strictEqual(page.next, 4)
     const following = (await call(`/events?from=${page.next}&limit=1`)).json()
-    assert.deepStrictEqual(following.events.map((e: any) => e.position), [5])
+    assert.deepStrictEqual(
+      following.events.map((e: any) => e.position),
+      [5]
+    )
   })
 
   it("a known path with another method is 405 with Allow; an unknown path 404", async () => {
@@ -161,7 +174,11 @@ describe("found 6 and 7", () => {
 
 describe("found by the property", () => {
   it("a body that is not JSON and holds a newline is still refused in one line", async () => {
-    const r = await call("/events", { method: "POST", body: "\u0000\n{", headers: { "content-type": "application/json" } })
+    const r = await call("/events", {
+      method: "POST",
+      body: "\u0000\n{",
+      headers: { "content-type": "application/json" }
+    })
     assert.strictEqual(r.status, 400)
     assert.include(assertError(r.body, "InvalidBody").message, "\\u000a")
   })
@@ -208,18 +225,20 @@ describe("the tokens file", () => {
 })
 
 describe("property: random bodies of POST /events", () => {
-  const validEvent = fc.record({
-    unitId: fc.constantFrom("C1", "C2", "D1", "D2", "R1", "nowhere"),
-    period: fc.constantFrom("2018-04", "2018-05", "2018-13", "2018-06"),
-    mutate: fc.constantFrom("none", "drop-field", "wrong-type", "extra-field", "bad-time")
-  }).map(({ mutate, period, unitId }) => {
-    const e: any = Harness.report(unitId, period)
-    if (mutate === "drop-field") delete e.data.planId
-    if (mutate === "wrong-type") e.data.period = 201804
-    if (mutate === "extra-field") e.surprise = true
-    if (mutate === "bad-time") e.occurredAt = "yesterday"
-    return JSON.stringify(e)
-  })
+  const validEvent = fc
+    .record({
+      unitId: fc.constantFrom("C1", "C2", "D1", "D2", "R1", "nowhere"),
+      period: fc.constantFrom("2018-04", "2018-05", "2018-13", "2018-06"),
+      mutate: fc.constantFrom("none", "drop-field", "wrong-type", "extra-field", "bad-time")
+    })
+    .map(({ mutate, period, unitId }) => {
+      const e: any = Harness.report(unitId, period)
+      if (mutate === "drop-field") delete e.data.planId
+      if (mutate === "wrong-type") e.data.period = 201804
+      if (mutate === "extra-field") e.surprise = true
+      if (mutate === "bad-time") e.occurredAt = "yesterday"
+      return JSON.stringify(e)
+    })
   const body = fc.oneof(
     validEvent,
     fc.json().map((j) => j),
@@ -251,7 +270,14 @@ describe("no error body leaks internals", () => {
   it("none of the suite's error responses holds a stack trace, a file path or SQL", () => {
     assert.isAbove(errorBodies.length, 20)
     for (const { body, request, sent } of errorBodies) {
-      for (const leak of [/\n\s+at /, /\((\S+):\d+:\d+\)/, /\.(ts|js|mjs):\d+/, /\/(work|home|tmp|usr)\//, /node_modules/, /\b(SELECT|INSERT|UPDATE|DELETE FROM|SQLITE_)\b/]) {
+      for (const leak of [
+        /\n\s+at /,
+        /\((\S+):\d+:\d+\)/,
+        /\.(ts|js|mjs):\d+/,
+        /\/(work|home|tmp|usr)\//,
+        /node_modules/,
+        /\b(SELECT|INSERT|UPDATE|DELETE FROM|SQLITE_)\b/
+      ]) {
         // What the client sent may be quoted back (a random body of the property): that is not a leak.
         if (leak.test(sent)) continue
         assert.notMatch(body, leak, `${request}: ${body.slice(0, 200)}`)

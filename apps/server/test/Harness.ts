@@ -29,11 +29,31 @@ export const tokens = {
 
 /** P (province) > D1, D2 (districts) > C1 under D1, C2 under D2 > R1 (residential area, key-area) under C1. */
 export const seed = [
-  { type: "UnitRegistered", occurredAt: "2018-01-01T08:00:00+07:00", data: { unitId: "P", name: "Tỉnh P", level: "province" } },
-  { type: "UnitRegistered", occurredAt: "2018-01-01T08:00:00+07:00", data: { unitId: "D1", name: "Huyện 1", level: "district", parentId: "P" } },
-  { type: "UnitRegistered", occurredAt: "2018-01-01T08:00:00+07:00", data: { unitId: "D2", name: "Huyện 2", level: "district", parentId: "P" } },
-  { type: "UnitRegistered", occurredAt: "2018-01-01T08:00:00+07:00", data: { unitId: "C1", name: "Xã 1", level: "commune", parentId: "D1" } },
-  { type: "UnitRegistered", occurredAt: "2018-01-01T08:00:00+07:00", data: { unitId: "C2", name: "Xã 2", level: "commune", parentId: "D2" } },
+  {
+    type: "UnitRegistered",
+    occurredAt: "2018-01-01T08:00:00+07:00",
+    data: { unitId: "P", name: "Tỉnh P", level: "province" }
+  },
+  {
+    type: "UnitRegistered",
+    occurredAt: "2018-01-01T08:00:00+07:00",
+    data: { unitId: "D1", name: "Huyện 1", level: "district", parentId: "P" }
+  },
+  {
+    type: "UnitRegistered",
+    occurredAt: "2018-01-01T08:00:00+07:00",
+    data: { unitId: "D2", name: "Huyện 2", level: "district", parentId: "P" }
+  },
+  {
+    type: "UnitRegistered",
+    occurredAt: "2018-01-01T08:00:00+07:00",
+    data: { unitId: "C1", name: "Xã 1", level: "commune", parentId: "D1" }
+  },
+  {
+    type: "UnitRegistered",
+    occurredAt: "2018-01-01T08:00:00+07:00",
+    data: { unitId: "C2", name: "Xã 2", level: "commune", parentId: "D2" }
+  },
   {
     type: "UnitRegistered",
     occurredAt: "2018-01-01T08:00:00+07:00",
@@ -56,7 +76,14 @@ export const seed = [
   {
     type: "ModelEstablished",
     occurredAt: "2018-03-01T08:00:00+07:00",
-    data: { modelId: "m1", unitId: "R1", kind: "self-managed", name: "Thôn 1 không ma túy", households: 10, committed: 8 }
+    data: {
+      modelId: "m1",
+      unitId: "R1",
+      kind: "self-managed",
+      name: "Thôn 1 không ma túy",
+      households: 10,
+      committed: 8
+    }
   }
 ] as const
 

@@ -10,12 +10,20 @@ import * as Harness from "./Harness.js"
 
 describe("limits", () => {
   it("live tails are bounded (503 Unavailable over the limit, a slot frees when one closes); a stalled body is a 408", async () => {
-    const small = await Harness.start({ maxTails: 2, bodyIdleMillis: 300, maxBodyBytes: 10_000, maxImportBytes: 20_000 })
+    const small = await Harness.start({
+      maxTails: 2,
+      bodyIdleMillis: 300,
+      maxBodyBytes: 10_000,
+      maxImportBytes: 20_000
+    })
     try {
       const auditor = Harness.tokens.auditor.token
       const open = [new AbortController(), new AbortController()]
       const streams = await Promise.all(open.map((c) => small.call("/events/stream", auditor, { signal: c.signal })))
-      assert.deepStrictEqual(streams.map((r) => r.status), [200, 200])
+      assert.deepStrictEqual(
+        streams.map((r) => r.status),
+        [200, 200]
+      )
       await Promise.all(streams.map((r) => r.body!.getReader().read()))
       const third = await small.call("/events/stream", auditor)
       assert.strictEqual(third.status, 503)
@@ -36,7 +44,10 @@ describe("limits", () => {
       const over = await small.call("/events", Harness.tokens.admin.token, { method: "POST", body: "x".repeat(10_001) })
       assert.strictEqual(over.status, 413)
       assert.strictEqual(JSON.parse(await over.text()).limit, 10_000)
-      const overImport = await small.call("/import", Harness.tokens.admin.token, { method: "POST", body: "x".repeat(20_001) })
+      const overImport = await small.call("/import", Harness.tokens.admin.token, {
+        method: "POST",
+        body: "x".repeat(20_001)
+      })
       assert.strictEqual(overImport.status, 413)
 
       // A body that stops arriving: 408 after the idle time, and the connection closes.
@@ -45,7 +56,7 @@ describe("limits", () => {
         const socket = net.connect(Number(url.port), url.hostname, () => {
           socket.write(
             `POST /events HTTP/1.1\r\nhost: x\r\nauthorization: Bearer ${Harness.tokens.admin.token}\r\n` +
-              "content-type: application/json\r\ncontent-length: 500\r\n\r\n{\"type\":"
+              'content-type: application/json\r\ncontent-length: 500\r\n\r\n{"type":'
           )
         })
         let text = ""

@@ -20,7 +20,9 @@ const model = (i: number) => ({
   data: { modelId: `live-${i}`, unitId: "R1", kind: "self-managed", name: `Model ${i}`, households: 1, committed: 1 }
 })
 const append = (token: string, body: unknown) =>
-  h.call("/events", token, { method: "POST", body: JSON.stringify(body) }).then(async (r) => ({ status: r.status, body: (await r.json()) as any }))
+  h
+    .call("/events", token, { method: "POST", body: JSON.stringify(body) })
+    .then(async (r) => ({ status: r.status, body: (await r.json()) as any }))
 
 /** Reads server-sent events until `count` messages with an `id:` arrived. */
 const readEvents = async (reader: ReadableStreamDefaultReader<Uint8Array>, count: number, buffer = { text: "" }) => {
@@ -31,8 +33,14 @@ const readEvents = async (reader: ReadableStreamDefaultReader<Uint8Array>, count
     while ((cut = buffer.text.indexOf("\n\n")) >= 0) {
       const block = buffer.text.slice(0, cut)
       buffer.text = buffer.text.slice(cut + 2)
-      const fields = Object.fromEntries(block.split("\n").filter((l) => !l.startsWith(":")).map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)]))
-      if (fields.id !== undefined) messages.push({ id: Number(fields.id), event: fields.event, data: JSON.parse(fields.data) })
+      const fields = Object.fromEntries(
+        block
+          .split("\n")
+          .filter((l) => !l.startsWith(":"))
+          .map((l) => [l.slice(0, l.indexOf(":")), l.slice(l.indexOf(":") + 2)])
+      )
+      if (fields.id !== undefined)
+        messages.push({ id: Number(fields.id), event: fields.event, data: JSON.parse(fields.data) })
       if (messages.length === count) return messages
     }
     const { done, value } = await reader.read()
@@ -45,10 +53,18 @@ describe("live", () => {
   it("concurrent appenders from many connections: every append stored, positions without gap, chain verifies", async () => {
     const start = (await (await h.call("/digest", Harness.tokens.admin.token)).json()) as any
     const tokens = [Harness.tokens.admin, Harness.tokens.recP, Harness.tokens.recD1, Harness.tokens.recC1]
-    const results = await Promise.all(Array.from({ length: 48 }, (_, i) => append(tokens[i % tokens.length]!.token, model(i))))
-    assert.deepStrictEqual(results.map((r) => r.status), results.map(() => 200))
+    const results = await Promise.all(
+      Array.from({ length: 48 }, (_, i) => append(tokens[i % tokens.length]!.token, model(i)))
+    )
+    assert.deepStrictEqual(
+      results.map((r) => r.status),
+      results.map(() => 200)
+    )
     const positions = results.map((r) => r.body.events[0].position).sort((a, b) => a - b)
-    assert.deepStrictEqual(positions, Array.from({ length: 48 }, (_, i) => start.position + 1 + i))
+    assert.deepStrictEqual(
+      positions,
+      Array.from({ length: 48 }, (_, i) => start.position + 1 + i)
+    )
     const verify = (await (await h.call("/verify", Harness.tokens.auditor.token)).json()) as any
     assert.deepStrictEqual([verify.ok, verify.position], [true, start.position + 48])
   })
@@ -57,7 +73,8 @@ describe("live", () => {
     const bad = { ...model(0), data: { ...model(0).data, modelId: "live-bad", unitId: "NOPE" } }
     const dupId = "0b5e3c1a-7d2f-4e8b-9c6a-1f2e3d4c5b6a"
     const requests = Array.from({ length: 24 }, (_, i) =>
-      i === 7 ? bad : i === 11 || i === 12 ? { ...model(500), id: dupId } : model(300 + i))
+      i === 7 ? bad : i === 11 || i === 12 ? { ...model(500), id: dupId } : model(300 + i)
+    )
     const results = await Promise.all(requests.map((r) => append(Harness.tokens.admin.token, r)))
     assert.deepStrictEqual([results[7]!.status, results[7]!.body.rule], [422, "UnitNotFound"])
     for (const [i, r] of results.entries()) if (i !== 7) assert.strictEqual(r.status, 200, `request ${i}`)
@@ -72,14 +89,18 @@ describe("live", () => {
     const first = JSON.stringify(model(900)) + "\n"
     const rest = JSON.stringify(model(901)) + "\n"
     const answer = new Promise<{ status: number; body: any }>((resolve, reject) => {
-      const req = Http.request(url, {
-        method: "POST",
-        headers: { authorization: `Bearer ${Harness.tokens.admin.token}`, "content-type": "application/x-ndjson" }
-      }, (res) => {
-        let text = ""
-        res.on("data", (c) => (text += c))
-        res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
-      })
+      const req = Http.request(
+        url,
+        {
+          method: "POST",
+          headers: { authorization: `Bearer ${Harness.tokens.admin.token}`, "content-type": "application/x-ndjson" }
+        },
+        (res) => {
+          let text = ""
+          res.on("data", (c) => (text += c))
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(text) }))
+        }
+      )
       req.on("error", reject)
       req.write(first)
       // Half the body is sent; while the client dawdles, another request appends and is answered.
@@ -102,19 +123,33 @@ describe("live", () => {
   it("the live tail sends stored events after `from`, then each new one as it is appended", async () => {
     const digest = (await (await h.call("/digest", Harness.tokens.auditor.token)).json()) as any
     const controller = new AbortController()
-    const response = await h.call(`/events/stream?from=${digest.position - 2}`, Harness.tokens.auditor.token, { signal: controller.signal })
+    const response = await h.call(`/events/stream?from=${digest.position - 2}`, Harness.tokens.auditor.token, {
+      signal: controller.signal
+    })
     assert.strictEqual(response.status, 200)
     assert.match(response.headers.get("content-type")!, /text\/event-stream/)
     const reader = response.body!.getReader()
     const buffer = { text: "" }
     const caughtUp = await readEvents(reader, 2, buffer)
-    assert.deepStrictEqual(caughtUp.map((m) => m.id), [digest.position - 1, digest.position])
+    assert.deepStrictEqual(
+      caughtUp.map((m) => m.id),
+      [digest.position - 1, digest.position]
+    )
     const appended = []
     for (let i = 100; i < 103; i++) appended.push((await append(Harness.tokens.admin.token, model(i))).body.events[0])
     const live = await readEvents(reader, 3, buffer)
-    assert.deepStrictEqual(live.map((m) => m.id), appended.map((e) => e.position))
-    assert.deepStrictEqual(live.map((m) => m.event), ["ModelEstablished", "ModelEstablished", "ModelEstablished"])
-    assert.deepStrictEqual(live.map((m) => m.data), appended)
+    assert.deepStrictEqual(
+      live.map((m) => m.id),
+      appended.map((e) => e.position)
+    )
+    assert.deepStrictEqual(
+      live.map((m) => m.event),
+      ["ModelEstablished", "ModelEstablished", "ModelEstablished"]
+    )
+    assert.deepStrictEqual(
+      live.map((m) => m.data),
+      appended
+    )
     controller.abort()
   })
 

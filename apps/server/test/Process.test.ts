@@ -18,9 +18,13 @@ import * as Harness from "./Harness.js"
 const main = fileURLToPath(new URL("../dist/main.js", import.meta.url))
 
 const startServer = (dir: string, tokensFile: string) => {
-  const child = spawn(process.execPath, [main, "--db", path.join(dir, "k.db"), "--port", "0", "--host", "127.0.0.1", "--tokens", tokensFile], {
-    stdio: ["ignore", "pipe", "pipe"]
-  })
+  const child = spawn(
+    process.execPath,
+    [main, "--db", path.join(dir, "k.db"), "--port", "0", "--host", "127.0.0.1", "--tokens", tokensFile],
+    {
+      stdio: ["ignore", "pipe", "pipe"]
+    }
+  )
   let out = ""
   let err = ""
   const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)))
@@ -43,7 +47,11 @@ const slowPost = (port: number, body: string) => {
     port,
     method: "POST",
     path: "/events",
-    headers: { authorization: `Bearer ${Harness.tokens.admin.token}`, "content-type": "application/json", "content-length": Buffer.byteLength(body) }
+    headers: {
+      authorization: `Bearer ${Harness.tokens.admin.token}`,
+      "content-type": "application/json",
+      "content-length": Buffer.byteLength(body)
+    }
   })
   const response = new Promise<{ status: number; body: any }>((resolve, reject) => {
     request.on("response", (res) => {
@@ -60,7 +68,9 @@ const slowPost = (port: number, body: string) => {
 
 const verify = (file: string) =>
   Effect.runPromise(
-    Effect.flatMap(EventStore.EventStore, (store) => store.verify()).pipe(Effect.provide(SqlEventStore.layer({ filename: file })))
+    Effect.flatMap(EventStore.EventStore, (store) => store.verify()).pipe(
+      Effect.provide(SqlEventStore.layer({ filename: file }))
+    )
   )
 
 describe("the server process", () => {
@@ -95,14 +105,18 @@ describe("the server process", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-proc-"))
     try {
       const tokensFile = path.join(dir, "tokens.json")
-      fs.writeFileSync(tokensFile, JSON.stringify([{ token: "t1-0123456789abcdef", actor: "a", role: "writer" }]), { mode: 0o600 })
+      fs.writeFileSync(tokensFile, JSON.stringify([{ token: "t1-0123456789abcdef", actor: "a", role: "writer" }]), {
+        mode: 0o600
+      })
       const server = startServer(dir, tokensFile)
       await server.port.catch(() => undefined)
       assert.strictEqual(await server.exited, 1)
       const lines = server.stderr().trim().split("\n")
       assert.strictEqual(lines.length, 1)
       assert.match(lines[0]!, /^kehoach serve: tokens file .*tokens\.json: entry 0\.role: /)
-      fs.writeFileSync(tokensFile, JSON.stringify([{ token: "t1-0123456789abcdef", actor: "a", role: "recorder" }]), { mode: 0o600 })
+      fs.writeFileSync(tokensFile, JSON.stringify([{ token: "t1-0123456789abcdef", actor: "a", role: "recorder" }]), {
+        mode: 0o600
+      })
       const recorder = startServer(dir, tokensFile)
       await recorder.port.catch(() => undefined)
       assert.strictEqual(await recorder.exited, 1)

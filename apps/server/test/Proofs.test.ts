@@ -23,7 +23,7 @@ const get = async (path: string, token: string = Harness.tokens.auditor.token) =
 
 describe("proofs over HTTP", () => {
   it.effect("GET /tree/head is signed by the server's key, and proofs check against it", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const client = yield* Harness.client(h.url, Harness.tokens.auditor.token)
       const head = yield* client.proofs.head()
       assert.strictEqual(head.treeSize, Harness.seed.length)
@@ -43,7 +43,8 @@ describe("proofs over HTTP", () => {
       assert.strictEqual(old.rootHash, fromFive.firstRootHash)
       assert.isUndefined(Audit.checkInclusion(old))
       assert.strictEqual(old.leafHash, Merkle.leafHash(old.line))
-    }))
+    })
+  )
 
   it("by id; 400 without a target; 404 for what the log does not hold; 401 without a token", async () => {
     const byPosition = await get("/proofs/inclusion?position=4")

@@ -31,25 +31,27 @@ const inScript = (s: string): string => s.replace(/<\/(script)/gi, "<\\/$1").rep
 
 /** The centres of the 2025 communes, as the page reads them. */
 export const communes = (): ReadonlyArray<readonly [string, number, number, string, string]> =>
-  (JSON.parse(Assets.text("communes-2025-07-01.json")) as {
-    rows: ReadonlyArray<readonly [string, number, number, string, string]>
-  }).rows
+  (
+    JSON.parse(Assets.text("communes-2025-07-01.json")) as {
+      rows: ReadonlyArray<readonly [string, number, number, string, string]>
+    }
+  ).rows
 
 /** The HTML file. */
 export const html = (data: Data): string => {
   const json = JSON.stringify(data).replace(/</g, "\\u003c")
   return [
     "<!doctype html>",
-    "<html lang=\"vi\">",
+    '<html lang="vi">',
     "<head>",
-    "<meta charset=\"utf-8\">",
-    "<link rel=\"icon\" href=\"data:,\">",
-    "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">",
+    '<meta charset="utf-8">',
+    '<link rel="icon" href="data:,">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<title>${escapeHtml(`${data.plan.documentNumber} — ${data.plan.title}`)}</title>`,
     `<style>${Assets.text("app.css").replace(/<\/style/gi, "<\\/style")}</style>`,
     "</head>",
     "<body>",
-    "<div id=\"app\"><p class=\"loading\">Đang tải… / Loading…</p></div>",
+    '<div id="app"><p class="loading">Đang tải… / Loading…</p></div>',
     `<script type="application/json" id="kehoach-data">${json}</script>`,
     `<script type="module">${inScript(Assets.text("app.js"))}</script>`,
     "</body>",

@@ -79,7 +79,8 @@ const ddmmyyyy = (date: string) => `${date.slice(8, 10)}/${date.slice(5, 7)}/${d
 describe("the dashboard in Chromium", () => {
   beforeAll(async () => {
     if (!Chromium.available) {
-      if (Chromium.required) throw new Error(`Chromium is missing at ${Chromium.executablePath} and KEHOACH_REQUIRE_BROWSER=1`)
+      if (Chromium.required)
+        throw new Error(`Chromium is missing at ${Chromium.executablePath} and KEHOACH_REQUIRE_BROWSER=1`)
       return
     }
     dir = Fs.mkdtempSync(Path.join(Os.tmpdir(), "kehoach-web-"))
@@ -87,9 +88,13 @@ describe("the dashboard in Chromium", () => {
     const demo = ChildProcess.spawnSync(process.execPath, [cli, "--db", db, "demo"], { encoding: "utf8" })
     if (demo.status !== 0) throw new Error(`kehoach demo failed: ${demo.stderr}`)
     Fs.writeFileSync(Path.join(dir, "tokens.json"), JSON.stringify(Object.values(tokens)), { mode: 0o600 })
-    server = ChildProcess.spawn(process.execPath, [cli, "--db", db, "serve", "--port", "0", "--tokens", Path.join(dir, "tokens.json")], {
-      stdio: ["ignore", "pipe", "inherit"]
-    })
+    server = ChildProcess.spawn(
+      process.execPath,
+      [cli, "--db", db, "serve", "--port", "0", "--tokens", Path.join(dir, "tokens.json")],
+      {
+        stdio: ["ignore", "pipe", "inherit"]
+      }
+    )
     const port = await new Promise<number>((resolve, reject) => {
       let out = ""
       server!.stdout!.on("data", (chunk) => {
@@ -100,7 +105,10 @@ describe("the dashboard in Chromium", () => {
       server!.on("exit", (code) => reject(new Error(`kehoach serve exited (${code}) before listening`)))
     })
     url = `http://127.0.0.1:${port}`
-    const added = await api("/events", tokens.admin.token, { method: "POST", body: JSON.stringify({ events: Scenario.events2025() }) })
+    const added = await api("/events", tokens.admin.token, {
+      method: "POST",
+      body: JSON.stringify({ events: Scenario.events2025() })
+    })
     if (typeof added.appended !== "number") throw new Error(`the 2025 events were refused: ${JSON.stringify(added)}`)
     ;({ browser, close: closeBrowser } = await Chromium.launch())
   }, 120_000)
@@ -126,8 +134,15 @@ describe("the dashboard in Chromium", () => {
     const compliance = await api(`/compliance?planId=182-2018&asOf=${asOf}&depth=1`)
     for (const unit of compliance.units) {
       const shown = await rootTotals(page, unit.unitId)
-      assert.deepStrictEqual(shown.rates, [percent(unit.total.reportingRate), percent(unit.total.onTimeRate)], unit.unitId)
-      assert.strictEqual(shown.counts, `${unit.total.onTime} ${unit.total.late} ${unit.total.missing} ${unit.total.pending}`)
+      assert.deepStrictEqual(
+        shown.rates,
+        [percent(unit.total.reportingRate), percent(unit.total.onTimeRate)],
+        unit.unitId
+      )
+      assert.strictEqual(
+        shown.counts,
+        `${unit.total.onTime} ${unit.total.late} ${unit.total.missing} ${unit.total.pending}`
+      )
     }
     // The legend says each status in words and symbols, not colour alone.
     assert.include(await page.innerText(".legend"), "✗")
@@ -174,10 +189,20 @@ describe("the dashboard in Chromium", () => {
     const explained = await api("/explain?planId=182-2018&unitId=070&scheduleId=monthly&period=2018-03&asOf=2018-12-31")
     assert.strictEqual(await page.innerText("#explain-period"), "2018-03")
     assert.include(await page.innerText("#explain-deadline"), explained.obligation.deadline)
-    assert.include(await page.innerText("#explain-status"), explained.obligation.status === "on-time" ? "Đúng hạn" : explained.obligation.status === "late" ? "Trễ hạn" : "Chưa nộp")
+    assert.include(
+      await page.innerText("#explain-status"),
+      explained.obligation.status === "on-time"
+        ? "Đúng hạn"
+        : explained.obligation.status === "late"
+          ? "Trễ hạn"
+          : "Chưa nộp"
+    )
     const rows = page.locator("#explain-events tbody tr")
     const positions = await rows.evaluateAll((trs) => trs.map((tr) => Number((tr as HTMLElement).dataset["position"])))
-    assert.deepStrictEqual(positions, explained.events.map((e: { position: number }) => e.position))
+    assert.deepStrictEqual(
+      positions,
+      explained.events.map((e: { position: number }) => e.position)
+    )
     for (const [i, position] of positions.entries()) {
       const page1 = await api(`/events?from=${position - 1}&limit=1`)
       assert.strictEqual(await rows.nth(i).locator("td.hash code").innerText(), page1.events[0].hash)
@@ -186,7 +211,10 @@ describe("the dashboard in Chromium", () => {
     // Escape closes it and gives the focus back to the cell.
     await page.keyboard.press("Escape")
     assert.isTrue(await page.locator("#explain").isHidden())
-    assert.include(await page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? ""), "monthly 2018-03")
+    assert.include(
+      await page.evaluate(() => document.activeElement?.getAttribute("aria-label") ?? ""),
+      "monthly 2018-03"
+    )
     assert.deepStrictEqual(errors, [])
     await close()
   })
@@ -201,7 +229,10 @@ describe("the dashboard in Chromium", () => {
     const key = (await missing.getAttribute("data-obligation"))!
     const [unitId, scheduleId, period] = key.split("|") as [string, string, string]
     const before = await api(`/compliance?planId=182-2018&asOf=2018-12-31&unit=${unitId}&depth=0`)
-    assert.strictEqual(before.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period).status, "missing")
+    assert.strictEqual(
+      before.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period).status,
+      "missing"
+    )
     await missing.locator("summary").click()
     // A filing time before the unit was assigned: refused, with the API's own message.
     await missing.locator("input[name=filedAt]").fill("2017-12-30T09:30")
@@ -227,13 +258,14 @@ describe("the dashboard in Chromium", () => {
     const filed = after.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period)
     assert.strictEqual(filed.status, "late")
     assert.strictEqual(filed.filedAt, "2018-12-30T09:30:00+07:00")
-    assert.include(await page.getAttribute(`details[data-obligation="${key}"]`, "class") ?? "", "late")
+    assert.include((await page.getAttribute(`details[data-obligation="${key}"]`, "class")) ?? "", "late")
     await shot(page, "filing")
     // The admin's heat map, open all along, now shows the late report without a reload.
     const watched = watcher.page.locator(`tr[data-unit="${unitId}"] button[aria-label*="${scheduleId} ${period}"]`)
     await watched.waitFor()
     await watcher.page.waitForFunction(
-      ([u, label]) => document.querySelector(`tr[data-unit="${u}"] button[aria-label*="${label}"]`)?.textContent === "!",
+      ([u, label]) =>
+        document.querySelector(`tr[data-unit="${u}"] button[aria-label*="${label}"]`)?.textContent === "!",
       [unitId, `${scheduleId} ${period}`] as const,
       { timeout: 5000 }
     )
@@ -248,12 +280,17 @@ describe("the dashboard in Chromium", () => {
   })
 
   test(`coverage: a table with bars, the 2025 communes on the map, a note for units without coordinates; English${Chromium.suffix}`, async () => {
-    const { close, errors, page } = await open(tokens.auditor.token, `#plan=${Scenario.planId2025}&asOf=2025-12-31&tab=coverage`)
+    const { close, errors, page } = await open(
+      tokens.auditor.token,
+      `#plan=${Scenario.planId2025}&asOf=2025-12-31&tab=coverage`
+    )
     await page.waitForSelector(".map svg")
-    const coverage = await api(`/coverage?planId=${Scenario.planId2025}&unit=${Scenario.province2025}&depth=2&asOf=2025-12-31`)
+    const coverage = await api(
+      `/coverage?planId=${Scenario.planId2025}&unit=${Scenario.province2025}&depth=2&asOf=2025-12-31`
+    )
     const communes = coverage.units.filter((u: any) => u.level === "commune")
     assert.strictEqual(communes.length, 124)
-    assert.strictEqual(await page.locator(".map svg circle, .map svg path[transform]").count() >= 124, true)
+    assert.strictEqual((await page.locator(".map svg circle, .map svg path[transform]").count()) >= 124, true)
     const firstRow = page.locator("table.coverage-table tbody tr").first()
     assert.strictEqual(await firstRow.getAttribute("data-unit"), Scenario.province2025)
     assert.include(await firstRow.innerText(), percent(coverage.units[0].coverage))
@@ -274,7 +311,22 @@ describe("the dashboard in Chromium", () => {
 
   test(`kehoach report --html writes one file that shows the same figures with no server and no network${Chromium.suffix}`, async () => {
     const file = Path.join(dir, "bao-cao.html")
-    const run = ChildProcess.spawnSync(process.execPath, [cli, "--db", Path.join(dir, "kehoach.db"), "report", "--html", file, "--plan", "182-2018", "--as-of", "2018-06-30"], { encoding: "utf8" })
+    const run = ChildProcess.spawnSync(
+      process.execPath,
+      [
+        cli,
+        "--db",
+        Path.join(dir, "kehoach.db"),
+        "report",
+        "--html",
+        file,
+        "--plan",
+        "182-2018",
+        "--as-of",
+        "2018-06-30"
+      ],
+      { encoding: "utf8" }
+    )
     assert.strictEqual(run.status, 0, run.stderr)
     const context = await browser!.newContext({ viewport: { width: 1400, height: 900 }, locale: "vi-VN" })
     const requests: Array<string> = []
@@ -288,12 +340,20 @@ describe("the dashboard in Chromium", () => {
     await page.waitForSelector('table.heatmap tbody tr[data-unit="08"]')
     const compliance = await api("/compliance?planId=182-2018&asOf=2018-06-30&depth=0")
     const total = compliance.units[0].total
-    assert.strictEqual((await rootTotals(page, "08")).counts, `${total.onTime} ${total.late} ${total.missing} ${total.pending}`)
+    assert.strictEqual(
+      (await rootTotals(page, "08")).counts,
+      `${total.onTime} ${total.late} ${total.missing} ${total.pending}`
+    )
     await page.click('tr[data-unit="070"] button[aria-label*="monthly 2018-03"]')
     await page.waitForSelector("#explain-events tbody tr")
     const explained = await api("/explain?planId=182-2018&unitId=070&scheduleId=monthly&period=2018-03&asOf=2018-06-30")
-    const positions = await page.locator("#explain-events tbody tr").evaluateAll((trs) => trs.map((tr) => Number((tr as HTMLElement).dataset["position"])))
-    assert.deepStrictEqual(positions, explained.events.map((e: { position: number }) => e.position))
+    const positions = await page
+      .locator("#explain-events tbody tr")
+      .evaluateAll((trs) => trs.map((tr) => Number((tr as HTMLElement).dataset["position"])))
+    assert.deepStrictEqual(
+      positions,
+      explained.events.map((e: { position: number }) => e.position)
+    )
     assert.deepStrictEqual(requests, [])
     await shot(page, "report")
     await context.close()

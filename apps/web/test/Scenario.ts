@@ -17,7 +17,10 @@ export const province2025 = "2025-08"
 const communes = (): Array<{ code: string; name: string }> => {
   const file = fileURLToPath(new URL("../data/communes-2025-07-01.json", import.meta.url))
   const data = JSON.parse(Fs.readFileSync(file, "utf8")) as { rows: Array<[string, number, number, string, string]> }
-  return data.rows.filter((r) => r[3] === "08").map((r) => ({ code: r[0], name: r[4] })).sort((a, b) => a.code.localeCompare(b.code))
+  return data.rows
+    .filter((r) => r[3] === "08")
+    .map((r) => ({ code: r[0], name: r[4] }))
+    .sort((a, b) => a.code.localeCompare(b.code))
 }
 
 // A deterministic 0..99 per key (FNV-1a), so the scenario is the same on every run.
@@ -31,11 +34,19 @@ const roll = (key: string): number => {
 export const events2025 = (): Array<Record<string, unknown>> => {
   const out: Array<Record<string, unknown>> = []
   const at = (date: string) => `${date}T08:00:00+07:00`
-  out.push({ type: "UnitRegistered", occurredAt: at("2025-07-01"), data: { unitId: province2025, name: "Tỉnh Tuyên Quang (2025)", level: "province" } })
+  out.push({
+    type: "UnitRegistered",
+    occurredAt: at("2025-07-01"),
+    data: { unitId: province2025, name: "Tỉnh Tuyên Quang (2025)", level: "province" }
+  })
   const list = communes()
   for (const c of list) {
     const unitId = `2025-${c.code}`
-    out.push({ type: "UnitRegistered", occurredAt: at("2025-07-01"), data: { unitId, name: c.name, level: "commune", parentId: province2025 } })
+    out.push({
+      type: "UnitRegistered",
+      occurredAt: at("2025-07-01"),
+      data: { unitId, name: c.name, level: "commune", parentId: province2025 }
+    })
     for (const n of [1, 2]) {
       out.push({
         type: "UnitRegistered",
@@ -57,7 +68,12 @@ export const events2025 = (): Array<Record<string, unknown>> => {
       schedules: [{ scheduleId: "monthly", kind: "monthly", dueBeforeDay: 20 }]
     }
   })
-  for (const c of list) out.push({ type: "UnitAssigned", occurredAt: at("2025-07-06"), data: { planId: planId2025, unitId: `2025-${c.code}` } })
+  for (const c of list)
+    out.push({
+      type: "UnitAssigned",
+      occurredAt: at("2025-07-06"),
+      data: { planId: planId2025, unitId: `2025-${c.code}` }
+    })
   for (const c of list) {
     const unitId = `2025-${c.code}`
     for (const n of [1, 2]) {
@@ -65,7 +81,14 @@ export const events2025 = (): Array<Record<string, unknown>> => {
         out.push({
           type: "ModelEstablished",
           occurredAt: at("2025-08-01"),
-          data: { modelId: `m-${c.code}-${n}`, unitId: `${unitId}-0${n}`, kind: "self-managed", name: `Tổ tự quản ${n}`, households: 100, committed: 90 }
+          data: {
+            modelId: `m-${c.code}-${n}`,
+            unitId: `${unitId}-0${n}`,
+            kind: "self-managed",
+            name: `Tổ tự quản ${n}`,
+            households: 100,
+            committed: 90
+          }
         })
       }
     }
@@ -76,7 +99,13 @@ export const events2025 = (): Array<Record<string, unknown>> => {
       out.push({
         type: "ReportFiled",
         occurredAt: at(`2025-${month}-${day}`),
-        data: { reportId: `${unitId}/${month}`, planId: planId2025, unitId, scheduleId: "monthly", period: `2025-${month}` }
+        data: {
+          reportId: `${unitId}/${month}`,
+          planId: planId2025,
+          unitId,
+          scheduleId: "monthly",
+          period: `2025-${month}`
+        }
       })
     }
   }

@@ -57,21 +57,32 @@ export class EventsGroup extends HttpApiGroup.make("events")
   )
   .add(
     HttpApiEndpoint.get("list", "/events")
-      .setUrlParams(Schema.Struct({
-        from: Schema.optionalWith(Count, { exact: true }).annotations({ description: "return events after this position, exclusive (default 0: from the first); the `next` of a page" }),
-        limit: Schema.optionalWith(Count, { exact: true }).annotations({ description: "at most this many (default 1000, at most 10000)" }),
-        type: Schema.optionalWith(Schema.Literal(...Events.eventTypes), { exact: true }),
-        unitId: Schema.optionalWith(Id, { exact: true }),
-        planId: Schema.optionalWith(Id, { exact: true })
-      }))
+      .setUrlParams(
+        Schema.Struct({
+          from: Schema.optionalWith(Count, { exact: true }).annotations({
+            description:
+              "return events after this position, exclusive (default 0: from the first); the `next` of a page"
+          }),
+          limit: Schema.optionalWith(Count, { exact: true }).annotations({
+            description: "at most this many (default 1000, at most 10000)"
+          }),
+          type: Schema.optionalWith(Schema.Literal(...Events.eventTypes), { exact: true }),
+          unitId: Schema.optionalWith(Id, { exact: true }),
+          planId: Schema.optionalWith(Id, { exact: true })
+        })
+      )
       .addSuccess(Resources.EventPage)
       .annotate(OpenApi.Summary, "Read the log by position, type, unit or plan")
   )
   .add(
     HttpApiEndpoint.get("stream", "/events/stream")
-      .setUrlParams(Schema.Struct({
-        from: Schema.optionalWith(Count, { exact: true }).annotations({ description: "send events after this position (default: the current end)" })
-      }))
+      .setUrlParams(
+        Schema.Struct({
+          from: Schema.optionalWith(Count, { exact: true }).annotations({
+            description: "send events after this position (default: the current end)"
+          })
+        })
+      )
       .addSuccess(HttpApiSchema.Text({ contentType: "text/event-stream" }))
       .addError(ApiError.Unavailable)
       .annotate(
@@ -81,52 +92,57 @@ export class EventsGroup extends HttpApiGroup.make("events")
       )
       .annotate(OpenApi.Summary, "Live tail of the log")
   )
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 /** The projections of DOMAIN.md §4, with the same JSON as the CLI. */
 export class ProjectionsGroup extends HttpApiGroup.make("projections")
   .add(
     HttpApiEndpoint.get("compliance", "/compliance")
-      .setUrlParams(Schema.Struct({
-        planId: Id,
-        asOf: Schema.optionalWith(QueryTime, { exact: true }),
-        knownAt: Schema.optionalWith(QueryTime, { exact: true }),
-        unit: Schema.optionalWith(Id, { exact: true }),
-        depth: Schema.optionalWith(Count, { exact: true }),
-        schedule: Schema.optionalWith(Id, { exact: true })
-      }))
+      .setUrlParams(
+        Schema.Struct({
+          planId: Id,
+          asOf: Schema.optionalWith(QueryTime, { exact: true }),
+          knownAt: Schema.optionalWith(QueryTime, { exact: true }),
+          unit: Schema.optionalWith(Id, { exact: true }),
+          depth: Schema.optionalWith(Count, { exact: true }),
+          schedule: Schema.optionalWith(Id, { exact: true })
+        })
+      )
       .addSuccess(Resources.Compliance)
       .addError(ApiError.NotFound)
       .annotate(OpenApi.Summary, "Compliance of a plan (kehoach compliance --format json)")
   )
   .add(
     HttpApiEndpoint.get("coverage", "/coverage")
-      .setUrlParams(Schema.Struct({
-        asOf: Schema.optionalWith(QueryTime, { exact: true }),
-        knownAt: Schema.optionalWith(QueryTime, { exact: true }),
-        unit: Schema.optionalWith(Id, { exact: true }),
-        depth: Schema.optionalWith(Count, { exact: true }),
-        kind: Schema.optionalWith(Id, { exact: true }),
-        tag: Schema.optionalWith(Id, { exact: true }),
-        planId: Schema.optionalWith(Id, { exact: true })
-      }))
+      .setUrlParams(
+        Schema.Struct({
+          asOf: Schema.optionalWith(QueryTime, { exact: true }),
+          knownAt: Schema.optionalWith(QueryTime, { exact: true }),
+          unit: Schema.optionalWith(Id, { exact: true }),
+          depth: Schema.optionalWith(Count, { exact: true }),
+          kind: Schema.optionalWith(Id, { exact: true }),
+          tag: Schema.optionalWith(Id, { exact: true }),
+          planId: Schema.optionalWith(Id, { exact: true })
+        })
+      )
       .addSuccess(Resources.Coverage)
       .addError(ApiError.NotFound)
       .annotate(OpenApi.Summary, "Coverage of models over residential areas (kehoach coverage --format json)")
   )
   .add(
     HttpApiEndpoint.get("explain", "/explain")
-      .setUrlParams(Schema.Struct({
-        planId: Schema.optionalWith(Id, { exact: true }),
-        unitId: Id,
-        scheduleId: Schema.optionalWith(Id, { exact: true }),
-        period: Schema.optionalWith(Id, { exact: true }),
-        kind: Schema.optionalWith(Id, { exact: true }),
-        tag: Schema.optionalWith(Id, { exact: true }),
-        asOf: Schema.optionalWith(QueryTime, { exact: true }),
-        knownAt: Schema.optionalWith(QueryTime, { exact: true })
-      }))
+      .setUrlParams(
+        Schema.Struct({
+          planId: Schema.optionalWith(Id, { exact: true }),
+          unitId: Id,
+          scheduleId: Schema.optionalWith(Id, { exact: true }),
+          period: Schema.optionalWith(Id, { exact: true }),
+          kind: Schema.optionalWith(Id, { exact: true }),
+          tag: Schema.optionalWith(Id, { exact: true }),
+          asOf: Schema.optionalWith(QueryTime, { exact: true }),
+          knownAt: Schema.optionalWith(QueryTime, { exact: true })
+        })
+      )
       .addSuccess(Resources.Explanation)
       .addError(ApiError.NotFound)
       .addError(ApiError.InvalidQuery)
@@ -137,17 +153,20 @@ export class ProjectionsGroup extends HttpApiGroup.make("projections")
       )
       .annotate(OpenApi.Summary, "The events behind an obligation or a coverage figure")
   )
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 /** The hash chain: verify it, or take a digest to check later. */
 export class ChainGroup extends HttpApiGroup.make("chain")
   .add(
     HttpApiEndpoint.get("verify", "/verify")
-      .setUrlParams(Schema.Struct({
-        position: Schema.optionalWith(Count, { exact: true }).annotations({ description: "a kept digest's position" }),
-        hash: Schema.optionalWith(Schema.String, { exact: true }).annotations({ description: "a kept digest's hash" })
-      }))
+      .setUrlParams(
+        Schema.Struct({
+          position: Schema.optionalWith(Count, { exact: true }).annotations({
+            description: "a kept digest's position"
+          }),
+          hash: Schema.optionalWith(Schema.String, { exact: true }).annotations({ description: "a kept digest's hash" })
+        })
+      )
       .addSuccess(Resources.VerifyResult)
       .addError(ApiError.InvalidQuery)
       .annotate(OpenApi.Summary, "Walk the hash chain (and check it still extends a kept digest)")
@@ -157,8 +176,7 @@ export class ChainGroup extends HttpApiGroup.make("chain")
       .addSuccess(Resources.Digest)
       .annotate(OpenApi.Summary, "The position and hash of the last event")
   )
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 /** Plans as the log knows them. */
 export class PlansGroup extends HttpApiGroup.make("plans")
@@ -174,8 +192,7 @@ export class PlansGroup extends HttpApiGroup.make("plans")
       .addError(ApiError.NotFound)
       .annotate(OpenApi.Summary, "A plan with its schedules, assignments and sub-plans")
   )
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 /** Units of the hierarchy. */
 export class UnitsGroup extends HttpApiGroup.make("units")
@@ -189,22 +206,23 @@ export class UnitsGroup extends HttpApiGroup.make("units")
   .add(
     HttpApiEndpoint.get("subtree", "/units/:unitId/subtree")
       .setPath(Schema.Struct({ unitId: Schema.String }))
-      .setUrlParams(Schema.Struct({
-        asOf: Schema.optionalWith(QueryTime, { exact: true }),
-        knownAt: Schema.optionalWith(QueryTime, { exact: true }),
-        depth: Schema.optionalWith(Count, { exact: true })
-      }))
+      .setUrlParams(
+        Schema.Struct({
+          asOf: Schema.optionalWith(QueryTime, { exact: true }),
+          knownAt: Schema.optionalWith(QueryTime, { exact: true }),
+          depth: Schema.optionalWith(Count, { exact: true })
+        })
+      )
       .addSuccess(Resources.Subtree)
       .addError(ApiError.NotFound)
       .annotate(OpenApi.Summary, "The open units under a unit as the hierarchy stood at asOf")
   )
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}
 
 /** Liveness, without a token. */
-export class HealthGroup extends HttpApiGroup.make("health")
-  .add(HttpApiEndpoint.get("health", "/health").addSuccess(Resources.Health))
-{}
+export class HealthGroup extends HttpApiGroup.make("health").add(
+  HttpApiEndpoint.get("health", "/health").addSuccess(Resources.Health)
+) {}
 
 /**
  * The OpenAPI document without the framework's `HttpApiDecodeError`: the
@@ -251,5 +269,4 @@ export class Api extends HttpApi.make("kehoach")
       "`Authorization: Bearer <token>`."
   )
   .annotate(OpenApi.Version, "0.1.0")
-  .annotate(OpenApi.Transform, withoutDecodeError)
-{}
+  .annotate(OpenApi.Transform, withoutDecodeError) {}

@@ -33,19 +33,25 @@ export const Matrix = Schema.Struct({
   asOf: Schema.String,
   knownAt: Schema.String,
   columns: Schema.Array(Schema.Struct({ scheduleId: Schema.String, period: Schema.String, deadline: Schema.String })),
-  rows: Schema.Array(Schema.Struct({
-    unitId: Schema.String,
-    name: Schema.String,
-    level: Schema.String,
-    parentId: Schema.NullOr(Schema.String),
-    depth: Schema.Number,
-    children: Schema.Number.annotations({ description: "how many child rows the unit has (0: a leaf)" }),
-    total: Compliance.Counts,
-    cells: Schema.Array(Schema.NullOr(Schema.Struct({
-      counts: Schema.Tuple(Schema.Number, Schema.Number, Schema.Number, Schema.Number),
-      own: Schema.NullOr(Status)
-    })))
-  }))
+  rows: Schema.Array(
+    Schema.Struct({
+      unitId: Schema.String,
+      name: Schema.String,
+      level: Schema.String,
+      parentId: Schema.NullOr(Schema.String),
+      depth: Schema.Number,
+      children: Schema.Number.annotations({ description: "how many child rows the unit has (0: a leaf)" }),
+      total: Compliance.Counts,
+      cells: Schema.Array(
+        Schema.NullOr(
+          Schema.Struct({
+            counts: Schema.Tuple(Schema.Number, Schema.Number, Schema.Number, Schema.Number),
+            own: Schema.NullOr(Status)
+          })
+        )
+      )
+    })
+  )
 }).annotations({ identifier: "ComplianceMatrix" })
 export type Matrix = typeof Matrix.Type
 
@@ -61,13 +67,15 @@ export type Me = typeof Me.Type
 export class DashboardGroup extends HttpApiGroup.make("dashboard")
   .add(
     HttpApiEndpoint.get("matrix", "/compliance/matrix")
-      .setUrlParams(Schema.Struct({
-        planId: Id,
-        asOf: Schema.optionalWith(QueryTime, { exact: true }),
-        knownAt: Schema.optionalWith(QueryTime, { exact: true }),
-        unit: Schema.optionalWith(Id, { exact: true }),
-        depth: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), { exact: true })
-      }))
+      .setUrlParams(
+        Schema.Struct({
+          planId: Id,
+          asOf: Schema.optionalWith(QueryTime, { exact: true }),
+          knownAt: Schema.optionalWith(QueryTime, { exact: true }),
+          unit: Schema.optionalWith(Id, { exact: true }),
+          depth: Schema.optionalWith(Schema.NumberFromString.pipe(Schema.int(), Schema.nonNegative()), { exact: true })
+        })
+      )
       .addSuccess(Matrix)
       .addError(ApiError.NotFound)
       .annotate(OpenApi.Summary, "Compliance of a plan as a heat map: units by (schedule, period)")
@@ -77,5 +85,4 @@ export class DashboardGroup extends HttpApiGroup.make("dashboard")
       .addSuccess(Me)
       .annotate(OpenApi.Summary, "Who the bearer token is: actor, role, and a recorder's unit")
   )
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}

@@ -26,13 +26,19 @@ export class ProofsGroup extends HttpApiGroup.make("proofs")
   )
   .add(
     HttpApiEndpoint.get("inclusion", "/proofs/inclusion")
-      .setUrlParams(Schema.Struct({
-        position: Schema.optionalWith(Size, { exact: true }).annotations({ description: "the event at this position" }),
-        id: Schema.optionalWith(Schema.String, { exact: true }).annotations({ description: "or the event with this id" }),
-        treeSize: Schema.optionalWith(Size, { exact: true }).annotations({
-          description: "against the tree of the first treeSize events (default: the whole log)"
+      .setUrlParams(
+        Schema.Struct({
+          position: Schema.optionalWith(Size, { exact: true }).annotations({
+            description: "the event at this position"
+          }),
+          id: Schema.optionalWith(Schema.String, { exact: true }).annotations({
+            description: "or the event with this id"
+          }),
+          treeSize: Schema.optionalWith(Size, { exact: true }).annotations({
+            description: "against the tree of the first treeSize events (default: the whole log)"
+          })
         })
-      }))
+      )
       .addSuccess(Proofs.InclusionProof)
       .addError(ApiError.InvalidQuery)
       .addError(ApiError.NotFound)
@@ -40,15 +46,16 @@ export class ProofsGroup extends HttpApiGroup.make("proofs")
   )
   .add(
     HttpApiEndpoint.get("consistency", "/proofs/consistency")
-      .setUrlParams(Schema.Struct({
-        from: Size.annotations({ description: "the size of the earlier tree" }),
-        to: Schema.optionalWith(Size, { exact: true }).annotations({
-          description: "the size of the later tree (default: the whole log)"
+      .setUrlParams(
+        Schema.Struct({
+          from: Size.annotations({ description: "the size of the earlier tree" }),
+          to: Schema.optionalWith(Size, { exact: true }).annotations({
+            description: "the size of the later tree (default: the whole log)"
+          })
         })
-      }))
+      )
       .addSuccess(Proofs.ConsistencyProof)
       .addError(ApiError.NotFound)
       .annotate(OpenApi.Summary, "The consistency proof between two tree sizes (kehoach prove consistency)")
   )
-  .middleware(Authorization)
-{}
+  .middleware(Authorization) {}

@@ -157,14 +157,16 @@ export const PlanDetail = Schema.Struct({
   basis: Schema.Array(Schema.String),
   tasks: Schema.Array(Events.Task),
   schedules: Schema.Array(Events.Schedule),
-  assignments: Schema.Array(Schema.Struct({
-    unitId: Schema.String,
-    assignedAt: Schema.String,
-    position: Schema.Number,
-    schedules: Schema.Array(Schema.String),
-    tasks: Schema.NullOr(Schema.Array(Schema.String)),
-    subPlanDueBy: Schema.NullOr(Schema.String)
-  })),
+  assignments: Schema.Array(
+    Schema.Struct({
+      unitId: Schema.String,
+      assignedAt: Schema.String,
+      position: Schema.Number,
+      schedules: Schema.Array(Schema.String),
+      tasks: Schema.NullOr(Schema.Array(Schema.String)),
+      subPlanDueBy: Schema.NullOr(Schema.String)
+    })
+  ),
   subPlans: Schema.Array(Schema.Struct({ planId: Schema.String, issuerId: Schema.String }))
 }).annotations({ identifier: "PlanDetail" })
 export type PlanDetail = typeof PlanDetail.Type

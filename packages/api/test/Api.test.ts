@@ -13,13 +13,27 @@ const spec = OpenApi.fromApi(Api.Api)
 describe("Api", () => {
   it("serves the endpoints of DOMAIN §5 at exactly those paths and methods", () => {
     const routes = Object.entries(spec.paths).flatMap(([path, item]) =>
-      Object.keys(item).filter((k) => ["get", "post"].includes(k)).map((method) => `${method.toUpperCase()} ${path}`)
+      Object.keys(item)
+        .filter((k) => ["get", "post"].includes(k))
+        .map((method) => `${method.toUpperCase()} ${path}`)
     )
     for (const route of [
-      "POST /events", "POST /import", "GET /events", "GET /events/stream", "GET /compliance", "GET /coverage",
-      "GET /explain", "GET /verify", "GET /digest", "GET /health", "GET /plans", "GET /plans/{planId}",
-      "GET /units/{unitId}", "GET /units/{unitId}/subtree"
-    ]) assert.include(routes, route)
+      "POST /events",
+      "POST /import",
+      "GET /events",
+      "GET /events/stream",
+      "GET /compliance",
+      "GET /coverage",
+      "GET /explain",
+      "GET /verify",
+      "GET /digest",
+      "GET /health",
+      "GET /plans",
+      "GET /plans/{planId}",
+      "GET /units/{unitId}",
+      "GET /units/{unitId}/subtree"
+    ])
+      assert.include(routes, route)
   })
 
   it("every endpoint but /health requires the bearer token", () => {
@@ -33,9 +47,17 @@ describe("Api", () => {
 
   it("each error carries its status", () => {
     const statuses: Array<[Schema.Schema.Any, number]> = [
-      [ApiError.InvalidBody, 400], [ApiError.InvalidQuery, 400], [ApiError.Unauthorized, 401], [ApiError.Forbidden, 403],
-      [ApiError.NotFound, 404], [ApiError.ConcurrencyConflict, 409], [ApiError.IdConflict, 409],
-      [ApiError.PayloadTooLarge, 413], [ApiError.Rejected, 422], [ApiError.ImportRejected, 422], [ApiError.InternalError, 500]
+      [ApiError.InvalidBody, 400],
+      [ApiError.InvalidQuery, 400],
+      [ApiError.Unauthorized, 401],
+      [ApiError.Forbidden, 403],
+      [ApiError.NotFound, 404],
+      [ApiError.ConcurrencyConflict, 409],
+      [ApiError.IdConflict, 409],
+      [ApiError.PayloadTooLarge, 413],
+      [ApiError.Rejected, 422],
+      [ApiError.ImportRejected, 422],
+      [ApiError.InternalError, 500]
     ]
     for (const [schema, status] of statuses) assert.strictEqual(HttpApiSchema.getStatusError(schema), status)
     const append = spec.paths["/events"]!.post!.responses

@@ -233,8 +233,9 @@ export const project = (
   const all = Obligations.ofPlan(state, plan, view)
   const obligations = schedule === undefined ? all : all.filter((o) => o.scheduleId === schedule)
   const { bySchedule, self, total } = rollUp(state, obligations, view)
-  const scheduleIds = [...plan.schedules.map((s) => s.scheduleId), Plan.subPlanScheduleId]
-    .filter((id) => schedule === undefined ? bySchedule.has(id) || id !== Plan.subPlanScheduleId : id === schedule)
+  const scheduleIds = [...plan.schedules.map((s) => s.scheduleId), Plan.subPlanScheduleId].filter((id) =>
+    schedule === undefined ? bySchedule.has(id) || id !== Plan.subPlanScheduleId : id === schedule
+  )
 
   const tree = Hierarchy.treeOf(state, total.keys(), query.asOf, view)
   const rows: Array<UnitRow> = []
@@ -247,10 +248,12 @@ export const project = (
       parentId: tree.parentOf.get(unitId) ?? null,
       self: self.get(unitId)?.counts() ?? zero,
       total: total.get(unitId)!.counts(),
-      bySchedule: Object.fromEntries(scheduleIds.map((id) => {
-        const of = bySchedule.get(id)
-        return [id, { self: of?.self.get(unitId)?.counts() ?? zero, total: of?.total.get(unitId)?.counts() ?? zero }]
-      }))
+      bySchedule: Object.fromEntries(
+        scheduleIds.map((id) => {
+          const of = bySchedule.get(id)
+          return [id, { self: of?.self.get(unitId)?.counts() ?? zero, total: of?.total.get(unitId)?.counts() ?? zero }]
+        })
+      )
     })
   }
   const order = new Map(rows.map((row, i) => [row.unitId, i]))
@@ -258,9 +261,11 @@ export const project = (
   const kept = selected === rows ? undefined : new Set(selected.map((r) => r.unitId))
   const obligationRows = obligations
     .filter((o) => kept === undefined || kept.has(o.unitId))
-    .sort((a, b) =>
-      order.get(a.unitId)! - order.get(b.unitId)! || a.deadline - b.deadline ||
-      (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0)
+    .sort(
+      (a, b) =>
+        order.get(a.unitId)! - order.get(b.unitId)! ||
+        a.deadline - b.deadline ||
+        (a.scheduleId < b.scheduleId ? -1 : a.scheduleId > b.scheduleId ? 1 : 0)
     )
     .map(obligationRow)
   const counts = new Map(scheduleIds.map((id) => [id, new Tally()]))

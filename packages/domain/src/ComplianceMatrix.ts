@@ -131,12 +131,17 @@ export const prepare = (state: State, query: Query): Either.Either<Prepared, Pla
       columns.push({ scheduleId: o.scheduleId, period: o.period, deadline: o.deadline })
     }
   }
-  const order = columns.map((_, i) => i).sort((a, b) => {
-    const x = columns[a]!
-    const y = columns[b]!
-    return x.deadline - y.deadline || (x.scheduleId < y.scheduleId ? -1 : x.scheduleId > y.scheduleId ? 1 : 0) ||
-      (x.period < y.period ? -1 : x.period > y.period ? 1 : 0)
-  })
+  const order = columns
+    .map((_, i) => i)
+    .sort((a, b) => {
+      const x = columns[a]!
+      const y = columns[b]!
+      return (
+        x.deadline - y.deadline ||
+        (x.scheduleId < y.scheduleId ? -1 : x.scheduleId > y.scheduleId ? 1 : 0) ||
+        (x.period < y.period ? -1 : x.period > y.period ? 1 : 0)
+      )
+    })
   const slot = new Array<number>(columns.length)
   order.forEach((original, i) => (slot[original] = i))
   for (const periods of bySchedule.values()) for (const [period, i] of periods) periods.set(period, slot[i]!)

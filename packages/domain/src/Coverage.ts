@@ -88,7 +88,6 @@ export interface Query {
   readonly depth?: number | undefined
 }
 
-
 /**
  * The coverage report as the JSON contract of DOMAIN.md §5 prints it: the
  * same report, each unit row with exactly `unitId, name, level,

@@ -117,7 +117,8 @@ const planIssued = (state: State, d: EventData["PlanIssued"], t: number, at: str
   }
   const scheduleIds = d.schedules.map((s) => s.scheduleId)
   const twice = duplicateIn(scheduleIds)
-  if (twice !== undefined) return new Errors.InvalidPlan({ planId: d.planId, reason: `schedule ${twice} is listed twice` })
+  if (twice !== undefined)
+    return new Errors.InvalidPlan({ planId: d.planId, reason: `schedule ${twice} is listed twice` })
   if (scheduleIds.includes(Plan.subPlanScheduleId)) {
     return new Errors.InvalidPlan({
       planId: d.planId,
@@ -163,7 +164,8 @@ const unitAssigned = (state: State, d: EventData["UnitAssigned"], t: number, at:
     }
   }
   for (const taskCode of d.tasks ?? []) {
-    if (!plan.tasks.some((task) => task.code === taskCode)) return new Errors.UnknownTask({ planId: d.planId, taskCode })
+    if (!plan.tasks.some((task) => task.code === taskCode))
+      return new Errors.UnknownTask({ planId: d.planId, taskCode })
   }
   return undefined
 }
@@ -211,7 +213,12 @@ const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: s
     new Errors.InvalidSupersedes({ reportId: d.reportId, supersedes: d.supersedes!, reason })
   if (other === undefined) return invalid("no such report is filed")
   const target = other.report
-  if (other.planId !== d.planId || other.unitId !== d.unitId || other.scheduleId !== d.scheduleId || other.period !== d.period) {
+  if (
+    other.planId !== d.planId ||
+    other.unitId !== d.unitId ||
+    other.scheduleId !== d.scheduleId ||
+    other.period !== d.period
+  ) {
     return invalid(`it is a report of ${other.unitId} for ${other.scheduleId} ${other.period} of plan ${other.planId}`)
   }
   if (target.supersededBy !== undefined) return invalid(`it is already superseded by ${target.supersededBy}`)
@@ -224,7 +231,11 @@ const modelEstablished = (state: State, d: EventData["ModelEstablished"], t: num
   const open = requireOpenUnit(state, d.unitId, "unit", t, at)
   if (open !== undefined) return open
   if (d.households !== undefined && d.committed !== undefined && d.committed > d.households) {
-    return new Errors.CommittedExceedsHouseholds({ modelId: d.modelId, households: d.households, committed: d.committed })
+    return new Errors.CommittedExceedsHouseholds({
+      modelId: d.modelId,
+      households: d.households,
+      committed: d.committed
+    })
   }
   if (d.planId !== undefined) {
     const plan = state.plans.get(d.planId)

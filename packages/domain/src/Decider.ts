@@ -50,7 +50,10 @@ export type Seal<R> = (event: Accepted, index: number) => R | Refused
 /** A refusal by the store's seal, with its reason and the field of the event at fault. */
 export class Refused {
   readonly _tag = "Refused"
-  constructor(readonly reason: string, readonly field: string = "") {}
+  constructor(
+    readonly reason: string,
+    readonly field: string = ""
+  ) {}
 }
 
 /** Why a batch was refused: the index of the first event refused in it, and why. */
@@ -120,13 +123,15 @@ export const decide = <R>(
 
 const begin = (state: State): Array<() => void> => {
   const { lastRecordedAt, lastRecordedAtText, position, reportIndex } = state
-  const journal: Array<() => void> = [() => {
-    state.position = position
-    state.lastRecordedAt = lastRecordedAt
-    state.lastRecordedAtText = lastRecordedAtText
-    // An index built during the batch (by the rules) may hold its reports: drop it, it is rebuilt on use.
-    if (reportIndex === undefined) state.reportIndex = undefined
-  }]
+  const journal: Array<() => void> = [
+    () => {
+      state.position = position
+      state.lastRecordedAt = lastRecordedAt
+      state.lastRecordedAtText = lastRecordedAtText
+      // An index built during the batch (by the rules) may hold its reports: drop it, it is rebuilt on use.
+      if (reportIndex === undefined) state.reportIndex = undefined
+    }
+  ]
   state.journal = journal
   return journal
 }

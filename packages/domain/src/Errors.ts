@@ -118,7 +118,9 @@ export class InvalidPlan extends Schema.TaggedError<InvalidPlan>()("InvalidPlan"
   reason: Schema.String
 }) {
   override get message(): string {
-    return this.field === undefined ? `plan ${this.planId}: ${this.reason}` : `plan ${this.planId}: ${this.field}: ${this.reason}`
+    return this.field === undefined
+      ? `plan ${this.planId}: ${this.reason}`
+      : `plan ${this.planId}: ${this.field}: ${this.reason}`
   }
 }
 

@@ -128,9 +128,9 @@ export const RecurringSchedule = Schema.Struct({
   dueMonthOffset: Schema.Number.pipe(
     Schema.filter((n) => Number.isInteger(n) && n >= -11 && n <= 12, {
       message: (issue) =>
-        `expected a whole number of months from -11 to 12 after the period's last month, got ${
-          JSON.stringify(issue.actual)
-        }`
+        `expected a whole number of months from -11 to 12 after the period's last month, got ${JSON.stringify(
+          issue.actual
+        )}`
     })
   )
 })
@@ -355,7 +355,10 @@ const parseOptions = { errors: "first", onExcessProperty: "error" } as const
 const decodeLineEnvelope = Schema.decodeUnknownEither(EventLine, parseOptions)
 
 const payloadDecoders = Object.fromEntries(
-  eventTypes.map((type) => [type, Schema.decodeUnknownEither(payloads[type] as Schema.Schema<unknown, unknown>, parseOptions)])
+  eventTypes.map((type) => [
+    type,
+    Schema.decodeUnknownEither(payloads[type] as Schema.Schema<unknown, unknown>, parseOptions)
+  ])
 ) as { readonly [K in EventType]: (u: unknown) => Either.Either<unknown, ParseResult.ParseError> }
 
 const firstIssue = (error: ParseResult.ParseError, prefix: ReadonlyArray<PropertyKey>, note = ""): InvalidEvent => {
@@ -394,10 +397,10 @@ const readable = (message: string, atRoot: boolean): string =>
   message === "is unexpected, expected: never" || message.startsWith("is unexpected")
     ? "is not a field of this event"
     : message === "is missing"
-    ? "is required but missing"
-    : atRoot && message.startsWith("Expected {")
-    ? "expected a JSON object"
-    : message
+      ? "is required but missing"
+      : atRoot && message.startsWith("Expected {")
+        ? "expected a JSON object"
+        : message
 
 const fastEnvelope = FastCheck.envelope(eventTypes)
 

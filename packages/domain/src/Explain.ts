@@ -88,8 +88,8 @@ export const obligation = (
   if (plan === undefined || !visible(plan.issued, view)) {
     return Either.left(new PlanNotFound({ planId: query.planId, role: "plan" }))
   }
-  const found = Obligations.ofPlan(state, plan, view).find((o) =>
-    o.unitId === query.unitId && o.scheduleId === query.scheduleId && o.period === query.period
+  const found = Obligations.ofPlan(state, plan, view).find(
+    (o) => o.unitId === query.unitId && o.scheduleId === query.scheduleId && o.period === query.period
   )
   if (found === undefined) return Either.left(new ObligationNotFound(query))
   const unit = state.units.get(found.unitId)!
@@ -102,17 +102,23 @@ export const obligation = (
   if (found.scheduleId === "sub-plan") {
     for (const sub of plan.subPlans.get(found.unitId) ?? []) {
       if (visible(sub.issued, view)) {
-        reasons.push(reason(sub.issued, sub.planId === found.filed?.id ? "sub-plan issued (decides the status)" : "sub-plan issued"))
+        reasons.push(
+          reason(
+            sub.issued,
+            sub.planId === found.filed?.id ? "sub-plan issued (decides the status)" : "sub-plan issued"
+          )
+        )
       }
     }
   } else {
     for (const report of Obligations.reportsFor(plan, found.unitId, found.scheduleId, found.period, view)) {
       const { reportId, supersedes } = report
-      const role = reportId === found.filed?.id
-        ? `report ${reportId} filed (decides the status)`
-        : supersedes !== undefined
-        ? `report ${reportId} supersedes ${supersedes} (content only)`
-        : `report ${reportId} filed`
+      const role =
+        reportId === found.filed?.id
+          ? `report ${reportId} filed (decides the status)`
+          : supersedes !== undefined
+            ? `report ${reportId} supersedes ${supersedes} (content only)`
+            : `report ${reportId} filed`
       reasons.push(reason(report, role))
     }
   }
@@ -166,7 +172,8 @@ export const coverage = (state: State, query: CoverageQuery): Either.Either<Cove
   const reasons: Array<Reason> = []
   for (const { unitId: id } of result.right.units) {
     const unit = state.units.get(id)!
-    if (query.tag !== undefined && unit.tags.includes(query.tag)) reasons.push(reason(unit.registered, `${id} carries tag ${query.tag}`))
+    if (query.tag !== undefined && unit.tags.includes(query.tag))
+      reasons.push(reason(unit.registered, `${id} carries tag ${query.tag}`))
     if (id !== query.unitId) reasons.push(...hierarchyReasons(state, id, query.asOf, view).slice(0, 1))
     if (unit.level === "residential-area") reasons.push(reason(unit.registered, `residential area ${id} registered`))
     for (const model of state.modelsByUnit.get(id) ?? []) {
@@ -180,4 +187,3 @@ export const coverage = (state: State, query: CoverageQuery): Either.Either<Cove
   }
   return Either.right({ asOf: result.right.asOf, knownAt: result.right.knownAt, row, events: byPosition(reasons) })
 }
-

@@ -134,13 +134,14 @@ export const selectSubtree = <R extends { readonly unitId: string; readonly pare
   const out: Array<R> = []
   for (const row of rows) {
     const parentLevel = row.parentId === null ? undefined : level.get(row.parentId)
-    const mine = options.unit === undefined
-      ? (parentLevel ?? -1) + 1
-      : row.unitId === options.unit
-      ? 0
-      : parentLevel === undefined
-      ? undefined
-      : parentLevel + 1
+    const mine =
+      options.unit === undefined
+        ? (parentLevel ?? -1) + 1
+        : row.unitId === options.unit
+          ? 0
+          : parentLevel === undefined
+            ? undefined
+            : parentLevel + 1
     if (mine === undefined) continue
     level.set(row.unitId, mine)
     if (options.depth === undefined || mine <= options.depth) out.push(row)
@@ -152,7 +153,15 @@ export const selectSubtree = <R extends { readonly unitId: string; readonly pare
 export const openTree = (state: State, view: View): { units: Array<UnitRecord>; tree: Tree } => {
   const units: Array<UnitRecord> = []
   for (const unit of state.units.values()) if (isOpenAt(unit, view.asOf, view)) units.push(unit)
-  return { units, tree: treeOf(state, units.map((u) => u.unitId), view.asOf, view) }
+  return {
+    units,
+    tree: treeOf(
+      state,
+      units.map((u) => u.unitId),
+      view.asOf,
+      view
+    )
+  }
 }
 
 /** One unit of a subtree, with its parent and its depth below the subtree's root. */
@@ -184,7 +193,13 @@ export const subtreeAt = (
   while (stack.length > 0) {
     const item = stack.pop()!
     const unit = state.units.get(item.unitId)!
-    rows.push({ unitId: item.unitId, name: unit.name, level: unit.level, parentId: tree.parentOf.get(item.unitId) ?? null, depth: item.depth })
+    rows.push({
+      unitId: item.unitId,
+      name: unit.name,
+      level: unit.level,
+      parentId: tree.parentOf.get(item.unitId) ?? null,
+      depth: item.depth
+    })
     if (depth !== undefined && item.depth >= depth) continue
     const children = tree.childrenOf.get(item.unitId) ?? []
     for (let i = children.length - 1; i >= 0; i--) stack.push({ unitId: children[i]!, depth: item.depth + 1 })

@@ -16,7 +16,9 @@ import { reportsOf, visible } from "./State.js"
 import * as Time from "./Time.js"
 
 /** The status of an obligation. */
-export const Status = Schema.Literal("on-time", "late", "missing", "pending").annotations({ identifier: "ObligationStatus" })
+export const Status = Schema.Literal("on-time", "late", "missing", "pending").annotations({
+  identifier: "ObligationStatus"
+})
 export type Status = typeof Status.Type
 
 /** One report a unit owes, and what the log says of it. */
@@ -35,11 +37,7 @@ export interface Obligation {
 
 /** The status of an obligation given its earliest filing time (if any). */
 export const statusOf = (deadline: number, filedAt: number | undefined, asOf: number): Status =>
-  filedAt !== undefined
-    ? filedAt < deadline ? "on-time" : "late"
-    : deadline <= asOf
-    ? "missing"
-    : "pending"
+  filedAt !== undefined ? (filedAt < deadline ? "on-time" : "late") : deadline <= asOf ? "missing" : "pending"
 
 /** Whether a filing comes before another: by valid time, then by position in the log. */
 const isEarlier = (a: Stamp, b: Stamp): boolean => a.at < b.at || (a.at === b.at && a.position < b.position)

@@ -34,5 +34,6 @@ export const coverage = (planId?: string): Selection => ({
 /** Whether an event belongs to a selection. */
 export const includes = (selection: Selection, event: Events.DomainEvent): boolean =>
   selection.types.includes(event.type) ||
-  (selection.plan !== undefined && selection.plan.types.includes(event.type) &&
+  (selection.plan !== undefined &&
+    selection.plan.types.includes(event.type) &&
     Events.planOf(event) === selection.plan.planId)

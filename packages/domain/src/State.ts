@@ -212,7 +212,12 @@ export const reportById = (state: State, reportId: string): FiledReport | undefi
 }
 
 /** The reports filed for one obligation of a plan, in log order. */
-export const reportsOf = (plan: PlanRecord, unitId: string, scheduleId: string, period: string): Array<ReportRecord> => {
+export const reportsOf = (
+  plan: PlanRecord,
+  unitId: string,
+  scheduleId: string,
+  period: string
+): Array<ReportRecord> => {
   const out: Array<ReportRecord> = []
   for (let r = firstReport(plan, unitId, scheduleId, period); r !== undefined; r = r.next) out.push(r)
   return out
@@ -314,7 +319,7 @@ const pushTo = <K, V>(state: State, map: Map<K, Array<V>>, key: K, value: V): vo
  */
 export const evolve = (state: State, event: RecordedEvent): State => {
   const rec = instantOf(state, event.recordedAt) ?? invalidTimes(event)
-  const at = event.occurredAt === event.recordedAt ? rec : Time.parseInstant(event.occurredAt) ?? invalidTimes(event)
+  const at = event.occurredAt === event.recordedAt ? rec : (Time.parseInstant(event.occurredAt) ?? invalidTimes(event))
   const position = event.position
   state.position = position
   if (rec >= state.lastRecordedAt) {

@@ -32,10 +32,12 @@ const digits = (s: string, i: number, n: number): number => {
 /** The number of days of a month (1–12) of a year, leap years included. */
 export const daysInMonth = (year: number, month: number): number =>
   month === 2
-    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28
+    ? (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0
+      ? 29
+      : 28
     : month === 4 || month === 6 || month === 9 || month === 11
-    ? 30
-    : 31
+      ? 30
+      : 31
 
 /**
  * Parses an ISO 8601 instant with an explicit offset
@@ -54,10 +56,24 @@ export const parseInstant = (s: string): number | undefined => {
   const minute = digits(s, 14, 2)
   const second = digits(s, 17, 2)
   if (
-    year < 0 || month < 1 || month > 12 || day < 1 || day > daysInMonth(year, month) ||
-    hour < 0 || hour > 23 || minute < 0 || minute > 59 || second < 0 || second > 59 ||
-    s[4] !== "-" || s[7] !== "-" || (s[10] !== "T" && s[10] !== "t") || s[13] !== ":" || s[16] !== ":"
-  ) return undefined
+    year < 0 ||
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > daysInMonth(year, month) ||
+    hour < 0 ||
+    hour > 23 ||
+    minute < 0 ||
+    minute > 59 ||
+    second < 0 ||
+    second > 59 ||
+    s[4] !== "-" ||
+    s[7] !== "-" ||
+    (s[10] !== "T" && s[10] !== "t") ||
+    s[13] !== ":" ||
+    s[16] !== ":"
+  )
+    return undefined
   let i = 19
   let ms = 0
   if (s[i] === ".") {
@@ -113,9 +129,7 @@ export const startOfDate = (date: string): number => {
  */
 export const monthlyDeadline = (year: number, month: number, dueBeforeDay: number): number => {
   const last = daysInMonth(year, month)
-  return dueBeforeDay > last
-    ? startOfLocalDay(year, month, last) + DAY_MS
-    : startOfLocalDay(year, month, dueBeforeDay)
+  return dueBeforeDay > last ? startOfLocalDay(year, month, last) + DAY_MS : startOfLocalDay(year, month, dueBeforeDay)
 }
 
 const two = (n: number): string => (n < 10 ? `0${n}` : `${n}`)
@@ -181,12 +195,12 @@ export const QueryTime = Schema.transformOrFail(Schema.String, Schema.Number, {
     const t = parseQueryTime(text)
     return t === undefined
       ? ParseResult.fail(
-        new ParseResult.Type(
-          ast,
-          text,
-          `${JSON.stringify(text)} is not a date: give a full ISO instant with offset (2018-12-31T23:59:59+07:00) or a date YYYY-MM-DD (the end of that day in Asia/Ho_Chi_Minh)`
+          new ParseResult.Type(
+            ast,
+            text,
+            `${JSON.stringify(text)} is not a date: give a full ISO instant with offset (2018-12-31T23:59:59+07:00) or a date YYYY-MM-DD (the end of that day in Asia/Ho_Chi_Minh)`
+          )
         )
-      )
       : ParseResult.succeed(t)
   },
   encode: (t) => ParseResult.succeed(formatInstant(t))

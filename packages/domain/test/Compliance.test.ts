@@ -27,11 +27,24 @@ describe("Compliance of plan 182 (DOMAIN.md §4.1)", () => {
     const mine = c.obligations.filter((o) => o.unitId === "070")
     assert.deepStrictEqual(
       mine.filter((o) => o.scheduleId === "monthly").map((o) => o.period),
-      ["2018-02", "2018-03", "2018-04", "2018-05", "2018-06", "2018-07", "2018-08", "2018-09", "2018-10", "2018-11", "2018-12"]
+      [
+        "2018-02",
+        "2018-03",
+        "2018-04",
+        "2018-05",
+        "2018-06",
+        "2018-07",
+        "2018-08",
+        "2018-09",
+        "2018-10",
+        "2018-11",
+        "2018-12"
+      ]
     )
-    assert.deepStrictEqual(mine.filter((o) => o.scheduleId === "annual").map((o) => [o.period, o.deadline]), [
-      ["2018", "2018-11-30T00:00:00+07:00"]
-    ])
+    assert.deepStrictEqual(
+      mine.filter((o) => o.scheduleId === "annual").map((o) => [o.period, o.deadline]),
+      [["2018", "2018-11-30T00:00:00+07:00"]]
+    )
     assert.deepStrictEqual(row(c, "070").self, {
       onTime: 0,
       late: 0,
@@ -167,7 +180,10 @@ describe("Compliance of plan 182 (DOMAIN.md §4.1)", () => {
       onTimeRate: 1
     })
     // Rows in tree order: the province, then each district followed by its subtree.
-    assert.deepStrictEqual(c.units.map((u) => u.unitId), ["08", "070", "02200", "071"])
+    assert.deepStrictEqual(
+      c.units.map((u) => u.unitId),
+      ["08", "070", "02200", "071"]
+    )
   })
 
   it("sub-plans: a district complies by issuing a plan implementing this one before subPlanDueBy", () => {
@@ -206,15 +222,26 @@ describe("Compliance of plan 182 (DOMAIN.md §4.1)", () => {
 
   it("--unit and --depth select a subtree, keeping its obligations only", () => {
     const state = given(base)
-    const result = Compliance.project(state, { planId: "182-2018", asOf: t("2018-12-31"), knownAt: t("2018-12-31"), unit: "070" })
+    const result = Compliance.project(state, {
+      planId: "182-2018",
+      asOf: t("2018-12-31"),
+      knownAt: t("2018-12-31"),
+      unit: "070"
+    })
     assert.isTrue(Either.isRight(result))
     const c = Either.getOrThrow(result)
-    assert.deepStrictEqual(c.units.map((u) => u.unitId), ["070", "02200"])
+    assert.deepStrictEqual(
+      c.units.map((u) => u.unitId),
+      ["070", "02200"]
+    )
     assert.isTrue(c.obligations.every((o) => o.unitId === "070" || o.unitId === "02200"))
     const shallow = Either.getOrThrow(
       Compliance.project(state, { planId: "182-2018", asOf: t("2018-12-31"), knownAt: t("2018-12-31"), depth: 1 })
     )
-    assert.deepStrictEqual(shallow.units.map((u) => u.unitId), ["08", "070", "071"])
+    assert.deepStrictEqual(
+      shallow.units.map((u) => u.unitId),
+      ["08", "070", "071"]
+    )
   })
 
   it("an unknown plan, or one not yet issued or known, is PlanNotFound", () => {
@@ -273,7 +300,12 @@ describe("Asking for a unit", () => {
     const view = { asOf: t("2018-12-31"), knownAt: t("2018-12-31") }
     const c = Compliance.project(state, { planId: "182-2018", ...view, unit: "99999" })
     assert.strictEqual(Either.isLeft(c) && c.left.message, "unit 99999 does not exist at 2018-12-31T23:59:59.999+07:00")
-    const early = Compliance.project(state, { planId: "182-2018", asOf: t("2018-12-31"), knownAt: t("2017-12-31"), unit: "070" })
+    const early = Compliance.project(state, {
+      planId: "182-2018",
+      asOf: t("2018-12-31"),
+      knownAt: t("2017-12-31"),
+      unit: "070"
+    })
     assert.strictEqual(Either.isLeft(early) && early.left._tag, "PlanNotFound")
   })
 })

@@ -4,8 +4,18 @@ import { Coverage, Explain } from "../src/index.js"
 import type { Step } from "./Given.js"
 import { assign, given, issued, on, t, tuyenQuang } from "./Given.js"
 
-const model = (modelId: string, unitId: string, at: string, households = 0, committed = 0, kind = "self-managed"): Step =>
-  on(at, { type: "ModelEstablished", data: { modelId, unitId, kind, name: `Mô hình ${modelId}`, households, committed } })
+const model = (
+  modelId: string,
+  unitId: string,
+  at: string,
+  households = 0,
+  committed = 0,
+  kind = "self-managed"
+): Step =>
+  on(at, {
+    type: "ModelEstablished",
+    data: { modelId, unitId, kind, name: `Mô hình ${modelId}`, households, committed }
+  })
 
 const steps: ReadonlyArray<Step> = [
   ...tuyenQuang,
@@ -24,12 +34,12 @@ const row = (c: Coverage.Coverage, unitId: string) => c.units.find((u) => u.unit
 describe("Coverage (DOMAIN.md §4.2)", () => {
   it("counts open residential areas and those with an active model, up the tree", () => {
     const c = project("2018-06-30")
-    assert.deepStrictEqual(
-      [row(c, "08").residentialAreas, row(c, "08").covered, row(c, "08").coverage],
-      [5, 3, 3 / 5]
-    )
+    assert.deepStrictEqual([row(c, "08").residentialAreas, row(c, "08").covered, row(c, "08").coverage], [5, 3, 3 / 5])
     assert.deepStrictEqual([row(c, "070").residentialAreas, row(c, "070").covered], [3, 2])
-    assert.deepStrictEqual([row(c, "02200").covered, row(c, "02200").households, row(c, "02200").committed], [1, 150, 140])
+    assert.deepStrictEqual(
+      [row(c, "02200").covered, row(c, "02200").households, row(c, "02200").committed],
+      [1, 150, 140]
+    )
     assert.strictEqual(row(c, "08").households, 120 + 30 + 80 + 60)
     assert.strictEqual(row(c, "02200-01").coverage, 1)
     assert.strictEqual(row(c, "02200-02").coverage, 0)
@@ -46,7 +56,10 @@ describe("Coverage (DOMAIN.md §4.2)", () => {
   })
 
   it("selects a subtree, and names an unknown unit", () => {
-    assert.deepStrictEqual(project("2018-06-30", { unit: "071", depth: 1 }).units.map((u) => u.unitId), ["071", "02215"])
+    assert.deepStrictEqual(
+      project("2018-06-30", { unit: "071", depth: 1 }).units.map((u) => u.unitId),
+      ["071", "02215"]
+    )
     const unknown = Coverage.project(given(steps), { asOf: t("2018-06-30"), knownAt: t("2018-06-30"), unit: "zz" })
     assert.strictEqual(Either.isLeft(unknown) && unknown.left._tag, "UnitNotFound")
   })
@@ -100,7 +113,10 @@ describe("Coverage (DOMAIN.md §4.2)", () => {
       "model m1 established in 02200-01",
       "model m2 established in 02200-01"
     ])
-    assert.strictEqual(Either.isLeft(Explain.coverage(given(steps), { unitId: "zz", asOf: t("2018-06-30"), knownAt: t("2018-06-30") })), true)
+    assert.strictEqual(
+      Either.isLeft(Explain.coverage(given(steps), { unitId: "zz", asOf: t("2018-06-30"), knownAt: t("2018-06-30") })),
+      true
+    )
   })
 })
 

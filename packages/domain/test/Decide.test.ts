@@ -12,8 +12,14 @@ const rules: ReadonlyArray<{ rule: string; given: ReadonlyArray<Step>; accepts: 
   {
     rule: "UnitAlreadyRegistered",
     given: tuyenQuang,
-    accepts: on(at, { type: "UnitRegistered", data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "070" } }),
-    rejects: on(at, { type: "UnitRegistered", data: { unitId: "02200", name: "Phường Phan Thiết", level: "commune", parentId: "070" } })
+    accepts: on(at, {
+      type: "UnitRegistered",
+      data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "070" }
+    }),
+    rejects: on(at, {
+      type: "UnitRegistered",
+      data: { unitId: "02200", name: "Phường Phan Thiết", level: "commune", parentId: "070" }
+    })
   },
   {
     rule: "ParentRequired",
@@ -25,31 +31,55 @@ const rules: ReadonlyArray<{ rule: string; given: ReadonlyArray<Step>; accepts: 
     rule: "ProvinceHasNoParent",
     given: tuyenQuang,
     accepts: on(at, { type: "UnitRegistered", data: { unitId: "02", name: "Tỉnh Hà Giang", level: "province" } }),
-    rejects: on(at, { type: "UnitRegistered", data: { unitId: "02", name: "Tỉnh Hà Giang", level: "province", parentId: "08" } })
+    rejects: on(at, {
+      type: "UnitRegistered",
+      data: { unitId: "02", name: "Tỉnh Hà Giang", level: "province", parentId: "08" }
+    })
   },
   {
     rule: "UnitNotFound",
     given: tuyenQuang,
-    accepts: on(at, { type: "UnitRegistered", data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "08" } }),
-    rejects: on(at, { type: "UnitRegistered", data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "99" } })
+    accepts: on(at, {
+      type: "UnitRegistered",
+      data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "08" }
+    }),
+    rejects: on(at, {
+      type: "UnitRegistered",
+      data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "99" }
+    })
   },
   {
     rule: "UnitNotFound (the parent did not exist yet at occurredAt)",
     given: tuyenQuang,
-    accepts: on("2018-01-01T00:00:00+07:00", { type: "UnitRegistered", data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "08" } }),
-    rejects: on("2017-12-31T23:59:59+07:00", { type: "UnitRegistered", data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "08" } })
+    accepts: on("2018-01-01T00:00:00+07:00", {
+      type: "UnitRegistered",
+      data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "08" }
+    }),
+    rejects: on("2017-12-31T23:59:59+07:00", {
+      type: "UnitRegistered",
+      data: { unitId: "072", name: "Huyện Na Hang", level: "district", parentId: "08" }
+    })
   },
   {
     rule: "UnitClosed",
     given: [...tuyenQuang, on("2018-01-15T00:00:00+07:00", { type: "UnitClosed", data: { unitId: "02209-01" } })],
-    accepts: on(at, { type: "UnitRegistered", data: { unitId: "02209-02", name: "Thôn 2", level: "residential-area", parentId: "02209" } }),
+    accepts: on(at, {
+      type: "UnitRegistered",
+      data: { unitId: "02209-02", name: "Thôn 2", level: "residential-area", parentId: "02209" }
+    }),
     rejects: on(at, { type: "UnitMoved", data: { unitId: "02209-01", parentId: "02200" } })
   },
   {
     rule: "ParentLevelNotHigher",
     given: tuyenQuang,
-    accepts: on(at, { type: "UnitRegistered", data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "08" } }),
-    rejects: on(at, { type: "UnitRegistered", data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "02200" } })
+    accepts: on(at, {
+      type: "UnitRegistered",
+      data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "08" }
+    }),
+    rejects: on(at, {
+      type: "UnitRegistered",
+      data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "02200" }
+    })
   },
   {
     rule: "ParentLevelNotHigher (on a move)",
@@ -66,7 +96,10 @@ const rules: ReadonlyArray<{ rule: string; given: ReadonlyArray<Step>; accepts: 
   {
     rule: "PlanAlreadyIssued",
     given: [...tuyenQuang, issued],
-    accepts: on(at, { type: "PlanIssued", data: { ...plan182, planId: "183-2018", documentNumber: "183/KH-MTTQ-BTT" } }),
+    accepts: on(at, {
+      type: "PlanIssued",
+      data: { ...plan182, planId: "183-2018", documentNumber: "183/KH-MTTQ-BTT" }
+    }),
     rejects: on(at, { type: "PlanIssued", data: { ...plan182, documentNumber: "183/KH-MTTQ-BTT" } })
   },
   {
@@ -85,13 +118,22 @@ const rules: ReadonlyArray<{ rule: string; given: ReadonlyArray<Step>; accepts: 
     rule: "InvalidPlan (a schedule listed twice)",
     given: tuyenQuang,
     accepts: on(at, { type: "PlanIssued", data: plan182 }),
-    rejects: on(at, { type: "PlanIssued", data: { ...plan182, schedules: [...plan182.schedules, plan182.schedules[0]!] } })
+    rejects: on(at, {
+      type: "PlanIssued",
+      data: { ...plan182, schedules: [...plan182.schedules, plan182.schedules[0]!] }
+    })
   },
   {
     rule: "PlanNotFound (parent plan)",
     given: [...tuyenQuang, issued],
-    accepts: on(at, { type: "PlanIssued", data: { ...plan182, planId: "kh-070", issuerId: "070", parentPlanId: "182-2018" } }),
-    rejects: on(at, { type: "PlanIssued", data: { ...plan182, planId: "kh-070", issuerId: "070", parentPlanId: "999" } })
+    accepts: on(at, {
+      type: "PlanIssued",
+      data: { ...plan182, planId: "kh-070", issuerId: "070", parentPlanId: "182-2018" }
+    }),
+    rejects: on(at, {
+      type: "PlanIssued",
+      data: { ...plan182, planId: "kh-070", issuerId: "070", parentPlanId: "999" }
+    })
   },
   {
     rule: "UnitNotFound (issuer)",
@@ -204,34 +246,66 @@ const rules: ReadonlyArray<{ rule: string; given: ReadonlyArray<Step>; accepts: 
     rule: "ModelAlreadyEstablished",
     given: [
       ...tuyenQuang,
-      on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" } })
+      on(at, {
+        type: "ModelEstablished",
+        data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" }
+      })
     ],
-    accepts: on(at, { type: "ModelEstablished", data: { modelId: "m2", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản 2" } }),
-    rejects: on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-02", kind: "self-managed", name: "Tổ tự quản" } })
+    accepts: on(at, {
+      type: "ModelEstablished",
+      data: { modelId: "m2", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản 2" }
+    }),
+    rejects: on(at, {
+      type: "ModelEstablished",
+      data: { modelId: "m1", unitId: "02200-02", kind: "self-managed", name: "Tổ tự quản" }
+    })
   },
   {
     rule: "CommittedExceedsHouseholds",
     given: tuyenQuang,
     accepts: on(at, {
       type: "ModelEstablished",
-      data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản", households: 120, committed: 120 }
+      data: {
+        modelId: "m1",
+        unitId: "02200-01",
+        kind: "self-managed",
+        name: "Tổ tự quản",
+        households: 120,
+        committed: 120
+      }
     }),
     rejects: on(at, {
       type: "ModelEstablished",
-      data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản", households: 120, committed: 121 }
+      data: {
+        modelId: "m1",
+        unitId: "02200-01",
+        kind: "self-managed",
+        name: "Tổ tự quản",
+        households: 120,
+        committed: 121
+      }
     })
   },
   {
     rule: "UnitNotFound (model in a unit not yet registered)",
     given: tuyenQuang,
-    accepts: on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ" } }),
-    rejects: on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-09", kind: "self-managed", name: "Tổ" } })
+    accepts: on(at, {
+      type: "ModelEstablished",
+      data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ" }
+    }),
+    rejects: on(at, {
+      type: "ModelEstablished",
+      data: { modelId: "m1", unitId: "02200-09", kind: "self-managed", name: "Tổ" }
+    })
   },
   {
     rule: "ModelNotFound",
     given: [
       ...tuyenQuang,
-      on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" } })
+      on(at, {
+        type: "ModelEstablished",
+        data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" }
+      })
     ],
     accepts: on("2018-03-01T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m1" } }),
     rejects: on("2018-03-01T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m9" } })
@@ -240,8 +314,14 @@ const rules: ReadonlyArray<{ rule: string; given: ReadonlyArray<Step>; accepts: 
     rule: "ModelAlreadyDissolved",
     given: [
       ...tuyenQuang,
-      on(at, { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" } }),
-      on(at, { type: "ModelEstablished", data: { modelId: "m2", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" } }),
+      on(at, {
+        type: "ModelEstablished",
+        data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" }
+      }),
+      on(at, {
+        type: "ModelEstablished",
+        data: { modelId: "m2", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản" }
+      }),
       on("2018-03-01T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m1" } })
     ],
     accepts: on("2018-03-02T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m2" } }),
@@ -279,16 +359,27 @@ describe("The rules of DOMAIN.md §3", () => {
   })
 
   it("a district with an open commune cannot be closed", () => {
-    const steps = [...tuyenQuang, issued, on("2018-02-01T00:00:00+07:00", { type: "UnitClosed", data: { unitId: "071" } })]
+    const steps = [
+      ...tuyenQuang,
+      issued,
+      on("2018-02-01T00:00:00+07:00", { type: "UnitClosed", data: { unitId: "071" } })
+    ]
     // 071 still has an open commune: closing is refused; close the commune's areas and the commune first.
     assert.throws(() => given(steps), /UnitHasOpenChildren|open children/)
   })
 
   it("the decision does not change the state", () => {
     const state = given(base)
-    const before = JSON.stringify([...state.units.keys(), state.position, [...state.plans.values()].map((p) => p.assignments.size)])
+    const before = JSON.stringify([
+      ...state.units.keys(),
+      state.position,
+      [...state.plans.values()].map((p) => p.assignments.size)
+    ])
     Decide.violation(state, { ...report("r", "070", "2018-02", "2018-02-10T08:00:00+07:00"), recordedAt: undefined })
-    assert.strictEqual(JSON.stringify([...state.units.keys(), state.position, [...state.plans.values()].map((p) => p.assignments.size)]), before)
+    assert.strictEqual(
+      JSON.stringify([...state.units.keys(), state.position, [...state.plans.values()].map((p) => p.assignments.size)]),
+      before
+    )
     assert.strictEqual(State.empty().position, 0)
   })
 })

@@ -24,8 +24,18 @@ describe("Events: decoding unknown JSON", () => {
   it("decodes every line of the hash-chain vector, envelope included", async () => {
     const { readFileSync } = await import("node:fs")
     const text = readFileSync(new URL("../../fixtures/data/chain.ndjson", import.meta.url), "utf8")
-    const lines = text.trim().split("\n").map((l) => Either.getOrThrow(Events.parseLine(l)))
-    assert.deepStrictEqual(lines.map((l) => [l.position, l.type]), [[1, "UnitRegistered"], [2, "UnitRegistered"], [3, "ReportFiled"]])
+    const lines = text
+      .trim()
+      .split("\n")
+      .map((l) => Either.getOrThrow(Events.parseLine(l)))
+    assert.deepStrictEqual(
+      lines.map((l) => [l.position, l.type]),
+      [
+        [1, "UnitRegistered"],
+        [2, "UnitRegistered"],
+        [3, "ReportFiled"]
+      ]
+    )
   })
 
   it("names the field and what was expected", () => {
@@ -35,9 +45,15 @@ describe("Events: decoding unknown JSON", () => {
     )
     const { reportId: _, ...withoutId } = line.data
     assert.strictEqual(reason({ ...line, data: withoutId }), "invalid event: data.reportId: is required but missing")
-    assert.match(reason({ ...line, occurredAt: "2018-03-19 23:30" }), /^invalid event: occurredAt: expected an ISO 8601 instant with offset/)
+    assert.match(
+      reason({ ...line, occurredAt: "2018-03-19 23:30" }),
+      /^invalid event: occurredAt: expected an ISO 8601 instant with offset/
+    )
     assert.match(reason({ ...line, occurredAt: "2018-03-19T23:30:00" }), /^invalid event: occurredAt:/)
-    assert.match(reason({ ...line, type: "ReportSent" }), /^invalid event: type: expected one of UnitRegistered, UnitMoved, .*, got "ReportSent"$/)
+    assert.match(
+      reason({ ...line, type: "ReportSent" }),
+      /^invalid event: type: expected one of UnitRegistered, UnitMoved, .*, got "ReportSent"$/
+    )
     assert.strictEqual(
       reason({ ...line, data: { ...line.data, metrics: { sessions: -1 } } }),
       "invalid event: data.metrics.sessions: expected a whole number >= 0, got -1"
@@ -54,7 +70,7 @@ describe("Events: decoding unknown JSON", () => {
   })
 
   it("reports JSON syntax errors as invalid events", () => {
-    const result = Events.parseLine("{\"type\": ")
+    const result = Events.parseLine('{"type": ')
     assert.isTrue(Either.isLeft(result))
     if (Either.isLeft(result)) assert.match(result.left.message, /^invalid event: not valid JSON/)
   })
@@ -106,7 +122,14 @@ describe("Time: instants and local dates in Asia/Ho_Chi_Minh", () => {
   })
 
   it("refuses what is not an instant with an offset", () => {
-    for (const bad of ["2018-03-19T23:59:59", "2018-02-30T00:00:00Z", "2018-03-19T24:00:00Z", "2018-03-19", "x", "2018-03-19T23:59:59.1234Z"]) {
+    for (const bad of [
+      "2018-03-19T23:59:59",
+      "2018-02-30T00:00:00Z",
+      "2018-03-19T24:00:00Z",
+      "2018-03-19",
+      "x",
+      "2018-03-19T23:59:59.1234Z"
+    ]) {
       assert.strictEqual(Time.parseInstant(bad), undefined, bad)
     }
   })

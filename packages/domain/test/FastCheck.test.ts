@@ -65,7 +65,15 @@ const valid: ReadonlyArray<Record<string, unknown>> = [
   {
     type: "ModelEstablished",
     occurredAt: "2018-05-01T08:00:00+07:00",
-    data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ tự quản", planId: "182-2018", households: 120, committed: 110 }
+    data: {
+      modelId: "m1",
+      unitId: "02200-01",
+      kind: "self-managed",
+      name: "Tổ tự quản",
+      planId: "182-2018",
+      households: 120,
+      committed: 110
+    }
   },
   { type: "ModelDissolved", occurredAt: "2018-09-01T08:00:00+07:00", data: { modelId: "m1" } }
 ]
@@ -91,7 +99,26 @@ const mutate = (value: unknown, path: ReadonlyArray<number>, replacement: unknow
 
 const interesting = fc.oneof(
   fc.jsonValue(),
-  fc.constantFrom("", " 08", "2018-02-30", "2018-03-19T23:59:59", "2018-03-19", -1, 0, 1.5, 32, null, "tinh", "a".repeat(201), "monthly", "once", "quarterly", "yearly", -12, 13)
+  fc.constantFrom(
+    "",
+    " 08",
+    "2018-02-30",
+    "2018-03-19T23:59:59",
+    "2018-03-19",
+    -1,
+    0,
+    1.5,
+    32,
+    null,
+    "tinh",
+    "a".repeat(201),
+    "monthly",
+    "once",
+    "quarterly",
+    "yearly",
+    -12,
+    13
+  )
 )
 
 describe("the hand-written validator agrees with the schemas", () => {

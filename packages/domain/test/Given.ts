@@ -72,7 +72,13 @@ const unit = (
 ): Step =>
   on("2018-01-01T00:00:00+07:00", {
     type: "UnitRegistered",
-    data: { unitId, name, level, ...(parentId === undefined ? {} : { parentId }), ...(tags === undefined ? {} : { tags }) }
+    data: {
+      unitId,
+      name,
+      level,
+      ...(parentId === undefined ? {} : { parentId }),
+      ...(tags === undefined ? {} : { tags })
+    }
   })
 
 /**
@@ -97,8 +103,11 @@ export const tuyenQuang: ReadonlyArray<Step> = [
 export const issued: Step = on("2018-01-30T08:00:00+07:00", { type: "PlanIssued", data: plan182 })
 
 /** An assignment to plan 182 on 30/01/2018. */
-export const assign = (unitId: string, extra: Partial<Events.EventData["UnitAssigned"]> = {}, at = "2018-01-30T09:00:00+07:00"): Step =>
-  on(at, { type: "UnitAssigned", data: { planId: "182-2018", unitId, ...extra } })
+export const assign = (
+  unitId: string,
+  extra: Partial<Events.EventData["UnitAssigned"]> = {},
+  at = "2018-01-30T09:00:00+07:00"
+): Step => on(at, { type: "UnitAssigned", data: { planId: "182-2018", unitId, ...extra } })
 
 /** A report on plan 182. */
 export const report = (
@@ -113,7 +122,14 @@ export const report = (
     at,
     {
       type: "ReportFiled",
-      data: { reportId, planId: "182-2018", unitId, scheduleId: period.length === 4 ? "annual" : "monthly", period, ...extra }
+      data: {
+        reportId,
+        planId: "182-2018",
+        unitId,
+        scheduleId: period.length === 4 ? "annual" : "monthly",
+        period,
+        ...extra
+      }
     },
     recordedAt
   )

@@ -10,20 +10,32 @@ const base: ReadonlyArray<Step> = [
   assign("070"),
   assign("02200"),
   report("r1", "070", "2018-02", "2018-02-10T08:00:00+07:00"),
-  on("2018-02-01T08:00:00+07:00", { type: "ModelEstablished", data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ" } })
+  on("2018-02-01T08:00:00+07:00", {
+    type: "ModelEstablished",
+    data: { modelId: "m1", unitId: "02200-01", kind: "self-managed", name: "Tổ" }
+  })
 ]
 
 // A batch touching every kind of change evolve makes: new unit, move, closure, plan (a sub-plan), assignment,
 // a report, a correction (supersededBy and next), a model and a dissolution.
 const batch: ReadonlyArray<Step> = [
-  on("2018-03-01T00:00:00+07:00", { type: "UnitRegistered", data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "070" } }),
+  on("2018-03-01T00:00:00+07:00", {
+    type: "UnitRegistered",
+    data: { unitId: "02203", name: "Phường Minh Xuân", level: "commune", parentId: "070" }
+  }),
   on("2018-03-01T00:00:00+07:00", { type: "UnitMoved", data: { unitId: "02209", parentId: "071" } }),
   on("2018-03-01T00:00:00+07:00", { type: "UnitClosed", data: { unitId: "02215-02" } }),
-  on("2018-03-01T00:00:00+07:00", { type: "PlanIssued", data: { ...plan182, planId: "kh-070", issuerId: "070", parentPlanId: "182-2018" } }),
+  on("2018-03-01T00:00:00+07:00", {
+    type: "PlanIssued",
+    data: { ...plan182, planId: "kh-070", issuerId: "070", parentPlanId: "182-2018" }
+  }),
   assign("071", {}, "2018-03-01T00:00:00+07:00"),
   report("r2", "070", "2018-03", "2018-03-10T08:00:00+07:00"),
   report("r3", "070", "2018-02", "2018-03-11T08:00:00+07:00", { supersedes: "r1" }),
-  on("2018-03-12T00:00:00+07:00", { type: "ModelEstablished", data: { modelId: "m2", unitId: "02200-02", kind: "self-managed", name: "Tổ 2" } }),
+  on("2018-03-12T00:00:00+07:00", {
+    type: "ModelEstablished",
+    data: { modelId: "m2", unitId: "02200-02", kind: "self-managed", name: "Tổ 2" }
+  }),
   on("2018-03-12T00:00:00+07:00", { type: "ModelDissolved", data: { modelId: "m1" } })
 ]
 
@@ -35,7 +47,10 @@ describe("Decider: one batch, decided and folded, or refused whole", () => {
     const before = given(base)
     const recorded = record([...base, ...batch]).slice(base.length)
     // The last event repeats a report: the rules refuse it, after the batch changed every kind of record.
-    const refused = { ...recorded[recorded.length - 1]!, ...report("r4", "070", "2018-03", "2018-03-20T08:00:00+07:00") }
+    const refused = {
+      ...recorded[recorded.length - 1]!,
+      ...report("r4", "070", "2018-03", "2018-03-20T08:00:00+07:00")
+    }
     const result = Decider.decide(state, [...recorded, refused as never], { now: refused.recordedAt, seal })
     assert.isTrue(Either.isLeft(result))
     if (Either.isLeft(result)) {
@@ -52,7 +67,10 @@ describe("Decider: one batch, decided and folded, or refused whole", () => {
     const result = Decider.decide(state, recorded, { now: recorded[0]!.recordedAt, seal })
     assert.isTrue(Either.isRight(result))
     if (Either.isRight(result)) {
-      assert.deepStrictEqual(result.right.map((e) => e.position), recorded.map((e) => e.position))
+      assert.deepStrictEqual(
+        result.right.map((e) => e.position),
+        recorded.map((e) => e.position)
+      )
     }
     assert.isUndefined(state.journal)
     assert.deepStrictEqual(State.toSnapshot(state), State.toSnapshot(given([...base, ...batch])))
@@ -115,7 +133,11 @@ const layoutOf = (snapshot: State.Snapshot): Record<string, string> => {
     }
   }
   walk(snapshot, "")
-  return Object.fromEntries(Object.entries(layout).sort().map(([k, v]) => [k, [...v].sort().join(",")]))
+  return Object.fromEntries(
+    Object.entries(layout)
+      .sort()
+      .map(([k, v]) => [k, [...v].sort().join(",")])
+  )
 }
 
 describe("State: the snapshot format names its layout", () => {
@@ -130,14 +152,16 @@ describe("State: the snapshot format names its layout", () => {
         ".models{}": "committed,dissolved,established,households,kind,modelId,name,planId,unitId",
         ".models{}.dissolved": "at,position,rec",
         ".models{}.established": "at,position,rec",
-        ".plans{}": "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
+        ".plans{}":
+          "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
         ".plans{}.assignments{}": "reports,scheduleIds,stamp,subPlanDueBy,tasks,unitId",
         ".plans{}.assignments{}.reports{}{}": "at,next,position,rec,reportId,supersededBy,supersedes",
         ".plans{}.assignments{}.reports{}{}.next": "at,next,position,rec,reportId,supersededBy,supersedes",
         ".plans{}.assignments{}.stamp": "at,position,rec",
         ".plans{}.issued": "at,position,rec",
         ".plans{}.schedules[]": "dueBefore,dueBeforeDay,kind,period,scheduleId",
-        ".plans{}.subPlans{}[]": "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
+        ".plans{}.subPlans{}[]":
+          "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
         ".plans{}.subPlans{}[].issued": "at,position,rec",
         ".plans{}.tasks[]": "code,text",
         ".units{}": "closed,level,name,parents,registered,tags,unitId",
@@ -152,7 +176,8 @@ describe("State: the snapshot format names its layout", () => {
         ".models{}": "committed,dissolved,established,households,kind,modelId,name,planId,unitId",
         ".models{}.dissolved": "at,position,rec",
         ".models{}.established": "at,position,rec",
-        ".plans{}": "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
+        ".plans{}":
+          "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
         ".plans{}.assignments{}": "reports,scheduleIds,stamp,subPlanDueBy,tasks,unitId",
         ".plans{}.assignments{}.reports{}{}": "at,data,next,position,rec,supersededBy",
         ".plans{}.assignments{}.reports{}{}.data": "period,planId,reportId,scheduleId,unitId",
@@ -161,7 +186,8 @@ describe("State: the snapshot format names its layout", () => {
         ".plans{}.assignments{}.stamp": "at,position,rec",
         ".plans{}.issued": "at,position,rec",
         ".plans{}.schedules[]": "dueBefore,dueBeforeDay,kind,period,scheduleId",
-        ".plans{}.subPlans{}[]": "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
+        ".plans{}.subPlans{}[]":
+          "assignments,basis,documentNumber,effectiveFrom,effectiveUntil,issued,issuerId,parentPlanId,planId,schedules,subPlans,tasks,title",
         ".plans{}.subPlans{}[].issued": "at,position,rec",
         ".plans{}.tasks[]": "code,text",
         ".units{}": "closed,level,name,parents,registered,tags,unitId",

@@ -63,7 +63,11 @@ export const parsePublicKey = (text: string): PublicKey | undefined => {
 }
 
 /** A new Ed25519 key pair: the private key as PKCS #8 PEM, the public key as SPKI PEM, and its id. */
-export const generateKeyPair = (): { readonly privatePem: string; readonly publicPem: string; readonly keyId: string } => {
+export const generateKeyPair = (): {
+  readonly privatePem: string
+  readonly publicPem: string
+  readonly keyId: string
+} => {
   const { privateKey, publicKey } = Crypto.generateKeyPairSync("ed25519")
   const publicPem = publicKey.export({ format: "pem", type: "spki" }).toString()
   return {
@@ -115,12 +119,15 @@ export const checkSignature = (head: Proofs.SignedTreeHead, key: PublicKey): Pro
     })
   }
   const signature = Buffer.from(head.signature, "base64")
-  const ok = signature.length === 64 &&
-    Crypto.verify(null, Buffer.from(Proofs.signedMessage(head), "utf8"), key.key, signature)
-  return ok ? undefined : new ProofRejected({
-    reason: `the tree head's signature does not verify with key ${key.keyId}: ` +
-      `its size, root hash, chain hash or timestamp was changed after signing, or the signature was`
-  })
+  const ok =
+    signature.length === 64 && Crypto.verify(null, Buffer.from(Proofs.signedMessage(head), "utf8"), key.key, signature)
+  return ok
+    ? undefined
+    : new ProofRejected({
+        reason:
+          `the tree head's signature does not verify with key ${key.keyId}: ` +
+          `its size, root hash, chain hash or timestamp was changed after signing, or the signature was`
+      })
 }
 
 /** Checks an inclusion proof's own hashes (and, given, that `line` is the proven event's): `undefined` or why not. */
@@ -135,7 +142,8 @@ export const checkInclusion = (proof: Proofs.InclusionProof, line?: string): Pro
     const given = Merkle.leafHash(line)
     if (given !== proof.leafHash) {
       return new ProofRejected({
-        reason: `the given line hashes to leaf ${given}, not to the proof's leafHash ${proof.leafHash}: ` +
+        reason:
+          `the given line hashes to leaf ${given}, not to the proof's leafHash ${proof.leafHash}: ` +
           `it is not the proven event's line, byte for byte`
       })
     }
@@ -151,17 +159,14 @@ export const checkInclusion = (proof: Proofs.InclusionProof, line?: string): Pro
       reason: `the proof is for position ${proof.position}, but its line states position ${String(stated)}`
     })
   }
-  const got = Merkle.rootFromInclusion(
-    proof.position - 1,
-    proof.treeSize,
-    proof.leafHash,
-    proof.path
-  )
+  const got = Merkle.rootFromInclusion(proof.position - 1, proof.treeSize, proof.leafHash, proof.path)
   if ("reason" in got) return new ProofRejected({ reason: `the inclusion path is malformed: ${got.reason}` })
   const root = got.root
-  return root === proof.rootHash ? undefined : new ProofRejected({
-    reason: `the inclusion path leads to root ${root}, not to the proof's rootHash ${proof.rootHash}`
-  })
+  return root === proof.rootHash
+    ? undefined
+    : new ProofRejected({
+        reason: `the inclusion path leads to root ${root}, not to the proof's rootHash ${proof.rootHash}`
+      })
 }
 
 /** Checks a consistency proof's own hashes: `undefined` or why not. */
@@ -173,7 +178,9 @@ export const checkConsistency = (proof: Proofs.ConsistencyProof): ProofRejected 
     proof.secondRootHash,
     proof.path
   )
-  return reason === undefined ? undefined : new ProofRejected({ reason: `the consistency proof does not hold: ${reason}` })
+  return reason === undefined
+    ? undefined
+    : new ProofRejected({ reason: `the consistency proof does not hold: ${reason}` })
 }
 
 /**
@@ -181,17 +188,24 @@ export const checkConsistency = (proof: Proofs.ConsistencyProof): ProofRejected 
  * (for a consistency proof, either of its two trees).
  */
 export const checkAgainstHead = (proof: Proofs.Proof, head: Proofs.TreeHead): ProofRejected | undefined => {
-  const trees = proof.proof === "inclusion"
-    ? [{ size: proof.treeSize, root: proof.rootHash }]
-    : [{ size: proof.firstSize, root: proof.firstRootHash }, { size: proof.secondSize, root: proof.secondRootHash }]
+  const trees =
+    proof.proof === "inclusion"
+      ? [{ size: proof.treeSize, root: proof.rootHash }]
+      : [
+          { size: proof.firstSize, root: proof.firstRootHash },
+          { size: proof.secondSize, root: proof.secondRootHash }
+        ]
   const same = trees.find((t) => t.size === head.treeSize)
   if (same === undefined) {
     return new ProofRejected({
-      reason: `the proof is for the tree of ${trees.map((t) => t.size).join(" and ")} events, ` +
+      reason:
+        `the proof is for the tree of ${trees.map((t) => t.size).join(" and ")} events, ` +
         `but the tree head is of ${head.treeSize}`
     })
   }
-  return same.root === head.rootHash ? undefined : new ProofRejected({
-    reason: `the proof's tree of ${same.size} events has root ${same.root}, but the tree head's root is ${head.rootHash}`
-  })
+  return same.root === head.rootHash
+    ? undefined
+    : new ProofRejected({
+        reason: `the proof's tree of ${same.size} events has root ${same.root}, but the tree head's root is ${head.rootHash}`
+      })
 }

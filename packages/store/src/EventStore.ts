@@ -66,7 +66,8 @@ export type Authorize = (
 ) => string | undefined
 
 /** Why an append was refused; nothing was stored. */
-export type AppendError = Errors.RuleViolation | Errors.InvalidEvent | ConcurrencyConflict | IdConflict | AppendForbidden
+export type AppendError =
+  Errors.RuleViolation | Errors.InvalidEvent | ConcurrencyConflict | IdConflict | AppendForbidden
 
 /** What an append did. */
 export interface AppendResult {
@@ -134,68 +135,70 @@ export interface ReadQuery {
 }
 
 /** The event store. */
-export class EventStore extends Context.Tag("@kehoach/store/EventStore")<EventStore, {
-  /**
-   * Appends events atomically: each is checked by the domain's rules against
-   * the state including the earlier events of the batch; one rejection rejects
-   * the batch. `recordedAt` comes from the store's clock; `recordedBy` from the caller.
-   */
-  readonly append: (
-    events: ReadonlyArray<Events.ProposedEvent>,
-    options: {
-      readonly recordedBy: string
-      readonly expectedPosition?: number | undefined
-      /** Access control, checked inside the lock before the rules (see `Authorize`). */
-      readonly authorize?: Authorize | undefined
-    }
-  ) => Effect.Effect<AppendResult, AppendError>
-  /** Imports NDJSON lines, all or nothing, streaming. */
-  readonly importLines: (
-    lines: Stream.Stream<string, ImportError>,
-    options: { readonly recordedBy: string; readonly onProgress?: ((lines: number) => void) | undefined }
-  ) => Effect.Effect<ImportResult, ImportError>
-  /** The log as exported NDJSON lines (without newline), byte-stable. */
-  readonly exportLines: (query?: ReadQuery) => Stream.Stream<string>
-  /** Reads events by position range and filters. */
-  readonly read: (query: ReadQuery) => Effect.Effect<ReadonlyArray<StoredEvent>>
-  /**
-   * Walks the chain and recomputes the Merkle tree from the lines (checking
-   * every stored node); with a kept digest, also checks the log still extends
-   * it (and, with its `rootHash`, that the tree at that size has that root).
-   */
-  readonly verify: (kept?: KeptHead) => Effect.Effect<VerifyResult>
-  /** The head of the Merkle tree now: size, root hash, chain hash, and the store's clock as timestamp. */
-  readonly treeHead: Effect.Effect<Proofs.TreeHead>
-  /** The inclusion proof of an event in the tree of `treeSize` events (default: the whole log). */
-  readonly inclusionProof: (
-    target: ProofTarget,
-    treeSize?: number
-  ) => Effect.Effect<Proofs.InclusionProof, ProofUnavailable>
-  /** The consistency proof from the tree of `first` events to the tree of `second` (default: the whole log). */
-  readonly consistencyProof: (
-    first: number,
-    second?: number
-  ) => Effect.Effect<Proofs.ConsistencyProof, ProofUnavailable>
-  /** The position and hash of the last event (position 0 and 64 zeros for an empty log). */
-  readonly digest: Effect.Effect<Digest>
-  /** The current position of the log. */
-  readonly position: Effect.Effect<number>
-  /** The domain state, caught up from its checkpoint to the current position. */
-  readonly state: Effect.Effect<State.State>
-  /**
-   * A state good for the projections that read `selection` (see the domain's
-   * `Relevance`): the full state when this store already keeps it in memory
-   * (a server), else a fold of only the selected events, read through indexes
-   * (a one-off command on a national log need not parse every report of every plan).
-   */
-  readonly stateFor: (selection: Relevance.Selection) => Effect.Effect<State.State>
-  /**
-   * Saves the state at the head of the log as a snapshot, so that the next
-   * open folds only the events after it (the store also saves one after an
-   * import and every so many appended events).
-   */
-  readonly snapshot: Effect.Effect<SnapshotResult>
-  /** Events appended after `from`, first the stored ones, then live. */
-  readonly tail: (from: number) => Stream.Stream<StoredEvent>
-}>() {}
-
+export class EventStore extends Context.Tag("@kehoach/store/EventStore")<
+  EventStore,
+  {
+    /**
+     * Appends events atomically: each is checked by the domain's rules against
+     * the state including the earlier events of the batch; one rejection rejects
+     * the batch. `recordedAt` comes from the store's clock; `recordedBy` from the caller.
+     */
+    readonly append: (
+      events: ReadonlyArray<Events.ProposedEvent>,
+      options: {
+        readonly recordedBy: string
+        readonly expectedPosition?: number | undefined
+        /** Access control, checked inside the lock before the rules (see `Authorize`). */
+        readonly authorize?: Authorize | undefined
+      }
+    ) => Effect.Effect<AppendResult, AppendError>
+    /** Imports NDJSON lines, all or nothing, streaming. */
+    readonly importLines: (
+      lines: Stream.Stream<string, ImportError>,
+      options: { readonly recordedBy: string; readonly onProgress?: ((lines: number) => void) | undefined }
+    ) => Effect.Effect<ImportResult, ImportError>
+    /** The log as exported NDJSON lines (without newline), byte-stable. */
+    readonly exportLines: (query?: ReadQuery) => Stream.Stream<string>
+    /** Reads events by position range and filters. */
+    readonly read: (query: ReadQuery) => Effect.Effect<ReadonlyArray<StoredEvent>>
+    /**
+     * Walks the chain and recomputes the Merkle tree from the lines (checking
+     * every stored node); with a kept digest, also checks the log still extends
+     * it (and, with its `rootHash`, that the tree at that size has that root).
+     */
+    readonly verify: (kept?: KeptHead) => Effect.Effect<VerifyResult>
+    /** The head of the Merkle tree now: size, root hash, chain hash, and the store's clock as timestamp. */
+    readonly treeHead: Effect.Effect<Proofs.TreeHead>
+    /** The inclusion proof of an event in the tree of `treeSize` events (default: the whole log). */
+    readonly inclusionProof: (
+      target: ProofTarget,
+      treeSize?: number
+    ) => Effect.Effect<Proofs.InclusionProof, ProofUnavailable>
+    /** The consistency proof from the tree of `first` events to the tree of `second` (default: the whole log). */
+    readonly consistencyProof: (
+      first: number,
+      second?: number
+    ) => Effect.Effect<Proofs.ConsistencyProof, ProofUnavailable>
+    /** The position and hash of the last event (position 0 and 64 zeros for an empty log). */
+    readonly digest: Effect.Effect<Digest>
+    /** The current position of the log. */
+    readonly position: Effect.Effect<number>
+    /** The domain state, caught up from its checkpoint to the current position. */
+    readonly state: Effect.Effect<State.State>
+    /**
+     * A state good for the projections that read `selection` (see the domain's
+     * `Relevance`): the full state when this store already keeps it in memory
+     * (a server), else a fold of only the selected events, read through indexes
+     * (a one-off command on a national log need not parse every report of every plan).
+     */
+    readonly stateFor: (selection: Relevance.Selection) => Effect.Effect<State.State>
+    /**
+     * Saves the state at the head of the log as a snapshot, so that the next
+     * open folds only the events after it (the store also saves one after an
+     * import and every so many appended events).
+     */
+    readonly snapshot: Effect.Effect<SnapshotResult>
+    /** Events appended after `from`, first the stored ones, then live. */
+    readonly tail: (from: number) => Stream.Stream<StoredEvent>
+  }
+>() {}

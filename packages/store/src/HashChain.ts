@@ -50,11 +50,11 @@ export const canonicalData = (data: unknown): string => {
  * A property test checks this equals `canonicalize` of the whole object.
  */
 export const canonicalJsonWith = (event: Hashed, dataJson: string): string =>
-  `{"data":${dataJson},"id":${str(event.id)},"occurredAt":${str(event.occurredAt)},"position":${
-    JSON.stringify(event.position)
-  },"prevHash":${str(event.prevHash)},"recordedAt":${str(event.recordedAt)},"recordedBy":${
-    str(event.recordedBy)
-  },"type":${str(event.type)},"version":${JSON.stringify(event.version)}}`
+  `{"data":${dataJson},"id":${str(event.id)},"occurredAt":${str(event.occurredAt)},"position":${JSON.stringify(
+    event.position
+  )},"prevHash":${str(event.prevHash)},"recordedAt":${str(event.recordedAt)},"recordedBy":${str(
+    event.recordedBy
+  )},"type":${str(event.type)},"version":${JSON.stringify(event.version)}}`
 
 /** The RFC 8785 canonical JSON of an event without its `hash`. */
 export const canonicalJson = (event: Hashed): string => canonicalJsonWith(event, canonicalData(event.data))

@@ -21,9 +21,11 @@ import * as Crypto from "node:crypto"
 export type Hash = string
 
 // `crypto.hash` (Node >= 20.12) is a one-shot digest, cheaper than `createHash` for small inputs.
-const oneShot = (Crypto as unknown as {
-  hash?: (algorithm: string, data: string | Uint8Array, encoding: "hex") => string
-}).hash
+const oneShot = (
+  Crypto as unknown as {
+    hash?: (algorithm: string, data: string | Uint8Array, encoding: "hex") => string
+  }
+).hash
 
 const sha256 = (data: string | Uint8Array): Hash =>
   oneShot !== undefined ? oneShot("sha256", data, "hex") : Crypto.createHash("sha256").update(data).digest("hex")

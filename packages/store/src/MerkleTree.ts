@@ -43,19 +43,21 @@ export const insertNodes = (
   sql: SqlClient.SqlClient,
   nodes: ReadonlyArray<Merkle.Node>
 ): Effect.Effect<void, SqlError> =>
-  nodes.length === 0 ? Effect.void : sql.onDialectOrElse({
-    pg: () =>
-      Effect.forEach(
-        Array.from({ length: Math.ceil(nodes.length / 5000) }, (_, k) => nodes.slice(k * 5000, (k + 1) * 5000)),
-        (part) =>
-          sql`INSERT INTO merkle_nodes ${sql.insert(part.map((n) => ({ level: n.level, idx: n.index, hash: n.hash })))}`,
-        { discard: true }
-      ),
-    orElse: () => insertSqlite(sql, nodes)
-  })
+  nodes.length === 0
+    ? Effect.void
+    : sql.onDialectOrElse({
+        pg: () =>
+          Effect.forEach(
+            Array.from({ length: Math.ceil(nodes.length / 5000) }, (_, k) => nodes.slice(k * 5000, (k + 1) * 5000)),
+            (part) =>
+              sql`INSERT INTO merkle_nodes ${sql.insert(part.map((n) => ({ level: n.level, idx: n.index, hash: n.hash })))}`,
+            { discard: true }
+          ),
+        orElse: () => insertSqlite(sql, nodes)
+      })
 
 const insertSqlite = (sql: SqlClient.SqlClient, nodes: ReadonlyArray<Merkle.Node>): Effect.Effect<void, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (let i = 0; i < nodes.length; i += insertBatch) {
       const n = Math.min(insertBatch, nodes.length - i)
       const params: Array<unknown> = new Array(n * 3)
@@ -85,10 +87,7 @@ const leafHashes = (sql: SqlClient.SqlClient, from: number, to: number): Effect.
 
 /** The stored line of the event at a position, if any. */
 export const lineAt = (sql: SqlClient.SqlClient, position: number): Effect.Effect<string | undefined, SqlError> =>
-  Effect.map(
-    sql<{ line: string }>`SELECT line FROM events WHERE position = ${position}`,
-    (rows) => rows[0]?.line
-  )
+  Effect.map(sql<{ line: string }>`SELECT line FROM events WHERE position = ${position}`, (rows) => rows[0]?.line)
 
 /**
  * The hashes of perfect subtrees, in the order asked: the stored ones in one
@@ -98,7 +97,7 @@ export const subtreeHashes = (
   sql: SqlClient.SqlClient,
   subtrees: ReadonlyArray<Merkle.Subtree>
 ): Effect.Effect<Array<Merkle.Hash>, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const out: Array<Merkle.Hash | undefined> = new Array(subtrees.length)
     const stored = subtrees.map((s, i) => [s, i] as const).filter(([s]) => s.level >= storedLevel)
     if (stored.length > 0) {
@@ -144,7 +143,7 @@ export const rangeHashes = (
   sql: SqlClient.SqlClient,
   ranges: ReadonlyArray<Merkle.Range>
 ): Effect.Effect<Array<Merkle.Hash>, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const parts = ranges.map(Merkle.subtreesOf)
     const hashes = yield* subtreeHashes(sql, parts.flat())
     let at = 0
@@ -171,11 +170,7 @@ export interface Inclusion {
 }
 
 /** The inclusion proof of leaf `index` (0-based) in the tree of the first `size` events. */
-export const inclusion = (
-  sql: SqlClient.SqlClient,
-  index: number,
-  size: number
-): Effect.Effect<Inclusion, SqlError> =>
+export const inclusion = (sql: SqlClient.SqlClient, index: number, size: number): Effect.Effect<Inclusion, SqlError> =>
   Effect.map(
     rangeHashes(sql, [{ lo: index, hi: index + 1 }, { lo: 0, hi: size }, ...Merkle.inclusionRanges(index, size)]),
     ([leaf, root, ...path]) => ({ leaf: leaf!, root: root!, path })
@@ -204,16 +199,25 @@ export const consistency = (
  * migration that creates the table), from its lines, page by page.
  */
 export const build = (sql: SqlClient.SqlClient): Effect.Effect<void, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let tree = Merkle.emptyFrontier
     for (;;) {
       const rows = (yield* sql<{ position: number | string; line: string }>`SELECT position, line FROM events
-        WHERE position > ${tree.size} ORDER BY position LIMIT 10000`).map((r) => ({ ...r, position: Number(r.position) }))
+        WHERE position > ${tree.size} ORDER BY position LIMIT 10000`).map((r) => ({
+        ...r,
+        position: Number(r.position)
+      }))
       if (rows.length === 0) return
       if (rows[0]!.position !== tree.size + 1) {
-        return yield* Effect.dieMessage(`the log has a gap after position ${tree.size}: it cannot be hashed into a tree`)
+        return yield* Effect.dieMessage(
+          `the log has a gap after position ${tree.size}: it cannot be hashed into a tree`
+        )
       }
-      const extended = Merkle.extend(tree, rows.map((r) => Merkle.leafHash(r.line)), storedLevel)
+      const extended = Merkle.extend(
+        tree,
+        rows.map((r) => Merkle.leafHash(r.line)),
+        storedLevel
+      )
       yield* insertNodes(sql, extended.completed)
       tree = extended.frontier
       if (rows[rows.length - 1]!.position !== tree.size) {
@@ -232,10 +236,9 @@ export const nodeCount = (size: number): number => {
 // ---------------------------------------------------------------------------
 // The documents of docs/proofs.md
 
-
 /** The head of the tree of the whole log, with the given timestamp. */
 export const treeHead = (sql: SqlClient.SqlClient, timestamp: string): Effect.Effect<Proofs.TreeHead, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const digest = yield* Read.head(sql)
     const root = yield* rootAt(sql, digest.position)
     return { treeSize: digest.position, rootHash: root, chainHash: digest.hash, timestamp }
@@ -254,8 +257,8 @@ const sizeOf = (
     }
     return asked > digest.position
       ? Effect.fail(
-        new ProofUnavailable({ reason: `${what} ${asked} is beyond the log, which holds ${digest.position} events` })
-      )
+          new ProofUnavailable({ reason: `${what} ${asked} is beyond the log, which holds ${digest.position} events` })
+        )
       : Effect.succeed(asked)
   })
 
@@ -265,11 +268,12 @@ export const inclusionProof = (
   target: ProofTarget,
   treeSize?: number
 ): Effect.Effect<Proofs.InclusionProof, ProofUnavailable | SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let position: number
     if ("id" in target) {
       const rows = yield* sql<{ position: number | string }>`SELECT position FROM events WHERE id = ${target.id}`
-      if (rows.length === 0) return yield* new ProofUnavailable({ reason: `the log holds no event with id ${target.id}` })
+      if (rows.length === 0)
+        return yield* new ProofUnavailable({ reason: `the log holds no event with id ${target.id}` })
       position = Number(rows[0]!.position)
     } else {
       position = target.position
@@ -300,7 +304,7 @@ export const consistencyProof = (
   first: number,
   second?: number
 ): Effect.Effect<Proofs.ConsistencyProof, ProofUnavailable | SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const to = yield* sizeOf(sql, second, "the second tree size")
     yield* sizeOf(sql, first, "the first tree size")
     if (first > to) {

@@ -33,7 +33,7 @@ export const idIndex = "CREATE UNIQUE INDEX events_id ON events (id)"
 
 /** The numbered migrations of the store's schema on SQLite. */
 export const migrations: Migrator.Loader = Migrator.fromRecord({
-  "0001_create_events": Effect.gen(function*() {
+  "0001_create_events": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE events (
       position INTEGER PRIMARY KEY,
@@ -57,12 +57,12 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   }),
   // Projections read the hierarchy and the models of every unit but the reports of one plan
   // (`stateFor`): an index by type finds the former without scanning the reports.
-  "0002_index_events_by_type": Effect.gen(function*() {
+  "0002_index_events_by_type": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(secondaryIndexes.events_type.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")).unprepared
   }),
   // The domain state at a position, so that opening a store folds only the events after it.
-  "0003_create_snapshots": Effect.gen(function*() {
+  "0003_create_snapshots": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE snapshots (
       position INTEGER PRIMARY KEY,
@@ -82,7 +82,7 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
   }),
   // The Merkle tree of RFC 9162 over the log (see `MerkleTree`), built here from the lines of a log
   // written before it existed; from then on the write path keeps it.
-  "0004_create_merkle_nodes": Effect.gen(function*() {
+  "0004_create_merkle_nodes": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(MerkleTree.createTable).unprepared
     yield* MerkleTree.build(sql)
@@ -98,7 +98,7 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
  * `event_fields`, for analysts (PostgreSQL has no virtual generated columns).
  */
 export const pgMigrations: Migrator.Loader = Migrator.fromRecord({
-  "0001_create_events": Effect.gen(function*() {
+  "0001_create_events": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE events (
       position bigint PRIMARY KEY,
@@ -121,11 +121,11 @@ export const pgMigrations: Migrator.Loader = Migrator.fromRecord({
       line::jsonb ->> 'hash' AS hash
       FROM events`.unprepared
   }),
-  "0002_index_events_by_type": Effect.gen(function*() {
+  "0002_index_events_by_type": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(secondaryIndexes.events_type.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")).unprepared
   }),
-  "0003_create_snapshots": Effect.gen(function*() {
+  "0003_create_snapshots": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE snapshots (
       position bigint PRIMARY KEY,
@@ -142,7 +142,7 @@ export const pgMigrations: Migrator.Loader = Migrator.fromRecord({
       PRIMARY KEY (position, seq)
     )`.unprepared
   }),
-  "0004_create_merkle_nodes": Effect.gen(function*() {
+  "0004_create_merkle_nodes": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(MerkleTree.createTable).unprepared
     yield* MerkleTree.build(sql)
@@ -154,33 +154,38 @@ export const migrationsTable = "kehoach_migrations"
 
 /** Runs the migrations on the provided client (inside the write lock, so two processes opening a new file agree). */
 export const migrate: Effect.Effect<void, SqlError | Migrator.MigrationError, SqlClient.SqlClient> = Effect.gen(
-  function*() {
+  function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql.onDialectOrElse({
       sqlite: () =>
-        Effect.all([
-          sql`PRAGMA busy_timeout = 10000`.unprepared,
-          // Safe in WAL mode against a crashed process (only a power loss can lose the last commits).
-          sql`PRAGMA synchronous = NORMAL`.unprepared,
-          // 64 MB of page cache, so a large import does not spill to the WAL on every batch.
-          sql`PRAGMA cache_size = -65536`.unprepared
-        ], { discard: true }),
+        Effect.all(
+          [
+            sql`PRAGMA busy_timeout = 10000`.unprepared,
+            // Safe in WAL mode against a crashed process (only a power loss can lose the last commits).
+            sql`PRAGMA synchronous = NORMAL`.unprepared,
+            // 64 MB of page cache, so a large import does not spill to the WAL on every batch.
+            sql`PRAGMA cache_size = -65536`.unprepared
+          ],
+          { discard: true }
+        ),
       orElse: () => Effect.void
     })
     const loader = sql.onDialectOrElse({ pg: () => pgMigrations, orElse: () => migrations })
-    yield* Transaction.immediate(Effect.gen(function*() {
-      // The migrator probes for its table with a query that fails when it is missing, which would abort
-      // the enclosing transaction on PostgreSQL: the table is created first, as the migrator would.
-      yield* sql.onDialectOrElse({
-        pg: () =>
-          sql`CREATE TABLE IF NOT EXISTS ${sql(migrationsTable)} (
+    yield* Transaction.immediate(
+      Effect.gen(function* () {
+        // The migrator probes for its table with a query that fails when it is missing, which would abort
+        // the enclosing transaction on PostgreSQL: the table is created first, as the migrator would.
+        yield* sql.onDialectOrElse({
+          pg: () =>
+            sql`CREATE TABLE IF NOT EXISTS ${sql(migrationsTable)} (
             migration_id integer primary key,
             created_at timestamp with time zone not null default now(),
             name text not null
           )`,
-        orElse: () => Effect.void
+          orElse: () => Effect.void
+        })
+        yield* Migrator.make({})({ loader, table: migrationsTable })
       })
-      yield* Migrator.make({})({ loader, table: migrationsTable })
-    }))
+    )
   }
 )

@@ -22,11 +22,11 @@ import * as HashChain from "./HashChain.js"
  * `dataJson` when it is already computed.
  */
 export const exportLine = (e: StoredEvent, dataJson: string = HashChain.canonicalData(e.data)): string =>
-  `{"position":${JSON.stringify(e.position)},"id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"version":${
-    JSON.stringify(e.version)
-  },"occurredAt":${JSON.stringify(e.occurredAt)},"recordedAt":${JSON.stringify(e.recordedAt)},"recordedBy":${
-    JSON.stringify(e.recordedBy)
-  },"data":${dataJson},"prevHash":${JSON.stringify(e.prevHash)},"hash":${JSON.stringify(e.hash)}}`
+  `{"position":${JSON.stringify(e.position)},"id":${JSON.stringify(e.id)},"type":${JSON.stringify(e.type)},"version":${JSON.stringify(
+    e.version
+  )},"occurredAt":${JSON.stringify(e.occurredAt)},"recordedAt":${JSON.stringify(e.recordedAt)},"recordedBy":${JSON.stringify(
+    e.recordedBy
+  )},"data":${dataJson},"prevHash":${JSON.stringify(e.prevHash)},"hash":${JSON.stringify(e.hash)}}`
 
 /**
  * Splits a byte stream (a file, a request body) into lines, decoding UTF-8
@@ -37,8 +37,7 @@ export const linesOfBytes = <E, R>(
   bytes: Stream.Stream<Uint8Array, E, R>,
   onError: (error: E) => ImportError = (error) =>
     new ImportError({ line: 0, reason: `cannot read the input: ${String(error)}` })
-): Stream.Stream<string, ImportError, R> =>
-  bytes.pipe(Stream.mapError(onError), Stream.decodeText(), Stream.splitLines)
+): Stream.Stream<string, ImportError, R> => bytes.pipe(Stream.mapError(onError), Stream.decodeText(), Stream.splitLines)
 
 /**
  * The lines of a file, or of standard input for `-`: the one line splitter of

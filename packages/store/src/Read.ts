@@ -33,9 +33,10 @@ export const lines = (sql: SqlClient.SqlClient, query: ReadQuery = {}): Stream.S
       sql<{ position: number; line: string }>`SELECT position, line FROM events
         WHERE ${where(sql, { ...query, from: cursor.after })} ORDER BY position LIMIT ${want}`,
       (rows) => {
-        const next = rows.length < want
-          ? Option.none()
-          : Option.some({ after: rows[rows.length - 1]!.position, taken: cursor.taken + rows.length })
+        const next =
+          rows.length < want
+            ? Option.none()
+            : Option.some({ after: rows[rows.length - 1]!.position, taken: cursor.taken + rows.length })
         return [Chunk.fromIterable(rows.map((r) => r.line)), next] as const
       }
     )
@@ -56,12 +57,8 @@ export const head = (sql: SqlClient.SqlClient): Effect.Effect<Digest, SqlError> 
 const pageSize = 10_000
 
 /** Folds the events stored after the state's position into it, page by page; the new head. */
-export const catchUp = (
-  sql: SqlClient.SqlClient,
-  state: State.State,
-  from: Digest
-): Effect.Effect<Digest, SqlError> =>
-  Effect.gen(function*() {
+export const catchUp = (sql: SqlClient.SqlClient, state: State.State, from: Digest): Effect.Effect<Digest, SqlError> =>
+  Effect.gen(function* () {
     let last = from
     for (;;) {
       const rows = yield* Rows.linesAfter(sql, State.position(state), pageSize)
@@ -87,15 +84,13 @@ export const selection = (
   sql: SqlClient.SqlClient,
   selection: Relevance.Selection
 ): Effect.Effect<State.State, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const parts: Array<ReadonlyArray<{ position: number; line: string }>> = []
     for (const type of selection.types) parts.push(yield* selectedLines(sql, sql`type = ${type}`))
     if (selection.plan !== undefined && selection.plan.types.length > 0) {
       const types = selection.plan.types.filter((t) => !selection.types.includes(t))
       if (types.length > 0) {
-        parts.push(
-          yield* selectedLines(sql, sql`plan_id = ${selection.plan.planId} AND ${sql.in("type", types)}`)
-        )
+        parts.push(yield* selectedLines(sql, sql`plan_id = ${selection.plan.planId} AND ${sql.in("type", types)}`))
       }
     }
     // Each part is in log order: merge them by position and fold.

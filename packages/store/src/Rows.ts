@@ -31,7 +31,8 @@ export const columnsOf = (event: StoredEvent): Omit<Row, "line"> => ({
 const insertBatch = 400
 
 const insertSql = (n: number): string =>
-  "INSERT INTO events (position, id, type, unit_id, plan_id, line) VALUES " + "(?,?,?,?,?,?),".repeat(n - 1) +
+  "INSERT INTO events (position, id, type, unit_id, plan_id, line) VALUES " +
+  "(?,?,?,?,?,?),".repeat(n - 1) +
   "(?,?,?,?,?,?)"
 
 const insertSqlFull = insertSql(insertBatch)
@@ -47,10 +48,12 @@ const pgInsertBatch = 10_000
  * JavaScript), and inside the store's transaction like any statement.
  */
 const insertPg = (sql: SqlClient.SqlClient, rows: ReadonlyArray<Row>): Effect.Effect<void, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (let i = 0; i < rows.length; i += pgInsertBatch) {
       const part = rows.slice(i, i + pgInsertBatch)
-      const json = JSON.stringify(part.map((r) => ({ p: r.position, i: r.id, t: r.type, u: r.unitId, n: r.planId, l: r.line })))
+      const json = JSON.stringify(
+        part.map((r) => ({ p: r.position, i: r.id, t: r.type, u: r.unitId, n: r.planId, l: r.line }))
+      )
       yield* sql.unsafe(
         "INSERT INTO events (position, id, type, unit_id, plan_id, line) SELECT p, i, t, u, n, l " +
           "FROM json_to_recordset($1::json) AS r(p bigint, i text, t text, u text, n text, l text)",
@@ -64,7 +67,7 @@ export const insert = (sql: SqlClient.SqlClient, rows: ReadonlyArray<Row>): Effe
   sql.onDialectOrElse({ pg: () => insertPg(sql, rows), orElse: () => insertSqlite(sql, rows) })
 
 const insertSqlite = (sql: SqlClient.SqlClient, rows: ReadonlyArray<Row>): Effect.Effect<void, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     for (let i = 0; i < rows.length; i += insertBatch) {
       const n = Math.min(insertBatch, rows.length - i)
       const params: Array<unknown> = new Array(n * 6)
@@ -97,7 +100,7 @@ export const byId = (
   sql: SqlClient.SqlClient,
   ids: ReadonlyArray<string>
 ): Effect.Effect<Map<string, StoredEvent>, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const found = new Map<string, StoredEvent>()
     for (let i = 0; i < ids.length; i += 500) {
       const part = ids.slice(i, i + 500)

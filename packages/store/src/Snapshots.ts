@@ -49,20 +49,22 @@ export const save = (
     const parts: Array<Uint8Array> = []
     for (let i = 0; i < bytes.length; i += partBytes) parts.push(bytes.subarray(i, i + partBytes))
     const checksum = checksumOf(parts)
-    return Transaction.immediate(Effect.gen(function*() {
-      yield* sql`DELETE FROM snapshot_parts WHERE position = ${head.position}`
-      yield* sql`DELETE FROM snapshots WHERE position = ${head.position}`
-      yield* sql`INSERT INTO snapshots (position, hash, format, checksum, bytes, created_at)
+    return Transaction.immediate(
+      Effect.gen(function* () {
+        yield* sql`DELETE FROM snapshot_parts WHERE position = ${head.position}`
+        yield* sql`DELETE FROM snapshots WHERE position = ${head.position}`
+        yield* sql`INSERT INTO snapshots (position, hash, format, checksum, bytes, created_at)
         VALUES (${head.position}, ${head.hash}, ${State.snapshotFormat}, ${checksum}, ${bytes.length}, ${createdAt})`
-      for (let seq = 0; seq < parts.length; seq++) {
-        yield* sql`INSERT INTO snapshot_parts (position, seq, data) VALUES (${head.position}, ${seq}, ${parts[seq]!})`
-      }
-      yield* sql`DELETE FROM snapshot_parts WHERE position NOT IN
+        for (let seq = 0; seq < parts.length; seq++) {
+          yield* sql`INSERT INTO snapshot_parts (position, seq, data) VALUES (${head.position}, ${seq}, ${parts[seq]!})`
+        }
+        yield* sql`DELETE FROM snapshot_parts WHERE position NOT IN
         (SELECT position FROM snapshots ORDER BY position DESC LIMIT ${kept})`
-      yield* sql`DELETE FROM snapshots WHERE position NOT IN
+        yield* sql`DELETE FROM snapshots WHERE position NOT IN
         (SELECT position FROM snapshots ORDER BY position DESC LIMIT ${kept})`
-      return { position: head.position, bytes: bytes.length }
-    }))
+        return { position: head.position, bytes: bytes.length }
+      })
+    )
   })
 
 /** A snapshot that was not taken, and why (for the store's log and the tests). */
@@ -85,7 +87,7 @@ export const load = (
   sql: SqlClient.SqlClient,
   onIgnored: (ignored: Ignored) => void = () => {}
 ): Effect.Effect<Loaded | undefined, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const rows = yield* sql<{ position: number; hash: string; format: string; checksum: string; bytes: number }>`
       SELECT position, hash, format, checksum, bytes FROM snapshots ORDER BY position DESC`
     for (const row of rows) {

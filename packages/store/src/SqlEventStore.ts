@@ -85,7 +85,7 @@ interface Live {
 export const makeWith = (
   options: Options = {}
 ): Effect.Effect<EventStore["Type"], SqlError | Migrator.MigrationError, SqlClient.SqlClient | Scope.Scope> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* Migrations.migrate
     const maxEventBytes = options.maxEventBytes ?? defaults.maxEventBytes
@@ -114,7 +114,7 @@ export const makeWith = (
     // tells `state` whether the log may have moved since it last caught up (see `fresh`).
     const commits = yield* Effect.serviceOption(Postgres.Commits)
     const schema = Option.isSome(commits)
-      ? (yield* sql<{ schema: string }>`SELECT current_schema() AS schema`)[0]?.schema ?? ""
+      ? ((yield* sql<{ schema: string }>`SELECT current_schema() AS schema`)[0]?.schema ?? "")
       : ""
     const token = `${schema} ${randomUUID()}`
     const announce = Option.isSome(commits)
@@ -136,9 +136,11 @@ export const makeWith = (
       }
       yield* Effect.forkScoped(
         Stream.runForEach(commits.value, heard).pipe(
-          Effect.ensuring(Effect.sync(() => {
-            listening = false
-          })),
+          Effect.ensuring(
+            Effect.sync(() => {
+              listening = false
+            })
+          ),
           Effect.ignore
         )
       )
@@ -152,13 +154,14 @@ export const makeWith = (
     }
 
     /** The state, restored from the newest good snapshot when not in memory, caught up to the log. */
-    const caughtUp: Effect.Effect<Live, SqlError> = Effect.gen(function*() {
+    const caughtUp: Effect.Effect<Live, SqlError> = Effect.gen(function* () {
       const opening = live === undefined
       if (live === undefined) {
         const loaded = yield* Snapshots.load(sql, options.onSnapshotIgnored)
-        live = loaded === undefined
-          ? { state: State.empty(), head: { position: 0, hash: HashChain.genesis }, tree: undefined }
-          : { ...loaded, tree: undefined }
+        live =
+          loaded === undefined
+            ? { state: State.empty(), head: { position: 0, hash: HashChain.genesis }, tree: undefined }
+            : { ...loaded, tree: undefined }
         snapshotAt = live.head.position
       }
       const l = live
@@ -199,7 +202,7 @@ export const makeWith = (
       snapshotAfter: (a: A) => boolean
     ) =>
       lock.withPermits(1)(
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           const exit = yield* Effect.exit(
             Transaction.immediate(Effect.flatMap(caughtUp, body).pipe(Effect.zipLeft(announce))).pipe(
               Effect.provideService(SqlClient.SqlClient, sql)
@@ -222,9 +225,12 @@ export const makeWith = (
       snapshotEvery > 0 && live !== undefined && live.head.position - snapshotAt >= snapshotEvery
 
     const append: EventStore["Type"]["append"] = (proposed, appendOptions) =>
-      write<AppendResult, Errors.RuleViolation | Errors.InvalidEvent | AppendForbidden | IdConflict | Write.Refusal["error"]>(
+      write<
+        AppendResult,
+        Errors.RuleViolation | Errors.InvalidEvent | AppendForbidden | IdConflict | Write.Refusal["error"]
+      >(
         (l) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             // Validate the payloads the caller typed (an HTTP body may not be what its type says).
             const batch: Array<Write.Incoming> = []
             for (const p of proposed) {
@@ -237,17 +243,20 @@ export const makeWith = (
               if (denied !== undefined) return yield* new AppendForbidden({ reason: denied })
             }
             const written = yield* Effect.mapError(
-              Write.write({
-                sql,
-                state: l.state,
-                head: l.head,
-                tree: l.tree,
-                recordedBy: appendOptions.recordedBy,
-                now: yield* now,
-                maxEventBytes,
-                expectedPosition: appendOptions.expectedPosition,
-                undoable: true
-              }, batch),
+              Write.write(
+                {
+                  sql,
+                  state: l.state,
+                  head: l.head,
+                  tree: l.tree,
+                  recordedBy: appendOptions.recordedBy,
+                  now: yield* now,
+                  maxEventBytes,
+                  expectedPosition: appendOptions.expectedPosition,
+                  undoable: true
+                },
+                batch
+              ),
               (e) =>
                 "index" in e
                   ? e.error._tag === "LineRefused"
@@ -261,12 +270,15 @@ export const makeWith = (
           }),
         (e) => e._tag !== "SqlError",
         () => dueForSnapshot()
-      ).pipe(Effect.catchTag("SqlError", Effect.die)) as Effect.Effect<AppendResult, import("./EventStore.js").AppendError>
+      ).pipe(Effect.catchTag("SqlError", Effect.die)) as Effect.Effect<
+        AppendResult,
+        import("./EventStore.js").AppendError
+      >
 
     const importLines: EventStore["Type"]["importLines"] = (lines, importOptions) =>
       write<ImportResult, ImportError>(
         (l) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             const clock = yield* now
             // Into an empty log, the unique index on ids and the secondary indexes are built once at
             // the end (one sort each) instead of taking a million random insertions; meanwhile the ids
@@ -294,18 +306,21 @@ export const makeWith = (
             const writeBatch = (batch: ReadonlyArray<Write.Incoming>, lineOf: ReadonlyArray<number>) =>
               Effect.map(
                 Effect.mapError(
-                  Write.write({
-                    sql,
-                    state: l.state,
-                    head: l.head,
-                    tree: l.tree,
-                    recordedBy: importOptions.recordedBy,
-                    now: clock,
-                    maxEventBytes,
-                    bulk,
-                    undoable: false
-                  }, batch),
-                  (e) => "index" in e ? new ImportError({ line: lineOf[e.index]!, reason: e.error.message }) : e
+                  Write.write(
+                    {
+                      sql,
+                      state: l.state,
+                      head: l.head,
+                      tree: l.tree,
+                      recordedBy: importOptions.recordedBy,
+                      now: clock,
+                      maxEventBytes,
+                      bulk,
+                      undoable: false
+                    },
+                    batch
+                  ),
+                  (e) => ("index" in e ? new ImportError({ line: lineOf[e.index]!, reason: e.error.message }) : e)
                 ),
                 (written) => {
                   l.head = written.head
@@ -315,7 +330,7 @@ export const makeWith = (
                 }
               )
             const processChunk = (chunk: Chunk.Chunk<string>) =>
-              Effect.gen(function*() {
+              Effect.gen(function* () {
                 const batch: Array<Write.Incoming> = []
                 const lineOf: Array<number> = []
                 for (const text of chunk) {
@@ -344,24 +359,23 @@ export const makeWith = (
             yield* Stream.runForEachChunk(lines, processChunk)
             if (bulk !== undefined) {
               yield* bulk.ensureIndex
-              for (const definition of Object.values(Migrations.secondaryIndexes)) yield* sql.unsafe(definition).unprepared
+              for (const definition of Object.values(Migrations.secondaryIndexes))
+                yield* sql.unsafe(definition).unprepared
             }
             return { imported, skipped, position: l.head.position } satisfies ImportResult
           }),
         () => false,
         (result) => result.imported > 0
       ).pipe(
-        Effect.catchTag(
-          "SqlError",
-          (e) =>
-            Effect.fail(
-              new ImportError({
-                line: 0,
-                reason: `database error${options.database === undefined ? "" : ` on ${options.database}`}: ${
-                  Postgres.reasonOf(e)
-                }`
-              })
-            )
+        Effect.catchTag("SqlError", (e) =>
+          Effect.fail(
+            new ImportError({
+              line: 0,
+              reason: `database error${options.database === undefined ? "" : ` on ${options.database}`}: ${Postgres.reasonOf(
+                e
+              )}`
+            })
+          )
         )
       )
 
@@ -374,22 +388,18 @@ export const makeWith = (
 
     const digest: Effect.Effect<Digest> = Effect.orDie(Read.head(sql))
 
-    const stateNow: Effect.Effect<State.State> = Effect.orDie(
-      lock.withPermits(1)(Effect.map(fresh, (l) => l.state))
-    )
+    const stateNow: Effect.Effect<State.State> = Effect.orDie(lock.withPermits(1)(Effect.map(fresh, (l) => l.state)))
 
     const stateFor: EventStore["Type"]["stateFor"] = (selection) =>
-      Effect.suspend(() => live !== undefined ? stateNow : Effect.orDie(Read.selection(sql, selection)))
+      Effect.suspend(() => (live !== undefined ? stateNow : Effect.orDie(Read.selection(sql, selection))))
 
     const snapshot: EventStore["Type"]["snapshot"] = Effect.orDie(
-      lock.withPermits(1)(
-        Effect.flatMap(caughtUp, saveSnapshot).pipe(Effect.provideService(SqlClient.SqlClient, sql))
-      )
+      lock.withPermits(1)(Effect.flatMap(caughtUp, saveSnapshot).pipe(Effect.provideService(SqlClient.SqlClient, sql)))
     )
 
     const tail: EventStore["Type"]["tail"] = (from) =>
       Stream.paginateChunkEffect(from, (after) =>
-        Effect.gen(function*() {
+        Effect.gen(function* () {
           // Take the wake-up signal before reading, so a commit between the read and the wait is not missed.
           const wake = appended
           const rows = yield* Rows.linesAfter(sql, after, 1000)
@@ -399,7 +409,8 @@ export const makeWith = (
           }
           const events = rows.map((r) => Rows.eventOfLine(r.line))
           return [Chunk.fromIterable(events), Option.some(events[events.length - 1]!.position)] as const
-        })).pipe(Stream.orDie)
+        })
+      ).pipe(Stream.orDie)
 
     return EventStore.of({
       append,
@@ -458,10 +469,11 @@ export const layerPg = (
     EventStore,
     Effect.mapError(
       makeWith({ database: Postgres.describe(options.url), ...options }),
-      (e) => new Postgres.Unavailable({
-        database: Postgres.describe(options.url),
-        reason: e._tag === "SqlError" ? Postgres.reasonOf(e) : e.message
-      })
+      (e) =>
+        new Postgres.Unavailable({
+          database: Postgres.describe(options.url),
+          reason: e._tag === "SqlError" ? Postgres.reasonOf(e) : e.message
+        })
     )
   ).pipe(Layer.provide(Postgres.clientLayer(options.url, options)))
 

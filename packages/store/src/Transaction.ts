@@ -22,8 +22,8 @@ import type { SqlError } from "@effect/sql/SqlError"
 import { Effect, Option, Scope } from "effect"
 import type { Connection } from "@effect/sql/SqlConnection"
 
-const begin = (sql: SqlClient.SqlClient) => sql.onDialectOrElse({ sqlite: () => "BEGIN IMMEDIATE", orElse: () => "BEGIN" })
-
+const begin = (sql: SqlClient.SqlClient) =>
+  sql.onDialectOrElse({ sqlite: () => "BEGIN IMMEDIATE", orElse: () => "BEGIN" })
 
 const run = (conn: Connection, statement: string) => Effect.asVoid(conn.executeUnprepared(statement, [], undefined))
 
@@ -46,9 +46,8 @@ export const immediate = <A, E, R>(
     SqlClient.makeWithTransaction({
       transactionTag: SqlClient.TransactionConnection,
       spanAttributes: [],
-      acquireConnection: Effect.flatMap(
-        Scope.make(),
-        (scope) => Effect.map(Scope.extend(sql.reserve, scope), (conn) => [scope, conn] as const)
+      acquireConnection: Effect.flatMap(Scope.make(), (scope) =>
+        Effect.map(Scope.extend(sql.reserve, scope), (conn) => [scope, conn] as const)
       ),
       begin: (conn) =>
         sql.onDialectOrElse({
@@ -72,4 +71,5 @@ export const immediate = <A, E, R>(
           ? Option.some(Effect.fail(defect as SqlError))
           : Option.none()
       )
-    ))
+    )
+  )

@@ -54,7 +54,7 @@ const checkNodes = (
   sql: SqlClient.SqlClient,
   computed: ReadonlyArray<Merkle.Node>
 ): Effect.Effect<{ readonly position: number; readonly reason: string } | undefined, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const byLevel = new Map<number, Array<Merkle.Node>>()
     for (const node of computed) {
       const list = byLevel.get(node.level)
@@ -75,10 +75,11 @@ const checkNodes = (
         if (first !== undefined && first.position <= position) continue
         first = {
           position,
-          reason: hash === undefined
-            ? `the Merkle tree lacks its node over positions ${from}-${position} (level ${node.level}, index ${node.index})`
-            : `the stored Merkle node over positions ${from}-${position} (level ${node.level}, index ${node.index}) ` +
-              `is ${hash}, but those lines hash to ${node.hash}`
+          reason:
+            hash === undefined
+              ? `the Merkle tree lacks its node over positions ${from}-${position} (level ${node.level}, index ${node.index})`
+              : `the stored Merkle node over positions ${from}-${position} (level ${node.level}, index ${node.index}) ` +
+                `is ${hash}, but those lines hash to ${node.hash}`
         }
       }
     }
@@ -87,14 +88,16 @@ const checkNodes = (
 
 /** Walks the chain; with a kept digest, also checks the log still extends it. */
 export const verify = (sql: SqlClient.SqlClient, kept?: KeptHead): Effect.Effect<VerifyResult, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     let expected = 1
     let prev = HashChain.genesis
     let prevRec = Number.NEGATIVE_INFINITY
     let prevRecText = ""
-    let keptOk = kept === undefined ||
-      kept.position === 0 && kept.hash === HashChain.genesis &&
-        (kept.rootHash === undefined || kept.rootHash === Merkle.emptyRoot)
+    let keptOk =
+      kept === undefined ||
+      (kept.position === 0 &&
+        kept.hash === HashChain.genesis &&
+        (kept.rootHash === undefined || kept.rootHash === Merkle.emptyRoot))
     let tree = Merkle.emptyFrontier
     const fail = (position: number, reason: string): VerifyResult => ({ ok: false, position, reason })
     for (;;) {
@@ -190,6 +193,5 @@ export const verify = (sql: SqlClient.SqlClient, kept?: KeptHead): Effect.Effect
         `the Merkle tree holds ${n} stored nodes, but a log of ${last} events has ${MerkleTree.nodeCount(last)}`
       )
     }
-    return { ok: true, position: last, hash: prev, rootHash: Merkle.frontierRoot(tree) } satisfies
-      VerifyResult
+    return { ok: true, position: last, hash: prev, rootHash: Merkle.frontierRoot(tree) } satisfies VerifyResult
   })

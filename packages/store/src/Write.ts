@@ -33,7 +33,10 @@ export interface Incoming {
 /** A line whose stated envelope does not fit the log (position, prevHash, hash, size). */
 export class LineRefused {
   readonly _tag = "LineRefused"
-  constructor(readonly message: string, readonly field: string) {}
+  constructor(
+    readonly message: string,
+    readonly field: string
+  ) {}
 }
 
 /** Why a batch was refused, at which index of it; nothing of it was written. */
@@ -100,13 +103,14 @@ const isRepeat = (incoming: Incoming, stored: StoredEvent): boolean => {
 
 /** Two events of one batch with the same id: the same content, and no stated envelope field that differs. */
 const sameIncoming = (a: Incoming, b: Incoming): boolean =>
-  a.line.type === b.line.type && a.line.occurredAt === b.line.occurredAt &&
+  a.line.type === b.line.type &&
+  a.line.occurredAt === b.line.occurredAt &&
   envelopeFields.every((f) => a.line[f] === undefined || b.line[f] === undefined || a.line[f] === b.line[f]) &&
   canonicalize(a.written) === canonicalize(b.written)
 
 /** The stored events among the batch's ids. */
 const lookUp = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effect<Map<string, StoredEvent>, SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const ids: Array<string> = []
     for (const { line } of batch) {
       if (line.id === undefined) continue
@@ -125,7 +129,7 @@ const lookUp = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effect<Map
  * throws the state away.
  */
 export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effect<Written, Refusal | SqlError> =>
-  Effect.gen(function*() {
+  Effect.gen(function* () {
     const stored = yield* lookUp(ctx, batch)
     const events: Array<StoredEvent | undefined> = new Array(batch.length)
     const fresh: Array<Decider.Proposal> = []
@@ -140,7 +144,10 @@ export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effe
         const before = stored.get(l.id)
         if (before !== undefined) {
           if (!isRepeat(incoming, before)) {
-            return yield* Effect.fail<Refusal>({ index, error: new IdConflict({ id: l.id, position: before.position }) })
+            return yield* Effect.fail<Refusal>({
+              index,
+              error: new IdConflict({ id: l.id, position: before.position })
+            })
           }
           events[index] = before
           continue
@@ -163,7 +170,10 @@ export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effe
       if (l.position !== undefined && l.position !== next) {
         return yield* Effect.fail<Refusal>({
           index,
-          error: new LineRefused(`position ${l.position} does not continue the log (the next position is ${next})`, "position")
+          error: new LineRefused(
+            `position ${l.position} does not continue the log (the next position is ${next})`,
+            "position"
+          )
         })
       }
       const id = l.id ?? randomUUID()
@@ -180,7 +190,8 @@ export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effe
       } as Decider.Proposal)
     }
     if (
-      ctx.expectedPosition !== undefined && (fresh.length > 0 || batch.length === 0) &&
+      ctx.expectedPosition !== undefined &&
+      (fresh.length > 0 || batch.length === 0) &&
       ctx.expectedPosition !== ctx.head.position
     ) {
       return yield* Effect.fail<Refusal>({
@@ -250,7 +261,11 @@ export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effe
     // The tree's leaves are the lines just written; the perfect subtrees they complete are stored with them.
     let tree = ctx.tree
     if (tree !== undefined && rows.length > 0) {
-      const grown = Merkle.extend(tree, rows.map((r) => Merkle.leafHash(r.line)), MerkleTree.storedLevel)
+      const grown = Merkle.extend(
+        tree,
+        rows.map((r) => Merkle.leafHash(r.line)),
+        MerkleTree.storedLevel
+      )
       yield* MerkleTree.insertNodes(ctx.sql, grown.completed)
       tree = grown.frontier
     }

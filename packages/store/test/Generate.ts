@@ -37,15 +37,48 @@ export function* events(s: Shape): Generator<Events.ProposedEvent> {
   for (let d = 0; d < s.districts; d++) {
     const dId = `P.${d}`
     assigned.push(dId)
-    yield { id: id(), type: "UnitRegistered", occurredAt: at, data: { unitId: dId, name: `Huyện ${d}`, level: "district", parentId: "P" } }
+    yield {
+      id: id(),
+      type: "UnitRegistered",
+      occurredAt: at,
+      data: { unitId: dId, name: `Huyện ${d}`, level: "district", parentId: "P" }
+    }
     for (let c = 0; c < s.communes; c++) {
       const cId = `${dId}.${c}`
       assigned.push(cId)
-      yield { id: id(), type: "UnitRegistered", occurredAt: at, data: { unitId: cId, name: `Xã ${d}.${c}`, level: "commune", parentId: dId, ...(c % 3 === 0 ? { tags: ["key-area"] } : {}) } }
+      yield {
+        id: id(),
+        type: "UnitRegistered",
+        occurredAt: at,
+        data: {
+          unitId: cId,
+          name: `Xã ${d}.${c}`,
+          level: "commune",
+          parentId: dId,
+          ...(c % 3 === 0 ? { tags: ["key-area"] } : {})
+        }
+      }
       for (let a = 0; a < s.areas; a++) {
         const aId = `${cId}.${a}`
-        yield { id: id(), type: "UnitRegistered", occurredAt: at, data: { unitId: aId, name: `Thôn ${a}`, level: "residential-area", parentId: cId } }
-        yield { id: id(), type: "ModelEstablished", occurredAt: "2018-02-01T08:00:00+07:00", data: { modelId: `m-${aId}`, unitId: aId, kind: "self-managed", name: `Mô hình ${aId}`, households: 40 + a, committed: 30 + (a % 10) } }
+        yield {
+          id: id(),
+          type: "UnitRegistered",
+          occurredAt: at,
+          data: { unitId: aId, name: `Thôn ${a}`, level: "residential-area", parentId: cId }
+        }
+        yield {
+          id: id(),
+          type: "ModelEstablished",
+          occurredAt: "2018-02-01T08:00:00+07:00",
+          data: {
+            modelId: `m-${aId}`,
+            unitId: aId,
+            kind: "self-managed",
+            name: `Mô hình ${aId}`,
+            households: 40 + a,
+            committed: 30 + (a % 10)
+          }
+        }
       }
     }
   }
@@ -79,12 +112,24 @@ export function* events(s: Shape): Generator<Events.ProposedEvent> {
           id: id(),
           type: "ReportFiled",
           occurredAt: `2018-${month(m)}-${day}T10:00:00+07:00`,
-          data: { reportId: `r-${planId}-${unitId}-${m}`, planId, unitId, scheduleId: "monthly", period: `2018-${month(m)}`, metrics: { sessions: m, peopleReached: 100 + m } }
+          data: {
+            reportId: `r-${planId}-${unitId}-${m}`,
+            planId,
+            unitId,
+            scheduleId: "monthly",
+            period: `2018-${month(m)}`,
+            metrics: { sessions: m, peopleReached: 100 + m }
+          }
         }
       }
     }
     for (const unitId of assigned) {
-      yield { id: id(), type: "ReportFiled", occurredAt: "2018-11-25T10:00:00+07:00", data: { reportId: `r-${planId}-${unitId}-y`, planId, unitId, scheduleId: "annual", period: "2018" } }
+      yield {
+        id: id(),
+        type: "ReportFiled",
+        occurredAt: "2018-11-25T10:00:00+07:00",
+        data: { reportId: `r-${planId}-${unitId}-y`, planId, unitId, scheduleId: "annual", period: "2018" }
+      }
     }
   }
 }

@@ -39,54 +39,68 @@ const importAll = (store: EventStore.EventStore["Type"], ls: ReadonlyArray<strin
   Effect.either(store.importLines(Stream.fromIterable(ls), { recordedBy: "t" }))
 
 /** A file holding the small log, and its export. */
-const seeded = Effect.gen(function*() {
+const seeded = Effect.gen(function* () {
   const filename = tempDb()
   const exported = yield* withStore(filename, (store) =>
     Effect.zipRight(
       store.importLines(Stream.fromIterable(lines), { recordedBy: "t" }),
       Effect.map(Stream.runCollect(store.exportLines()), Chunk.toReadonlyArray)
-    ))
+    )
+  )
   return { filename, exported }
 })
 
 describe("found 1: a line that keeps an event's id and hash but changes its content", () => {
   it.effect("is refused with its line number, into the store it came from and into a fresh one", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { exported, filename } = yield* seeded
-      const tampered = exported[1]!.replace(/"name":"([^"]*)"/, "\"name\":\"$1 (sửa)\"")
+      const tampered = exported[1]!.replace(/"name":"([^"]*)"/, '"name":"$1 (sửa)"')
       assert.notStrictEqual(tampered, exported[1])
       const same = yield* withStore(filename, (store) =>
-        Effect.zip(importAll(store, [exported[0]!, tampered]), store.position))
+        Effect.zip(importAll(store, [exported[0]!, tampered]), store.position)
+      )
       assert.isTrue(Either.isLeft(same[0]))
       const error = (same[0] as Either.Left<EventStore.ImportError, unknown>).left
       assert.strictEqual(error.line, 2)
       assert.include(error.reason, "already stored at position 2 with other content")
       assert.strictEqual(same[1], exported.length)
       // Into an empty log the line is checked against its own hash.
-      const fresh = yield* withStore(tempDb(), (store) => Effect.zip(importAll(store, [exported[0]!, tampered]), store.position))
+      const fresh = yield* withStore(tempDb(), (store) =>
+        Effect.zip(importAll(store, [exported[0]!, tampered]), store.position)
+      )
       assert.isTrue(Either.isLeft(fresh[0]))
       assert.strictEqual((fresh[0] as Either.Left<EventStore.ImportError, unknown>).left.line, 2)
       assert.include((fresh[0] as Either.Left<EventStore.ImportError, unknown>).left.reason, "hash")
       assert.strictEqual(fresh[1], 0)
-    }))
+    })
+  )
 })
 
 describe("found 2: verify checks every column derived from the line", () => {
   const cases: ReadonlyArray<readonly [column: string, sql: string]> = [
     ["unit_id", "UPDATE events SET unit_id = 'elsewhere' WHERE position = 3"],
     ["unit_id", "UPDATE events SET unit_id = NULL WHERE position = 3"],
-    ["plan_id", `UPDATE events SET plan_id = 'other' WHERE position = (SELECT min(position) FROM events WHERE plan_id IS NOT NULL)`],
+    [
+      "plan_id",
+      `UPDATE events SET plan_id = 'other' WHERE position = (SELECT min(position) FROM events WHERE plan_id IS NOT NULL)`
+    ],
     ["type", "UPDATE events SET type = 'UnitClosed' WHERE position = 3"],
     ["id", "UPDATE events SET id = '00000000-0000-4000-8000-ffffffffffff' WHERE position = 3"]
   ]
   for (const [column, statement] of cases) {
     it.effect(`an edited ${column} is named at its position (${statement.slice(18, 50)}…)`, () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const { filename } = yield* seeded
         const raw = new Database(filename)
-        const position = (raw.prepare(
-          statement.includes("plan_id =") ? "SELECT min(position) AS p FROM events WHERE plan_id IS NOT NULL" : "SELECT 3 AS p"
-        ).get() as { p: number }).p
+        const position = (
+          raw
+            .prepare(
+              statement.includes("plan_id =")
+                ? "SELECT min(position) AS p FROM events WHERE plan_id IS NOT NULL"
+                : "SELECT 3 AS p"
+            )
+            .get() as { p: number }
+        ).p
         raw.prepare(statement).run()
         raw.close()
         const result = yield* withStore(filename, (store) => store.verify())
@@ -95,27 +109,40 @@ describe("found 2: verify checks every column derived from the line", () => {
           position,
           reason: `the row's ${column} column does not match its stored line`
         })
-      }))
+      })
+    )
   }
 
   it.effect("the other columns are generated from the line by SQLite and cannot be edited", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { filename } = yield* seeded
       const raw = new Database(filename)
       for (const column of ["version", "occurred_at", "recorded_at", "recorded_by", "data", "prev_hash", "hash"]) {
-        assert.throws(() => raw.prepare(`UPDATE events SET ${column} = 'x' WHERE position = 3`).run(), /generated column/)
+        assert.throws(
+          () => raw.prepare(`UPDATE events SET ${column} = 'x' WHERE position = 3`).run(),
+          /generated column/
+        )
       }
       raw.close()
-    }))
+    })
+  )
 })
 
 describe("found 4: the per-event limit holds on import", () => {
   it.effect("a line over the limit is refused with its number before it is parsed, and nothing is stored", () =>
-    Effect.gen(function*() {
-      const huge = JSON.stringify({ type: "UnitRegistered", occurredAt: "2018-01-01T00:00:00+07:00", data: { x: "x".repeat(5000) } })
+    Effect.gen(function* () {
+      const huge = JSON.stringify({
+        type: "UnitRegistered",
+        occurredAt: "2018-01-01T00:00:00+07:00",
+        data: { x: "x".repeat(5000) }
+      })
       const [result, position] = yield* withStore(
         tempDb(),
-        (store) => Effect.zip(importAll(store, [...lines.slice(0, 3), "not even json " + "y".repeat(5000), huge]), store.position),
+        (store) =>
+          Effect.zip(
+            importAll(store, [...lines.slice(0, 3), "not even json " + "y".repeat(5000), huge]),
+            store.position
+          ),
         { maxEventBytes: 4096 }
       )
       assert.isTrue(Either.isLeft(result))
@@ -123,50 +150,72 @@ describe("found 4: the per-event limit holds on import", () => {
       assert.strictEqual(error.line, 4)
       assert.include(error.reason, "over the limit of 4096 bytes per event")
       assert.strictEqual(position, 0)
-    }))
+    })
+  )
 })
 
 describe("found 5: expectedPosition on an empty batch", () => {
   it.effect("is a ConcurrencyConflict when the log is elsewhere, and a no-op when it is there", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       const { filename, exported } = yield* seeded
       const [wrong, right] = yield* withStore(filename, (store) =>
         Effect.zip(
           Effect.flip(store.append([], { recordedBy: "t", expectedPosition: 5 })),
           store.append([], { recordedBy: "t", expectedPosition: exported.length })
-        ))
+        )
+      )
       assert.strictEqual(wrong._tag, "ConcurrencyConflict")
       assert.deepInclude(wrong, { expectedPosition: 5, actualPosition: exported.length })
-      assert.deepStrictEqual({ appended: right.appended, position: right.position }, { appended: 0, position: exported.length })
-    }))
+      assert.deepStrictEqual(
+        { appended: right.appended, position: right.position },
+        { appended: 0, position: exported.length }
+      )
+    })
+  )
 })
 
 describe("faults", () => {
   it.effect("a read-only database file: an append fails with an error, and the log is as it was", () =>
-    Effect.gen(function*() {
+    Effect.gen(function* () {
       if (process.getuid?.() === 0) return // root writes through any mode
       const { filename, exported } = yield* seeded
       fs.chmodSync(filename, 0o444)
       const result = yield* withStore(filename, (store) =>
-        store.append([{
-          type: "UnitRegistered",
-          occurredAt: "2018-01-01T00:00:00+07:00",
-          data: { unitId: "P.new", name: "Huyện mới", level: "district", parentId: "P" }
-        }], { recordedBy: "t" })).pipe(Effect.exit)
+        store.append(
+          [
+            {
+              type: "UnitRegistered",
+              occurredAt: "2018-01-01T00:00:00+07:00",
+              data: { unitId: "P.new", name: "Huyện mới", level: "district", parentId: "P" }
+            }
+          ],
+          { recordedBy: "t" }
+        )
+      ).pipe(Effect.exit)
       fs.chmodSync(filename, 0o644)
       assert.strictEqual(result._tag, "Failure", "the append did not succeed")
       const after = yield* withStore(filename, (store) => Effect.zip(store.position, store.verify()))
       assert.strictEqual(after[0], exported.length)
       assert.isTrue(after[1].ok)
-    }))
+    })
+  )
 })
 
 /** One random corruption of an exported log: which line, and how. */
 const corruption = fc.record({
   line: fc.nat(),
-  kind: fc.constantFrom("flip", "delete-char", "insert-char", "truncate", "drop-line", "swap-lines", "duplicate-line", "garbage"),
+  kind: fc.constantFrom(
+    "flip",
+    "delete-char",
+    "insert-char",
+    "truncate",
+    "drop-line",
+    "swap-lines",
+    "duplicate-line",
+    "garbage"
+  ),
   at: fc.nat(),
-  char: fc.constantFrom("\"", "{", "}", ",", ":", "0", "a", "é", "\\", " ", "\u0000"),
+  char: fc.constantFrom('"', "{", "}", ",", ":", "0", "a", "é", "\\", " ", "\u0000"),
   garbage: fc.string({ maxLength: 40 })
 })
 type Corruption = typeof corruption extends fc.Arbitrary<infer A> ? A : never
@@ -209,47 +258,60 @@ const corrupt = (log: ReadonlyArray<string>, c: Corruption): Array<string> => {
 }
 
 describe("property: random corruptions of an exported log", () => {
-  it.effect("are taken whole (and verify) or refused with a line number, the store unchanged", () =>
-    Effect.gen(function*() {
-      const { exported } = yield* seeded
-      // One store per kind of target, reused across runs: a fresh empty log, and the log the export came from.
-      const emptyFile = tempDb()
-      const fullFile = yield* Effect.map(seeded, (s) => s.filename)
-      yield* Effect.promise(() =>
-        fc.assert(
-          fc.asyncProperty(corruption, async (c) => {
-            const input = corrupt(exported, c)
-            const changed = input.join("\n") !== exported.join("\n")
-            for (const [file, before] of [[emptyFile, 0], [fullFile, exported.length]] as const) {
-              const [result, position, verified, stored] = await Effect.runPromise(withStore(file, (store) =>
-                Effect.all([
-                  importAll(store, input),
-                  store.position,
-                  store.verify(),
-                  Effect.map(Stream.runCollect(store.exportLines()), Chunk.toReadonlyArray)
-                ])))
-              if (Either.isLeft(result)) {
-                const error = result.left
-                if (!(error.line >= 1 && error.line <= input.length)) throw new Error(`no line number: ${error.message}`)
-                if (position !== before) throw new Error(`refused, but the log moved from ${before} to ${position}`)
-              } else if (before > 0) {
-                // Into the log it came from, a corruption that is taken changed nothing (repeats, blank lines).
-                if (position !== before) throw new Error(`a corruption appended to the full log: ${position}`)
-              } else {
-                // Taken whole into the empty log: every line of it (a prefix, a repeat) and no other.
-                if (position !== result.right.position || position > exported.length) throw new Error("position mismatch")
-                if (!changed && position !== exported.length) throw new Error("the intact log was not taken whole")
-                if (stored.join("\n") !== exported.slice(0, position).join("\n")) throw new Error("stored other lines")
+  it.effect(
+    "are taken whole (and verify) or refused with a line number, the store unchanged",
+    () =>
+      Effect.gen(function* () {
+        const { exported } = yield* seeded
+        // One store per kind of target, reused across runs: a fresh empty log, and the log the export came from.
+        const emptyFile = tempDb()
+        const fullFile = yield* Effect.map(seeded, (s) => s.filename)
+        yield* Effect.promise(() =>
+          fc.assert(
+            fc.asyncProperty(corruption, async (c) => {
+              const input = corrupt(exported, c)
+              const changed = input.join("\n") !== exported.join("\n")
+              for (const [file, before] of [
+                [emptyFile, 0],
+                [fullFile, exported.length]
+              ] as const) {
+                const [result, position, verified, stored] = await Effect.runPromise(
+                  withStore(file, (store) =>
+                    Effect.all([
+                      importAll(store, input),
+                      store.position,
+                      store.verify(),
+                      Effect.map(Stream.runCollect(store.exportLines()), Chunk.toReadonlyArray)
+                    ])
+                  )
+                )
+                if (Either.isLeft(result)) {
+                  const error = result.left
+                  if (!(error.line >= 1 && error.line <= input.length))
+                    throw new Error(`no line number: ${error.message}`)
+                  if (position !== before) throw new Error(`refused, but the log moved from ${before} to ${position}`)
+                } else if (before > 0) {
+                  // Into the log it came from, a corruption that is taken changed nothing (repeats, blank lines).
+                  if (position !== before) throw new Error(`a corruption appended to the full log: ${position}`)
+                } else {
+                  // Taken whole into the empty log: every line of it (a prefix, a repeat) and no other.
+                  if (position !== result.right.position || position > exported.length)
+                    throw new Error("position mismatch")
+                  if (!changed && position !== exported.length) throw new Error("the intact log was not taken whole")
+                  if (stored.join("\n") !== exported.slice(0, position).join("\n"))
+                    throw new Error("stored other lines")
+                }
+                if (!verified.ok) throw new Error(`the log no longer verifies: ${verified.reason}`)
+                // The empty store is emptied again for the next run.
+                if (before === 0 && Either.isRight(result)) {
+                  for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(file + suffix, { force: true })
+                }
               }
-              if (!verified.ok) throw new Error(`the log no longer verifies: ${verified.reason}`)
-              // The empty store is emptied again for the next run.
-              if (before === 0 && Either.isRight(result)) {
-                for (const suffix of ["", "-wal", "-shm"]) fs.rmSync(file + suffix, { force: true })
-              }
-            }
-          }),
-          { numRuns: 25 }
+            }),
+            { numRuns: 25 }
+          )
         )
-      )
-    }), 60_000)
+      }),
+    60_000
+  )
 })

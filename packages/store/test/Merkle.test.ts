@@ -2,7 +2,6 @@ import { assert, describe, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
 import { Merkle } from "../src/index.js"
 
-
 // The Certificate Transparency reference tree (RFC 6962 / RFC 9162 test data, as published by
 // google/certificate-transparency and transparency-dev/merkle): eight leaf inputs and the root
 // hash of every prefix.
@@ -100,9 +99,7 @@ describe("Merkle (RFC 9162 §2)", () => {
     for (const v of ctConsistency) {
       const proof = Merkle.consistencyRanges(v.first, v.second).map((r) => rangeHash(ctLeaves, r))
       assert.deepStrictEqual(proof, v.proof)
-      assert.isUndefined(
-        Merkle.checkConsistency(v.first, v.second, ctRoots[v.first]!, ctRoots[v.second]!, proof)
-      )
+      assert.isUndefined(Merkle.checkConsistency(v.first, v.second, ctRoots[v.first]!, ctRoots[v.second]!, proof))
     }
   })
 
@@ -112,7 +109,9 @@ describe("Merkle (RFC 9162 §2)", () => {
       for (let m = 0; m <= n; m++) {
         const ranges = [...Merkle.consistencyRanges(m, n), ...(m < n ? Merkle.inclusionRanges(m, n) : [])]
         for (const r of ranges) {
-          const parts = Merkle.subtreesOf(r).map((s) => Merkle.root(leaves.slice(s.index * 2 ** s.level, (s.index + 1) * 2 ** s.level)))
+          const parts = Merkle.subtreesOf(r).map((s) =>
+            Merkle.root(leaves.slice(s.index * 2 ** s.level, (s.index + 1) * 2 ** s.level))
+          )
           assert.strictEqual(Merkle.foldRange(parts), rangeHash(leaves, r))
         }
       }

@@ -17,7 +17,6 @@ const smallLines = (): Array<string> => [...Generate.lines(small)].map((l) => l.
 const exported = (store: EventStore.EventStore["Type"]) =>
   Effect.map(Stream.runCollect(store.exportLines()), Chunk.toReadonlyArray)
 
-
 /** Imports the small log in chunks of 37 lines (so the tree grows across many writes). */
 const importSmall = (store: EventStore.EventStore["Type"]) =>
   store.importLines(Stream.fromIterable(smallLines()).pipe(Stream.rechunk(37)), { recordedBy: "test" })
@@ -30,14 +29,15 @@ for (const backend of backends) {
 
   describe(`${backend.name}: MerkleTree`, () => {
     it.effect("the tree head's root is MTH of the exported lines, after an import and after appends", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const filename = tempDb()
         const { n, lines, head } = yield* withStore(filename, (store) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             yield* importSmall(store)
             const n = (yield* store.digest).position
             return { n, lines: yield* exported(store), head: yield* store.treeHead }
-          }))
+          })
+        )
         assert.isAbove(n, 200)
         assert.strictEqual(head.treeSize, n)
         assert.strictEqual(head.rootHash, Merkle.root(lines.map((l) => Merkle.leafHash(l))))
@@ -45,30 +45,33 @@ for (const backend of backends) {
         // Persisted: the nodes are in the table, one per perfect subtree of 32 events or more.
         const [row] = yield* exec(filename, "SELECT count(*) AS n FROM merkle_nodes")
         assert.strictEqual(Number(row!["n"]), MerkleTree.nodeCount(n))
-      }))
+      })
+    )
 
     it.effect("appends one by one keep the same tree as one import, across reopenings", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const lines = smallLines().slice(0, 40)
         const a = tempDb()
         const b = tempDb()
         yield* withStore(a, (store) => store.importLines(Stream.fromIterable(lines), { recordedBy: "t" }))
         for (let i = 0; i < lines.length; i += 9) {
           yield* withStore(b, (store) =>
-            Effect.forEach(lines.slice(i, i + 9), (line) => store.importLines(Stream.make(line), { recordedBy: "t" })))
+            Effect.forEach(lines.slice(i, i + 9), (line) => store.importLines(Stream.make(line), { recordedBy: "t" }))
+          )
         }
         const headA = yield* withStore(a, (s) => s.treeHead)
         const headB = yield* withStore(b, (s) => s.treeHead)
         assert.strictEqual(headA.rootHash, headB.rootHash)
         assert.strictEqual(headA.treeSize, 40)
         assert.isTrue((yield* withStore(b, (s) => s.verify())).ok)
-      }))
+      })
+    )
 
     it.effect("every inclusion and consistency proof of a log verifies against the tree heads it names", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const filename = tempDb()
         yield* withStore(filename, (store) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             yield* importSmall(store)
             const lines = yield* exported(store)
             const leaves = lines.map((l) => Merkle.leafHash(l))
@@ -88,22 +91,25 @@ for (const backend of backends) {
                 const proof = yield* store.consistencyProof(first, size)
                 assert.strictEqual(proof.secondRootHash, root)
                 assert.strictEqual(proof.firstRootHash, Merkle.root(leaves.slice(0, first)))
-                assert.isUndefined(
-                  Merkle.checkConsistency(first, size, proof.firstRootHash, root, proof.path)
-                )
+                assert.isUndefined(Merkle.checkConsistency(first, size, proof.firstRootHash, root, proof.path))
               }
             }
             // By id: the same proof as by position.
             const third = JSON.parse(lines[2]!) as { id: string }
-            assert.deepStrictEqual(yield* store.inclusionProof({ id: third.id }), yield* store.inclusionProof({ position: 3 }))
-          }))
-      }))
+            assert.deepStrictEqual(
+              yield* store.inclusionProof({ id: third.id }),
+              yield* store.inclusionProof({ position: 3 })
+            )
+          })
+        )
+      })
+    )
 
     it.effect("a proof the log cannot give is refused, naming what is missing", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const filename = tempDb()
         yield* withStore(filename, (store) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             yield* store.importLines(Stream.fromIterable(smallLines().slice(0, 20)), { recordedBy: "t" })
             const reason = (e: Effect.Effect<unknown, EventStore.ProofUnavailable>) =>
               Effect.map(Effect.flip(e), (error) => error.message)
@@ -112,40 +118,50 @@ for (const backend of backends) {
             assert.match(yield* reason(store.inclusionProof({ id: "nope" })), /no event with id nope/)
             assert.match(yield* reason(store.consistencyProof(12, 8)), /12 is larger than the second, 8/)
             assert.match(yield* reason(store.consistencyProof(3, 21)), /21 is beyond the log/)
-          }))
-      }))
+          })
+        )
+      })
+    )
 
     it.effect("verify recomputes the tree from the lines: a changed or missing stored node is reported", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const filename = tempDb()
         yield* withStore(filename, importSmall)
         yield* exec(filename, `UPDATE merkle_nodes SET hash = '${"ab".repeat(32)}' WHERE level = 5 AND idx = 2`)
         const changed = yield* withStore(filename, (s) => s.verify())
         assert.deepStrictEqual(changed.ok, false)
         assert.strictEqual(changed.position, 96)
-        assert.match((changed as { reason: string }).reason, /stored Merkle node over positions 65-96 \(level 5, index 2\) is abab/)
+        assert.match(
+          (changed as { reason: string }).reason,
+          /stored Merkle node over positions 65-96 \(level 5, index 2\) is abab/
+        )
         yield* exec(filename, "DELETE FROM merkle_nodes WHERE level = 5 AND idx = 0")
         const missing = yield* withStore(filename, (s) => s.verify())
         assert.strictEqual(missing.position, 32)
         assert.match((missing as { reason: string }).reason, /lacks its node over positions 1-32 \(level 5, index 0\)/)
-      }))
+      })
+    )
 
     it.effect("verify names events removed from the end of the log, which the chain alone cannot see", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const filename = tempDb()
         yield* withStore(filename, importSmall)
         yield* exec(filename, "DELETE FROM events WHERE position > 200")
         const result = yield* withStore(filename, (s) => s.verify())
         assert.isFalse(result.ok)
         assert.strictEqual(result.position, 200)
-        assert.match((result as { reason: string }).reason, /nodes over positions up to \d+, past the log's last position 200: events were removed/)
-      }))
+        assert.match(
+          (result as { reason: string }).reason,
+          /nodes over positions up to \d+, past the log's last position 200: events were removed/
+        )
+      })
+    )
 
     it.effect("verify with a kept tree head: the same root passes, another root is named", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const filename = tempDb()
         yield* withStore(filename, (store) =>
-          Effect.gen(function*() {
+          Effect.gen(function* () {
             yield* store.importLines(Stream.fromIterable(smallLines().slice(0, 50)), { recordedBy: "t" })
             const head = yield* store.treeHead
             yield* store.importLines(Stream.fromIterable(smallLines().slice(50, 70)), { recordedBy: "t" })
@@ -154,12 +170,17 @@ for (const backend of backends) {
             assert.isTrue(ok.ok)
             const bad = yield* store.verify({ ...kept, rootHash: "cd".repeat(32) })
             assert.isFalse(bad.ok)
-            assert.match((bad as { reason: string }).reason, /Merkle root of its first 50 events is [0-9a-f]{64}, not cdcd/)
-          }))
-      }))
+            assert.match(
+              (bad as { reason: string }).reason,
+              /Merkle root of its first 50 events is [0-9a-f]{64}, not cdcd/
+            )
+          })
+        )
+      })
+    )
 
     it.effect("a log written before the tree existed gets its tree built by migration 0004", () =>
-      Effect.gen(function*() {
+      Effect.gen(function* () {
         const filename = tempDb()
         const before = yield* withStore(filename, (store) => Effect.zipRight(importSmall(store), store.treeHead))
         yield* exec(filename, "DROP TABLE merkle_nodes")
@@ -167,6 +188,7 @@ for (const backend of backends) {
         const after = yield* withStore(filename, (s) => s.treeHead)
         assert.strictEqual(after.rootHash, before.rootHash)
         assert.isTrue((yield* withStore(filename, (s) => s.verify())).ok)
-      }))
+      })
+    )
   })
 }

@@ -54,7 +54,9 @@ suite(postgres === undefined ? `Postgres faults (skipped: ${skipped})` : "Postgr
       // Created and migrated first, with one event, so the import takes the ordinary path.
       const lines = [...Generate.lines({ districts: 2, communes: 5, areas: 5, plans: 4 })].map((l) => l.trimEnd())
       yield* Effect.provide(
-        Effect.flatMap(EventStore.EventStore, (store) => store.importLines(Stream.make(lines[0]!), { recordedBy: "t" })),
+        Effect.flatMap(EventStore.EventStore, (store) =>
+          store.importLines(Stream.make(lines[0]!), { recordedBy: "t" })
+        ),
         backend.layer(db)
       )
       let dropped: Promise<unknown> | undefined
@@ -93,5 +95,6 @@ suite(postgres === undefined ? `Postgres faults (skipped: ${skipped})` : "Postgr
       )
       assert.strictEqual(after[0], 1)
       assert.isTrue(after[1].ok)
-    }))
+    })
+  )
 })

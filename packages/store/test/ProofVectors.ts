@@ -65,7 +65,12 @@ export const compute = () => {
   const publicKey = Crypto.createPublicKey(privateKey).export({ format: "pem", type: "spki" }).toString()
   const last = events[events.length - 1]!
   const signedHead = Audit.sign(
-    { treeSize: leaves.length, rootHash: rootHashes[leaves.length - 1]!, chainHash: last.hash, timestamp: "2018-12-31T23:59:59+07:00" },
+    {
+      treeSize: leaves.length,
+      rootHash: rootHashes[leaves.length - 1]!,
+      chainHash: last.hash,
+      timestamp: "2018-12-31T23:59:59+07:00"
+    },
     privateKey.export({ format: "pem", type: "pkcs8" }).toString()
   )
   return {

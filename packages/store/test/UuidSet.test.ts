@@ -3,14 +3,18 @@ import { FastCheck as fc } from "effect"
 import { UuidSet } from "../src/internal/UuidSet.js"
 
 describe("UuidSet", () => {
-  it.prop("answers as a Set of the UUIDs added, through growth", [fc.array(fc.uuid(), { maxLength: 3000 })], ([ids]) => {
-    const set = new UuidSet(4)
-    const reference = new Set<string>()
-    for (const id of [...ids, ...ids.slice(0, 50)]) {
-      assert.strictEqual(set.add(id), !reference.has(id))
-      reference.add(id)
+  it.prop(
+    "answers as a Set of the UUIDs added, through growth",
+    [fc.array(fc.uuid(), { maxLength: 3000 })],
+    ([ids]) => {
+      const set = new UuidSet(4)
+      const reference = new Set<string>()
+      for (const id of [...ids, ...ids.slice(0, 50)]) {
+        assert.strictEqual(set.add(id), !reference.has(id))
+        reference.add(id)
+      }
     }
-  })
+  )
 
   it("reports anything that is not a UUID as possibly seen", () => {
     const set = new UuidSet()

@@ -68,12 +68,32 @@ export const table = (host: HTMLElement, rows: ReadonlyArray<CoverageRow>) => {
       ),
       pages > 1
         ? h(
-          "nav",
-          { class: "pager", "aria-label": I18n.t("page") },
-          h("button", { disabled: page === 0, onclick: () => { page--; draw() } }, I18n.t("previous")),
-          h("span", {}, `${I18n.t("page")} ${page + 1} / ${pages} (${I18n.number(rows.length)} ${I18n.t("rows")})`),
-          h("button", { disabled: page >= pages - 1, onclick: () => { page++; draw() } }, I18n.t("next"))
-        )
+            "nav",
+            { class: "pager", "aria-label": I18n.t("page") },
+            h(
+              "button",
+              {
+                disabled: page === 0,
+                onclick: () => {
+                  page--
+                  draw()
+                }
+              },
+              I18n.t("previous")
+            ),
+            h("span", {}, `${I18n.t("page")} ${page + 1} / ${pages} (${I18n.number(rows.length)} ${I18n.t("rows")})`),
+            h(
+              "button",
+              {
+                disabled: page >= pages - 1,
+                onclick: () => {
+                  page++
+                  draw()
+                }
+              },
+              I18n.t("next")
+            )
+          )
         : null
     )
   }
@@ -110,7 +130,14 @@ export const map = (
       domain: { type: "MultiPoint", coordinates: points.map((p) => [p.lon, p.lat]) },
       inset: 12
     },
-    color: { type: "linear", domain: [0, 1], range: ["#c0392b", "#f1c40f", "#1e8449"], legend: true, label: I18n.t("coverage"), tickFormat: "%" },
+    color: {
+      type: "linear",
+      domain: [0, 1],
+      range: ["#c0392b", "#f1c40f", "#1e8449"],
+      legend: true,
+      label: I18n.t("coverage"),
+      tickFormat: "%"
+    },
     marks: [
       Plot.graticule({ stroke: "#ddd" }),
       Plot.dot(noData, { x: "lon", y: "lat", r: 3, fill: "#fff", stroke: "#888", symbol: "square", title }),
@@ -119,6 +146,15 @@ export const map = (
   })
   replace(
     host,
-    h("figure", { class: "map" }, svg, h("figcaption", {}, `${I18n.number(points.length)} ${I18n.t("mapSome", I18n.number(without))} □ = ${I18n.t("noData")}`))
+    h(
+      "figure",
+      { class: "map" },
+      svg,
+      h(
+        "figcaption",
+        {},
+        `${I18n.number(points.length)} ${I18n.t("mapSome", I18n.number(without))} □ = ${I18n.t("noData")}`
+      )
+    )
   )
 }

@@ -32,7 +32,8 @@ const append = (el: Node, children: ReadonlyArray<Child | ReadonlyArray<Child>>)
   for (const child of children) {
     if (Array.isArray(child)) append(el, child)
     else if (child instanceof Node) el.appendChild(child)
-    else if (child !== null && child !== undefined && child !== false) el.appendChild(document.createTextNode(String(child)))
+    else if (child !== null && child !== undefined && child !== false)
+      el.appendChild(document.createTextNode(String(child)))
   }
 }
 

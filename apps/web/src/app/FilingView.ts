@@ -32,20 +32,35 @@ export const render = (
   status: string | undefined,
   onFiled: (message: string) => void
 ) => {
-  const banner = status === undefined ? null : h("p", { id: "filing-status", class: "form-message ok", role: "status" }, status)
+  const banner =
+    status === undefined ? null : h("p", { id: "filing-status", class: "form-message ok", role: "status" }, status)
   if (obligations.length === 0) {
     replace(host, banner, h("p", { class: "note" }, I18n.t("filingNone")))
     return
   }
   // What still needs doing first: missing, then pending, then the ones filed (to correct).
   const rank = { missing: 0, pending: 1, late: 2, "on-time": 3 } as const
-  const sorted = [...obligations].sort((a, b) => rank[a.status] - rank[b.status] || a.deadline.localeCompare(b.deadline))
+  const sorted = [...obligations].sort(
+    (a, b) => rank[a.status] - rank[b.status] || a.deadline.localeCompare(b.deadline)
+  )
   let page = 0
   const pages = Math.ceil(sorted.length / PAGE)
   const form = (o: Obligation) => {
     const message = h("p", { class: "form-message", role: "status", "aria-live": "polite" })
-    const time = h("input", { type: "datetime-local", name: "filedAt", required: true, value: nowInVietnam(), step: "60" })
-    const ref = h("input", { type: "text", name: "documentRef", required: true, placeholder: "12/BC-UBND", autocomplete: "off" })
+    const time = h("input", {
+      type: "datetime-local",
+      name: "filedAt",
+      required: true,
+      value: nowInVietnam(),
+      step: "60"
+    })
+    const ref = h("input", {
+      type: "text",
+      name: "documentRef",
+      required: true,
+      placeholder: "12/BC-UBND",
+      autocomplete: "off"
+    })
     const summary = h("input", { type: "text", name: "summary", autocomplete: "off" })
     const correction = o.reportId !== null
     const submit = h("button", { type: "submit" }, I18n.t("submit"))
@@ -73,12 +88,15 @@ export const render = (
                 ...(correction ? { supersedes: o.reportId } : {})
               }
             })
-            onFiled(`${I18n.t("filed", result.position)} ${names.get(o.unitId) ?? o.unitId} · ${o.scheduleId} ${o.period}`)
+            onFiled(
+              `${I18n.t("filed", result.position)} ${names.get(o.unitId) ?? o.unitId} · ${o.scheduleId} ${o.period}`
+            )
           } catch (error) {
             message.className = "form-message error"
-            message.textContent = error instanceof SourceError && error.kind === "network"
-              ? I18n.t("errorNetwork")
-              : `${I18n.t("errorServer")}: ${(error as Error).message}`
+            message.textContent =
+              error instanceof SourceError && error.kind === "network"
+                ? I18n.t("errorNetwork")
+                : `${I18n.t("errorServer")}: ${(error as Error).message}`
           } finally {
             submit.disabled = false
           }
@@ -119,12 +137,32 @@ export const render = (
       sorted.slice(page * PAGE, page * PAGE + PAGE).map(form),
       pages > 1
         ? h(
-          "nav",
-          { class: "pager" },
-          h("button", { disabled: page === 0, onclick: () => { page--; draw() } }, I18n.t("previous")),
-          h("span", {}, `${I18n.t("page")} ${page + 1} / ${pages}`),
-          h("button", { disabled: page >= pages - 1, onclick: () => { page++; draw() } }, I18n.t("next"))
-        )
+            "nav",
+            { class: "pager" },
+            h(
+              "button",
+              {
+                disabled: page === 0,
+                onclick: () => {
+                  page--
+                  draw()
+                }
+              },
+              I18n.t("previous")
+            ),
+            h("span", {}, `${I18n.t("page")} ${page + 1} / ${pages}`),
+            h(
+              "button",
+              {
+                disabled: page >= pages - 1,
+                onclick: () => {
+                  page++
+                  draw()
+                }
+              },
+              I18n.t("next")
+            )
+          )
         : null
     )
   }

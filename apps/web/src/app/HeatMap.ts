@@ -36,9 +36,10 @@ const cellText = (cell: Cell, leaf: boolean): string => {
 
 const cellLabel = (row: Row, column: Column, cell: Cell, leaf: boolean): string => {
   const [onTime, late, missing, pending] = cell.counts
-  const what = leaf && cell.own !== null
-    ? I18n.status(cell.own)
-    : `${I18n.t("onTime")} ${onTime}, ${I18n.t("late")} ${late}, ${I18n.t("missing")} ${missing}, ${I18n.t("pending")} ${pending}`
+  const what =
+    leaf && cell.own !== null
+      ? I18n.status(cell.own)
+      : `${I18n.t("onTime")} ${onTime}, ${I18n.t("late")} ${late}, ${I18n.t("missing")} ${missing}, ${I18n.t("pending")} ${pending}`
   return `${row.name}, ${column.scheduleId} ${column.period}: ${what}`
 }
 
@@ -48,9 +49,9 @@ export const displayOrder = (columns: ReadonlyArray<Column>): Array<number> => {
   columns.forEach((c, i) => {
     if (!firstOf.has(c.scheduleId)) firstOf.set(c.scheduleId, i)
   })
-  return columns.map((_, i) => i).sort((a, b) =>
-    firstOf.get(columns[a]!.scheduleId)! - firstOf.get(columns[b]!.scheduleId)! || a - b
-  )
+  return columns
+    .map((_, i) => i)
+    .sort((a, b) => firstOf.get(columns[a]!.scheduleId)! - firstOf.get(columns[b]!.scheduleId)! || a - b)
 }
 
 /** What the heat map needs from the page. */
@@ -108,9 +109,17 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
         "tr",
         {},
         h("th", { class: "unit-col", rowspan: "2", scope: "col" }, I18n.t("unit")),
-        h("th", { class: "total-col", rowspan: "2", scope: "col", title: I18n.t("reportingRate") }, I18n.t("reportingRate")),
+        h(
+          "th",
+          { class: "total-col", rowspan: "2", scope: "col", title: I18n.t("reportingRate") },
+          I18n.t("reportingRate")
+        ),
         h("th", { class: "total-col", rowspan: "2", scope: "col", title: I18n.t("onTimeRate") }, I18n.t("onTimeRate")),
-        h("th", { class: "count-col", rowspan: "2", scope: "col" }, `${symbol["on-time"]} ${symbol.late} ${symbol.missing} ${symbol.pending}`),
+        h(
+          "th",
+          { class: "count-col", rowspan: "2", scope: "col" },
+          `${symbol["on-time"]} ${symbol.late} ${symbol.missing} ${symbol.pending}`
+        ),
         groups.map((g) => h("th", { colspan: String(g.span), scope: "colgroup", class: "schedule" }, g.scheduleId))
       ),
       h(
@@ -118,7 +127,11 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
         {},
         order.map((i) => {
           const c = columns[i]!
-          return h("th", { scope: "col", class: "period", title: `${I18n.t("deadline")}: ${c.deadline}` }, shortPeriod(c.period))
+          return h(
+            "th",
+            { scope: "col", class: "period", title: `${I18n.t("deadline")}: ${c.deadline}` },
+            shortPeriod(c.period)
+          )
         })
       )
     )
@@ -131,11 +144,12 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
     const open = expanded.has(row.unitId)
     const toggle = isLeaf
       ? `<span class="toggle-space"></span>`
-      : `<button class="toggle" data-r="${r}" data-c="-1" aria-expanded="${open}" aria-label="${
-        escape(`${open ? I18n.t("collapse") : I18n.t("expand")}: ${row.name}`)
-      }">${open ? "▾" : "▸"}</button>`
+      : `<button class="toggle" data-r="${r}" data-c="-1" aria-expanded="${open}" aria-label="${escape(
+          `${open ? I18n.t("collapse") : I18n.t("expand")}: ${row.name}`
+        )}">${open ? "▾" : "▸"}</button>`
     const t = row.total
-    let html = `<tr aria-rowindex="${r + 3}" data-unit="${escape(row.unitId)}" style="height:${ROW_HEIGHT}px">` +
+    let html =
+      `<tr aria-rowindex="${r + 3}" data-unit="${escape(row.unitId)}" style="height:${ROW_HEIGHT}px">` +
       `<th scope="row" class="unit-col" style="padding-left:${0.4 + (row.depth - baseDepth) * 1.1}em">${toggle}` +
       `<span class="unit-name" title="${escape(`${row.unitId} · ${row.level}`)}">${escape(row.name)}</span></th>` +
       `<td class="total-col">${I18n.percent(t.reportingRate)}</td><td class="total-col">${I18n.percent(t.onTimeRate)}</td>` +
@@ -148,9 +162,10 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
       }
       const label = escape(cellLabel(row, columns[i]!, cell, isLeaf))
       const selected = selection === `${row.unitId}|${i}` ? " selected" : ""
-      html += `<td class="cell ${cellStatus(cell, isLeaf)}${selected}"><button data-r="${r}" data-c="${c}" aria-label="${label}" title="${label}">${
-        cellText(cell, isLeaf)
-      }</button></td>`
+      html += `<td class="cell ${cellStatus(cell, isLeaf)}${selected}"><button data-r="${r}" data-c="${c}" aria-label="${label}" title="${label}">${cellText(
+        cell,
+        isLeaf
+      )}</button></td>`
     })
     return `${html}</tr>`
   }
@@ -185,9 +200,10 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
     const key = `${first}:${last}:${visible.length}`
     if (!force && key === drawn) return
     drawn = key
-    const focused = document.activeElement instanceof HTMLElement && tbody.contains(document.activeElement)
-      ? [document.activeElement.dataset["r"], document.activeElement.dataset["c"]]
-      : undefined
+    const focused =
+      document.activeElement instanceof HTMLElement && tbody.contains(document.activeElement)
+        ? [document.activeElement.dataset["r"], document.activeElement.dataset["c"]]
+        : undefined
     let html = `<tr class="spacer" aria-hidden="true" style="height:${first * ROW_HEIGHT}px"></tr>`
     for (let r = first; r < last; r++) html += rowHtml(visible[r]!, r)
     html += `<tr class="spacer" aria-hidden="true" style="height:${(visible.length - last) * ROW_HEIGHT}px"></tr>`
@@ -258,7 +274,11 @@ export const make = (host: HTMLElement, handlers: Handlers) => {
      * Draws new data: the root rows with their children already known.
      * Expanded units stay expanded; their children are fetched again.
      */
-    show: async (nextColumns: ReadonlyArray<Column>, rootRows: ReadonlyArray<Row>, known: ReadonlyMap<string, ReadonlyArray<Row>>) => {
+    show: async (
+      nextColumns: ReadonlyArray<Column>,
+      rootRows: ReadonlyArray<Row>,
+      known: ReadonlyMap<string, ReadonlyArray<Row>>
+    ) => {
       columns = nextColumns
       order = displayOrder(columns)
       roots = rootRows

@@ -61,7 +61,8 @@ const vi = {
   committed: "Hộ cam kết",
   level: "Cấp",
   map: "Bản đồ xã, phường (tâm xã)",
-  mapNone: "Các đơn vị này chưa có toạ độ: bản đồ chỉ vẽ các xã, phường sau ngày 01/07/2025 (có toạ độ tâm xã). Bảng bên dưới vẫn đầy đủ.",
+  mapNone:
+    "Các đơn vị này chưa có toạ độ: bản đồ chỉ vẽ các xã, phường sau ngày 01/07/2025 (có toạ độ tâm xã). Bảng bên dưới vẫn đầy đủ.",
   mapSome: "xã, phường có toạ độ; {n} đơn vị không có toạ độ chỉ có trong bảng.",
   noData: "chưa có số liệu",
   page: "Trang",
@@ -75,7 +76,8 @@ const vi = {
   summary: "Tóm tắt (không bắt buộc)",
   submit: "Gửi",
   filed: "Đã ghi vào sổ ở vị trí {n}.",
-  filingIntro: "Các nghĩa vụ báo cáo của đơn vị bạn theo kế hoạch này. Báo cáo được kiểm tra theo cùng quy tắc như API.",
+  filingIntro:
+    "Các nghĩa vụ báo cáo của đơn vị bạn theo kế hoạch này. Báo cáo được kiểm tra theo cùng quy tắc như API.",
   filingNone: "Đơn vị của bạn không có nghĩa vụ báo cáo nào theo kế hoạch này.",
   filingReadOnly: "Tài khoản kiểm tra chỉ được xem, không được nộp báo cáo.",
   subPlanNote: "đơn vị thực hiện bằng cách ban hành kế hoạch của mình (không nộp báo cáo ở đây)",
@@ -152,7 +154,8 @@ const en: Words = {
   committed: "Committed",
   level: "Level",
   map: "Map of communes (at their centres)",
-  mapNone: "These units have no coordinates: the map draws only the communes after 1 July 2025 (which have their centres). The table below is complete.",
+  mapNone:
+    "These units have no coordinates: the map draws only the communes after 1 July 2025 (which have their centres). The table below is complete.",
   mapSome: "communes with coordinates; {n} units without coordinates are in the table only.",
   noData: "no data",
   page: "Page",
@@ -225,4 +228,6 @@ export const number = (n: number): string => n.toLocaleString(current === "vi" ?
 
 /** A rate as a percentage, or a dash. */
 export const percent = (r: number | null | undefined): string =>
-  r === null || r === undefined ? "—" : `${(r * 100).toLocaleString(current === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: 1 })}%`
+  r === null || r === undefined
+    ? "—"
+    : `${(r * 100).toLocaleString(current === "vi" ? "vi-VN" : "en-GB", { maximumFractionDigits: 1 })}%`

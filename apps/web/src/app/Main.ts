@@ -57,7 +57,11 @@ const showError = (error: unknown) => {
     return
   }
   banner.hidden = false
-  replace(banner, h("span", {}, text), h("button", { class: "dismiss", onclick: () => (banner.hidden = true) }, I18n.t("close")))
+  replace(
+    banner,
+    h("span", {}, text),
+    h("button", { class: "dismiss", onclick: () => (banner.hidden = true) }, I18n.t("close"))
+  )
 }
 
 window.addEventListener("error", (e) => showError(e.error ?? e.message))
@@ -67,7 +71,14 @@ window.addEventListener("unhandledrejection", (e) => showError(e.reason))
 // Sign-in
 
 const signIn = (message?: string) => {
-  const input = h("input", { id: "token", type: "password", name: "token", required: true, autocomplete: "off", "aria-describedby": "token-help" })
+  const input = h("input", {
+    id: "token",
+    type: "password",
+    name: "token",
+    required: true,
+    autocomplete: "off",
+    "aria-describedby": "token-help"
+  })
   replace(
     app,
     h(
@@ -97,15 +108,19 @@ const signIn = (message?: string) => {
 }
 
 const languageButton = (redraw: () => void) =>
-  h("button", {
-    class: "lang",
-    lang: I18n.lang() === "vi" ? "en" : "vi",
-    onclick: () => {
-      I18n.setLang(I18n.lang() === "vi" ? "en" : "vi")
-      document.documentElement.lang = I18n.lang()
-      redraw()
-    }
-  }, I18n.t("language"))
+  h(
+    "button",
+    {
+      class: "lang",
+      lang: I18n.lang() === "vi" ? "en" : "vi",
+      onclick: () => {
+        I18n.setLang(I18n.lang() === "vi" ? "en" : "vi")
+        document.documentElement.lang = I18n.lang()
+        redraw()
+      }
+    },
+    I18n.t("language")
+  )
 
 const startLive = async (token: string) => {
   const source = Sources.live(token)
@@ -183,7 +198,8 @@ const plan = (s: Session): Plan => s.plans.find((p) => p.planId === s.planId)!
 
 const view = (s: Session): View => ({ asOf: s.asOf, knownAt: s.knownAt })
 
-const rootOf = (s: Session): string => (s.me.role === "recorder" && s.me.unitId !== null ? s.me.unitId : plan(s).issuerId)
+const rootOf = (s: Session): string =>
+  s.me.role === "recorder" && s.me.unitId !== null ? s.me.unitId : plan(s).issuerId
 
 /** The as-of stops of a plan: the date of each deadline, then the plan's last day. */
 const stopsOf = (columns: ReadonlyArray<Column>, p: Plan): Array<string> =>
@@ -219,9 +235,14 @@ const draw = async (s: Session) => {
         void draw(s).catch(showError)
       }
     },
-    s.plans.map((q) => h("option", { value: q.planId, selected: q.planId === s.planId }, `${q.documentNumber} — ${q.title}`))
+    s.plans.map((q) =>
+      h("option", { value: q.planId, selected: q.planId === s.planId }, `${q.documentNumber} — ${q.title}`)
+    )
   )
-  const stopIndex = Math.max(0, s.stops.findIndex((d) => d >= (s.asOf ?? "").slice(0, 10)))
+  const stopIndex = Math.max(
+    0,
+    s.stops.findIndex((d) => d >= (s.asOf ?? "").slice(0, 10))
+  )
   const slider = h("input", {
     id: "as-of-slider",
     type: "range",
@@ -252,7 +273,12 @@ const draw = async (s: Session) => {
       const value = (e.target as HTMLInputElement).value
       if (value === "") return
       s.asOf = value
-      slider.value = String(Math.max(0, s.stops.findIndex((d) => d >= value)))
+      slider.value = String(
+        Math.max(
+          0,
+          s.stops.findIndex((d) => d >= value)
+        )
+      )
       void refresh(s, false)
     }
   })
@@ -270,34 +296,49 @@ const draw = async (s: Session) => {
   })
 
   const tabButton = (tab: Tab, label: string) =>
-    h("button", {
-      role: "tab",
-      id: `tab-${tab}`,
-      "aria-selected": s.tab === tab ? "true" : "false",
-      "aria-controls": "panel",
-      tabindex: s.tab === tab ? "0" : "-1",
-      onclick: () => {
-        s.tab = tab
-        writeHash(s)
-        for (const b of document.querySelectorAll<HTMLElement>("[role=tab]")) {
-          b.setAttribute("aria-selected", b.id === `tab-${tab}` ? "true" : "false")
-          b.tabIndex = b.id === `tab-${tab}` ? 0 : -1
+    h(
+      "button",
+      {
+        role: "tab",
+        id: `tab-${tab}`,
+        "aria-selected": s.tab === tab ? "true" : "false",
+        "aria-controls": "panel",
+        tabindex: s.tab === tab ? "0" : "-1",
+        onclick: () => {
+          s.tab = tab
+          writeHash(s)
+          for (const b of document.querySelectorAll<HTMLElement>("[role=tab]")) {
+            b.setAttribute("aria-selected", b.id === `tab-${tab}` ? "true" : "false")
+            b.tabIndex = b.id === `tab-${tab}` ? 0 : -1
+          }
+          void refresh(s, false)
+        },
+        onkeydown: (e: KeyboardEvent) => {
+          if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return
+          const tabs = [...document.querySelectorAll<HTMLElement>("[role=tab]")]
+          const i = tabs.indexOf(e.currentTarget as HTMLElement)
+          const next = tabs[(i + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length]!
+          next.focus()
+          next.click()
         }
-        void refresh(s, false)
       },
-      onkeydown: (e: KeyboardEvent) => {
-        if (e.key !== "ArrowRight" && e.key !== "ArrowLeft") return
-        const tabs = [...document.querySelectorAll<HTMLElement>("[role=tab]")]
-        const i = tabs.indexOf(e.currentTarget as HTMLElement)
-        const next = tabs[(i + (e.key === "ArrowRight" ? 1 : tabs.length - 1)) % tabs.length]!
-        next.focus()
-        next.click()
-      }
-    }, label)
+      label
+    )
 
   replace(
     app,
-    h("a", { href: "#main", class: "skip", onclick: (e: Event) => { e.preventDefault(); document.getElementById("panel")?.focus() } }, I18n.t("skip")),
+    h(
+      "a",
+      {
+        href: "#main",
+        class: "skip",
+        onclick: (e: Event) => {
+          e.preventDefault()
+          document.getElementById("panel")?.focus()
+        }
+      },
+      I18n.t("skip")
+    ),
     h(
       "header",
       { class: "top" },
@@ -307,20 +348,28 @@ const draw = async (s: Session) => {
         { class: "who" },
         isReport
           ? h("span", {}, `${I18n.t("report")} ${instant(s.embedded!.generatedAt)}`)
-          : h("span", { id: "who" }, `${I18n.t("signedInAs")} ${s.me.actor} (${I18n.t(`role_${s.me.role}`)}${s.me.unitId === null ? "" : `, ${s.me.unitId}`})`),
+          : h(
+              "span",
+              { id: "who" },
+              `${I18n.t("signedInAs")} ${s.me.actor} (${I18n.t(`role_${s.me.role}`)}${s.me.unitId === null ? "" : `, ${s.me.unitId}`})`
+            ),
         isReport ? null : h("span", { id: "live", class: "live", "aria-live": "polite" }),
         languageButton(() => void draw(s).catch(showError)),
         isReport
           ? null
-          : h("button", {
-            id: "sign-out",
-            onclick: () => {
-              s.stopLive?.()
-              sessionStorage.removeItem(TOKEN_KEY)
-              history.replaceState(null, "", location.pathname)
-              signIn()
-            }
-          }, I18n.t("signOut"))
+          : h(
+              "button",
+              {
+                id: "sign-out",
+                onclick: () => {
+                  s.stopLive?.()
+                  sessionStorage.removeItem(TOKEN_KEY)
+                  history.replaceState(null, "", location.pathname)
+                  signIn()
+                }
+              },
+              I18n.t("signOut")
+            )
       )
     ),
     h(
@@ -350,7 +399,13 @@ const draw = async (s: Session) => {
       "div",
       { class: "body" },
       h("main", { id: "panel", role: "tabpanel", tabindex: "-1", "aria-labelledby": `tab-${s.tab}` }),
-      h("aside", { id: "explain", role: "dialog", "aria-modal": "false", "aria-labelledby": "explain-title", hidden: true })
+      h("aside", {
+        id: "explain",
+        role: "dialog",
+        "aria-modal": "false",
+        "aria-labelledby": "explain-title",
+        hidden: true
+      })
     )
   )
   if (s.tab === "filing" && !canFile) s.tab = "heatmap"
@@ -387,9 +442,19 @@ const legend = () =>
     "div",
     { class: "legend", "aria-label": I18n.t("legend") },
     (["on-time", "late", "missing", "pending"] as const).map((status) =>
-      h("span", { class: `key ${status}` }, h("span", { class: "swatch", "aria-hidden": "true" }, HeatMap.symbol[status]), I18n.status(status))
+      h(
+        "span",
+        { class: `key ${status}` },
+        h("span", { class: "swatch", "aria-hidden": "true" }, HeatMap.symbol[status]),
+        I18n.status(status)
+      )
     ),
-    h("span", { class: "key mixed" }, h("span", { class: "swatch", "aria-hidden": "true" }, "75"), I18n.t("legendMixed"))
+    h(
+      "span",
+      { class: "key mixed" },
+      h("span", { class: "swatch", "aria-hidden": "true" }, "75"),
+      I18n.t("legendMixed")
+    )
   )
 
 const showHeatMap = async (s: Session, panel: HTMLElement, fromLive: boolean) => {
@@ -450,76 +515,88 @@ const explain = async (s: Session, row: Row, column: Column, cell: Cell, from: H
       h("dd", { id: "explain-period" }, column.period),
       h("dt", {}, I18n.t("deadline")),
       h("dd", { id: "explain-deadline" }, `${instant(column.deadline)} (${column.deadline})`),
-      o === undefined ? null : [
-        h("dt", {}, I18n.t("status")),
-        h("dd", { id: "explain-status", class: `badge ${o.status}` }, `${HeatMap.symbol[o.status]} ${I18n.status(o.status)}`),
-        h("dt", {}, I18n.t("filedAt")),
-        h("dd", { id: "explain-filed" }, o.filedAt === null ? "—" : `${instant(o.filedAt)} (${o.filedAt})`),
-        h("dt", {}, I18n.t("reportId")),
-        h("dd", {}, o.reportId ?? "—"),
-        h("dt", {}, I18n.t("rollsUpTo")),
-        h("dd", {}, explained!.rollsUpTo.join(" → ") || "—")
-      ]
+      o === undefined
+        ? null
+        : [
+            h("dt", {}, I18n.t("status")),
+            h(
+              "dd",
+              { id: "explain-status", class: `badge ${o.status}` },
+              `${HeatMap.symbol[o.status]} ${I18n.status(o.status)}`
+            ),
+            h("dt", {}, I18n.t("filedAt")),
+            h("dd", { id: "explain-filed" }, o.filedAt === null ? "—" : `${instant(o.filedAt)} (${o.filedAt})`),
+            h("dt", {}, I18n.t("reportId")),
+            h("dd", {}, o.reportId ?? "—"),
+            h("dt", {}, I18n.t("rollsUpTo")),
+            h("dd", {}, explained!.rollsUpTo.join(" → ") || "—")
+          ]
     ),
     row.children > 0 || cell.own === null
       ? h(
-        "div",
-        { class: "subtree" },
-        h("h3", {}, I18n.t("subtreeCounts")),
-        h(
-          "ul",
-          { id: "explain-counts" },
-          h("li", {}, `${HeatMap.symbol["on-time"]} ${I18n.t("onTime")}: ${onTime}`),
-          h("li", {}, `${HeatMap.symbol.late} ${I18n.t("late")}: ${late}`),
-          h("li", {}, `${HeatMap.symbol.missing} ${I18n.t("missing")}: ${missing}`),
-          h("li", {}, `${HeatMap.symbol.pending} ${I18n.t("pending")}: ${pending}`)
-        ),
-        row.children > 0 ? h("p", { class: "help" }, I18n.t("expandHint")) : null
-      )
+          "div",
+          { class: "subtree" },
+          h("h3", {}, I18n.t("subtreeCounts")),
+          h(
+            "ul",
+            { id: "explain-counts" },
+            h("li", {}, `${HeatMap.symbol["on-time"]} ${I18n.t("onTime")}: ${onTime}`),
+            h("li", {}, `${HeatMap.symbol.late} ${I18n.t("late")}: ${late}`),
+            h("li", {}, `${HeatMap.symbol.missing} ${I18n.t("missing")}: ${missing}`),
+            h("li", {}, `${HeatMap.symbol.pending} ${I18n.t("pending")}: ${pending}`)
+          ),
+          row.children > 0 ? h("p", { class: "help" }, I18n.t("expandHint")) : null
+        )
       : null,
     cell.own !== null && explained === undefined
       ? h(
-        "p",
-        { class: "note" },
-        `${I18n.t("reportNoExplain")} `,
-        h("code", {}, `kehoach explain --plan ${s.planId} --unit ${row.unitId} --schedule ${column.scheduleId} --period ${column.period} --as-of ${s.asOf ?? ""}`)
-      )
-      : null,
-    explained === undefined ? null : [
-      h("h3", {}, I18n.t("events")),
-      h(
-        "table",
-        { class: "events", id: "explain-events" },
-        h(
-          "thead",
-          {},
+          "p",
+          { class: "note" },
+          `${I18n.t("reportNoExplain")} `,
           h(
-            "tr",
+            "code",
             {},
-            h("th", { scope: "col" }, I18n.t("position")),
-            h("th", { scope: "col" }, I18n.t("role")),
-            h("th", { scope: "col" }, I18n.t("occurredAt")),
-            h("th", { scope: "col" }, I18n.t("recordedAt")),
-            h("th", { scope: "col" }, I18n.t("hash"))
-          )
-        ),
-        h(
-          "tbody",
-          {},
-          explained.events.map((e) =>
-            h(
-              "tr",
-              { "data-position": String(e.position) },
-              h("td", { class: "num" }, String(e.position)),
-              h("td", {}, e.type === undefined ? e.role : `${e.role} (${e.type})`),
-              h("td", {}, instant(e.occurredAt)),
-              h("td", {}, instant(e.recordedAt)),
-              h("td", { class: "hash" }, h("code", { title: e.hash ?? "" }, e.hash === undefined ? "—" : e.hash))
-            )
+            `kehoach explain --plan ${s.planId} --unit ${row.unitId} --schedule ${column.scheduleId} --period ${column.period} --as-of ${s.asOf ?? ""}`
           )
         )
-      )
-    ]
+      : null,
+    explained === undefined
+      ? null
+      : [
+          h("h3", {}, I18n.t("events")),
+          h(
+            "table",
+            { class: "events", id: "explain-events" },
+            h(
+              "thead",
+              {},
+              h(
+                "tr",
+                {},
+                h("th", { scope: "col" }, I18n.t("position")),
+                h("th", { scope: "col" }, I18n.t("role")),
+                h("th", { scope: "col" }, I18n.t("occurredAt")),
+                h("th", { scope: "col" }, I18n.t("recordedAt")),
+                h("th", { scope: "col" }, I18n.t("hash"))
+              )
+            ),
+            h(
+              "tbody",
+              {},
+              explained.events.map((e) =>
+                h(
+                  "tr",
+                  { "data-position": String(e.position) },
+                  h("td", { class: "num" }, String(e.position)),
+                  h("td", {}, e.type === undefined ? e.role : `${e.role} (${e.type})`),
+                  h("td", {}, instant(e.occurredAt)),
+                  h("td", {}, instant(e.recordedAt)),
+                  h("td", { class: "hash" }, h("code", { title: e.hash ?? "" }, e.hash === undefined ? "—" : e.hash))
+                )
+              )
+            )
+          )
+        ]
   )
   aside.onkeydown = (e) => {
     if (e.key === "Escape") close()
@@ -545,8 +622,18 @@ const showCoverage = async (s: Session, panel: HTMLElement) => {
   )
   replace(
     panel,
-    h("div", { class: "coverage-controls" }, h("label", { for: "coverage-depth" }, `${I18n.t("level")} ≤ `), depthSelect),
-    h("div", { class: "coverage" }, h("section", { "aria-label": I18n.t("coverage") }, tableHost), h("section", { "aria-label": I18n.t("map") }, h("h2", {}, I18n.t("map")), mapHost))
+    h(
+      "div",
+      { class: "coverage-controls" },
+      h("label", { for: "coverage-depth" }, `${I18n.t("level")} ≤ `),
+      depthSelect
+    ),
+    h(
+      "div",
+      { class: "coverage" },
+      h("section", { "aria-label": I18n.t("coverage") }, tableHost),
+      h("section", { "aria-label": I18n.t("map") }, h("h2", {}, I18n.t("map")), mapHost)
+    )
   )
   const [rows, centres] = await Promise.all([
     s.source.coverage(s.planId, root, s.coverageDepth, view(s)),
@@ -564,7 +651,9 @@ const showFiling = async (s: Session, panel: HTMLElement, status?: string) => {
   }
   const { names, obligations } = await s.source.obligations(s.planId, rootOf(s), view(s))
   FilingView.render(panel, s.source, s.planId, obligations, names, status, (message) => {
-    void showFiling(s, panel, message).then(() => document.getElementById("filing-status")?.focus()).catch(showError)
+    void showFiling(s, panel, message)
+      .then(() => document.getElementById("filing-status")?.focus())
+      .catch(showError)
   })
 }
 

@@ -133,7 +133,12 @@ export interface Source {
   readonly me: () => Promise<Me>
   readonly plans: () => Promise<ReadonlyArray<Plan>>
   readonly matrix: (planId: string, view: View, unit: string | undefined, depth: number | undefined) => Promise<Matrix>
-  readonly explain: (planId: string, unitId: string, column: Column, view: View) => Promise<ObligationExplained | undefined>
+  readonly explain: (
+    planId: string,
+    unitId: string,
+    column: Column,
+    view: View
+  ) => Promise<ObligationExplained | undefined>
   readonly coverage: (planId: string, unit: string, depth: number, view: View) => Promise<ReadonlyArray<CoverageRow>>
   readonly obligations: (
     planId: string,
@@ -155,7 +160,9 @@ const params = (values: Record<string, string | number | undefined>): string => 
 
 /** The communes' centres, keyed by GSO code, from the JSON the server serves. */
 export const parseCommunes = (json: { rows: ReadonlyArray<readonly [string, number, number, ...Array<string>]> }) =>
-  new Map<string, Coordinates.Centre>(json.rows.map(([code, lat, lon, , name]) => [code, [lat, lon, name ?? ""] as const]))
+  new Map<string, Coordinates.Centre>(
+    json.rows.map(([code, lat, lon, , name]) => [code, [lat, lon, name ?? ""] as const])
+  )
 
 /** The server's API with a bearer token. */
 export const live = (token: string, base = ""): Source => {
@@ -188,32 +195,39 @@ export const live = (token: string, base = ""): Source => {
     matrix: (planId, view, unit, depth) =>
       call<Matrix>(`/compliance/matrix${params({ planId, asOf: view.asOf, knownAt: view.knownAt, unit, depth })}`),
     explain: async (planId, unitId, column, view) => {
-      const explained = await call<ObligationExplained>(`/explain${params({
-        planId,
-        unitId,
-        scheduleId: column.scheduleId,
-        period: column.period,
-        asOf: view.asOf,
-        knownAt: view.knownAt
-      })}`)
+      const explained = await call<ObligationExplained>(
+        `/explain${params({
+          planId,
+          unitId,
+          scheduleId: column.scheduleId,
+          period: column.period,
+          asOf: view.asOf,
+          knownAt: view.knownAt
+        })}`
+      )
       // The hashes of the events behind it, read back from the log by position.
-      const events = await Promise.all(explained.events.map(async (reason) => {
-        const page = await call<{ events: ReadonlyArray<{ position: number; hash: string; type: string }> }>(
-          `/events${params({ from: reason.position - 1, limit: 1 })}`
-        )
-        const event = page.events[0]
-        return event === undefined ? reason : { ...reason, hash: event.hash, type: event.type }
-      }))
+      const events = await Promise.all(
+        explained.events.map(async (reason) => {
+          const page = await call<{ events: ReadonlyArray<{ position: number; hash: string; type: string }> }>(
+            `/events${params({ from: reason.position - 1, limit: 1 })}`
+          )
+          const event = page.events[0]
+          return event === undefined ? reason : { ...reason, hash: event.hash, type: event.type }
+        })
+      )
       return { ...explained, events }
     },
     coverage: async (planId, unit, depth, view) =>
-      (await call<{ units: ReadonlyArray<CoverageRow> }>(
-        `/coverage${params({ planId, unit, depth, asOf: view.asOf, knownAt: view.knownAt })}`
-      )).units,
+      (
+        await call<{ units: ReadonlyArray<CoverageRow> }>(
+          `/coverage${params({ planId, unit, depth, asOf: view.asOf, knownAt: view.knownAt })}`
+        )
+      ).units,
     obligations: async (planId, unit, view) => {
-      const answer = await call<{ units: ReadonlyArray<{ unitId: string; name: string }>; obligations: ReadonlyArray<Obligation> }>(
-        `/compliance${params({ planId, unit, asOf: view.asOf, knownAt: view.knownAt })}`
-      )
+      const answer = await call<{
+        units: ReadonlyArray<{ unitId: string; name: string }>
+        obligations: ReadonlyArray<Obligation>
+      }>(`/compliance${params({ planId, unit, asOf: view.asOf, knownAt: view.knownAt })}`)
       return { obligations: answer.obligations, names: new Map(answer.units.map((u) => [u.unitId, u.name])) }
     },
     file: (event) =>
@@ -310,9 +324,10 @@ export const embedded = (data: Embedded): Source => {
     plans: () => Promise.resolve([data.plan]),
     matrix: (_planId, _view, unit, depth) => {
       const rows = data.matrix.rows
-      if (unit === undefined) return Promise.resolve({ ...data.matrix, rows: rows.filter((r) => r.depth <= (depth ?? 0)) })
+      if (unit === undefined)
+        return Promise.resolve({ ...data.matrix, rows: rows.filter((r) => r.depth <= (depth ?? 0)) })
       const self = rows.find((r) => r.unitId === unit)
-      const children = depth === 0 ? [] : byParent.get(unit) ?? []
+      const children = depth === 0 ? [] : (byParent.get(unit) ?? [])
       return Promise.resolve({ ...data.matrix, rows: self === undefined ? [] : [self, ...children] })
     },
     explain: (_planId, unitId, column) =>

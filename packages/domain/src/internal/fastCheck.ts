@@ -10,8 +10,7 @@ import * as Time from "../Time.js"
 
 type Check = (u: unknown) => boolean
 
-const isObject = (u: unknown): u is Record<string, unknown> =>
-  typeof u === "object" && u !== null && !Array.isArray(u)
+const isObject = (u: unknown): u is Record<string, unknown> => typeof u === "object" && u !== null && !Array.isArray(u)
 
 const id: Check = (u) => typeof u === "string" && u.length > 0 && u.length <= 200 && u.trim() === u
 const text: Check = (u) => typeof u === "string" && u.trim().length > 0
@@ -20,9 +19,18 @@ const instant: Check = (u) => typeof u === "string" && Time.parseInstant(u) !== 
 const localDate: Check = (u) => typeof u === "string" && Time.isLocalDate(u)
 const count: Check = (u) => typeof u === "number" && Number.isSafeInteger(u) && u >= 0
 const positive: Check = (u) => typeof u === "number" && Number.isSafeInteger(u) && u >= 1
-const literal = (...values: ReadonlyArray<string>): Check => (u) => typeof u === "string" && values.includes(u)
-const arrayOf = (item: Check): Check => (u) => Array.isArray(u) && u.every(item)
-const recordOf = (value: Check): Check => (u) => isObject(u) && Object.values(u).every(value)
+const literal =
+  (...values: ReadonlyArray<string>): Check =>
+  (u) =>
+    typeof u === "string" && values.includes(u)
+const arrayOf =
+  (item: Check): Check =>
+  (u) =>
+    Array.isArray(u) && u.every(item)
+const recordOf =
+  (value: Check): Check =>
+  (u) =>
+    isObject(u) && Object.values(u).every(value)
 const hex64: Check = (u) => typeof u === "string" && /^[0-9a-f]{64}$/.test(u)
 const uuid: Check = (u) =>
   typeof u === "string" && /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/.test(u)
@@ -76,7 +84,10 @@ export const payloads: Readonly<Record<string, Check>> = {
     },
     { parentPlanId: id, basis: arrayOf(text), tasks: arrayOf(struct({ code: id, text })) }
   ),
-  UnitAssigned: struct({ planId: id, unitId: id }, { tasks: arrayOf(id), schedules: arrayOf(id), subPlanDueBy: localDate }),
+  UnitAssigned: struct(
+    { planId: id, unitId: id },
+    { tasks: arrayOf(id), schedules: arrayOf(id), subPlanDueBy: localDate }
+  ),
   ReportFiled: struct(
     { reportId: id, planId: id, unitId: id, scheduleId: id, period: id },
     { metrics: recordOf(count), summary: string, supersedes: id }

@@ -30,7 +30,9 @@ export class UuidSet {
   }
 
   private insert(a: number, b: number, c: number, d: number): boolean {
-    let i = (Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f) >>> 0) &
+    let i =
+      (Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f) >>>
+        0) &
       this.mask
     const w = this.words
     for (;;) {

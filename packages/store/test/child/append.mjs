@@ -4,13 +4,19 @@ import { Effect } from "effect"
 import { EventStore, SqlEventStore } from "../../dist/index.js"
 
 const [db, prefix, count, startAt] = process.argv.slice(2)
-const program = Effect.gen(function*() {
+const program = Effect.gen(function* () {
   const store = yield* EventStore.EventStore
   // Both processes start appending at the same instant.
   yield* Effect.sleep(Math.max(0, Number(startAt ?? 0) - Date.now()))
   for (let i = 0; i < Number(count); i++) {
     yield* store.append(
-      [{ type: "UnitRegistered", occurredAt: "2018-01-01T00:00:00+07:00", data: { unitId: `${prefix}${i}`, name: `Huyện ${prefix}${i}`, level: "district", parentId: "08" } }],
+      [
+        {
+          type: "UnitRegistered",
+          occurredAt: "2018-01-01T00:00:00+07:00",
+          data: { unitId: `${prefix}${i}`, name: `Huyện ${prefix}${i}`, level: "district", parentId: "08" }
+        }
+      ],
       { recordedBy: prefix }
     )
   }
