@@ -159,8 +159,8 @@ export const command = Command.make(
             k(`log --type PlanIssued --limit 10`),
             k(`verify`),
             k(`export --out plan-182.ndjson`),
-            "  # the same over HTTP",
-            k(`serve --port 8080`),
+            "  # the same over HTTP, and the dashboard at http://127.0.0.1:8080/ (tokens.json: see the README; mode 600)",
+            k(`serve --port 8080 --tokens tokens.json`),
             "(From the repository, run them as `pnpm kehoach ...`.)",
             ""
           ].join("\n")
