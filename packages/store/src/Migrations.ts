@@ -31,6 +31,16 @@ export const secondaryIndexes = {
 /** The unique index on event ids, built at the end of a bulk import like the others. */
 export const idIndex = "CREATE UNIQUE INDEX events_id ON events (id)"
 
+/**
+ * Migration 0002, the same on both databases: projections read the hierarchy and the models of
+ * every unit but the reports of one plan (`stateFor`), and an index by type finds the former
+ * without scanning the reports.
+ */
+const indexByType = Effect.gen(function* () {
+  const sql = yield* SqlClient.SqlClient
+  yield* sql.unsafe(secondaryIndexes.events_type.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")).unprepared
+})
+
 /** The numbered migrations of the store's schema on SQLite. */
 export const migrations: Migrator.Loader = Migrator.fromRecord({
   "0001_create_events": Effect.gen(function* () {
@@ -55,12 +65,7 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
     yield* sql.unsafe(secondaryIndexes.events_unit).unprepared
     yield* sql.unsafe(secondaryIndexes.events_plan).unprepared
   }),
-  // Projections read the hierarchy and the models of every unit but the reports of one plan
-  // (`stateFor`): an index by type finds the former without scanning the reports.
-  "0002_index_events_by_type": Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql.unsafe(secondaryIndexes.events_type.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")).unprepared
-  }),
+  "0002_index_events_by_type": indexByType,
   // The domain state at a position, so that opening a store folds only the events after it.
   "0003_create_snapshots": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
@@ -121,10 +126,7 @@ export const pgMigrations: Migrator.Loader = Migrator.fromRecord({
       line::jsonb ->> 'hash' AS hash
       FROM events`.unprepared
   }),
-  "0002_index_events_by_type": Effect.gen(function* () {
-    const sql = yield* SqlClient.SqlClient
-    yield* sql.unsafe(secondaryIndexes.events_type.replace("CREATE INDEX", "CREATE INDEX IF NOT EXISTS")).unprepared
-  }),
+  "0002_index_events_by_type": indexByType,
   "0003_create_snapshots": Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* sql`CREATE TABLE snapshots (
