@@ -29,7 +29,7 @@ const load = (rel) => import(pathToFileURL(path.join(root, rel)).href)
 const requireStore = createRequire(path.join(root, "packages/store/package.json"))
 const { Effect, Layer, Stream } = await load("packages/store/node_modules/effect/dist/esm/index.js")
 const { EventStore, Ndjson, SqlEventStore } = await load("packages/store/dist/index.js")
-const { Compliance, Time } = await load("packages/domain/dist/index.js")
+const { Compliance, Relevance, Time } = await load("packages/domain/dist/index.js")
 const { Scenario } = await load("packages/fixtures/dist/index.js")
 const Pg = requireStore("pg")
 
@@ -173,7 +173,9 @@ const complianceOf = (layer) =>
         const t = performance.now()
         const state = yield* store.state
         const folded = performance.now() - t
-        const compliance = Compliance.project(state, { planId, asOf, knownAt: Number.MAX_SAFE_INTEGER })
+        const compliance = yield* store.project(Relevance.compliance(planId), (s) =>
+          Compliance.project(s, { planId, asOf, knownAt: Number.MAX_SAFE_INTEGER })
+        )
         return { folded, position: state.position, json: JSON.stringify(compliance) }
       })
     )

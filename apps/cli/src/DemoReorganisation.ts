@@ -4,7 +4,7 @@
  * province's plan of 2026, loaded into a fresh database; prints compliance of
  * both and says what to try next.
  */
-import { Compliance, Time } from "@kehoach/domain"
+import { Compliance, Relevance, Time } from "@kehoach/domain"
 import * as EventStore from "@kehoach/store/EventStore"
 import { Clock, Effect, Either, Stream } from "effect"
 import * as Database from "./Database.js"
@@ -34,7 +34,9 @@ export const run = (
       const result = yield* store
         .importLines(lines, { recordedBy: "kehoach demo", onProgress: bar.onProgress })
         .pipe(Effect.ensuring(Effect.sync(bar.done)), Effect.orDie)
-      const state = yield* store.state
+      // The whole state, with both plans' reports in memory (nothing else runs on the store meanwhile).
+      yield* store.project(Relevance.compliance(ids.plan2025), (s) => s)
+      const state = yield* store.project(Relevance.compliance(ids.plan2026), (s) => s)
       const knownAt = yield* Clock.currentTimeMillis
       const project = (planId: string, asOf: string) =>
         Either.match(Compliance.project(state, { planId, asOf: Time.parseQueryTime(asOf)!, knownAt, depth: 1 }), {

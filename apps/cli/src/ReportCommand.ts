@@ -6,7 +6,7 @@
  * same the server answers; the page is the same code the server serves.
  */
 import { Command, HelpDoc, Options } from "@effect/cli"
-import { ComplianceMatrix, Coverage, Explain, Obligations, State, Time } from "@kehoach/domain"
+import { ComplianceMatrix, Coverage, Explain, Obligations, Relevance, State, Time } from "@kehoach/domain"
 import * as EventStore from "@kehoach/store/EventStore"
 import { Effect, Either } from "effect"
 import * as Fs from "node:fs"
@@ -37,7 +37,9 @@ export const command = Command.make(
       const data = yield* Cli.withStore(o.db, () =>
         Effect.gen(function* () {
           const store = yield* EventStore.EventStore
-          const state = yield* store.state
+          // The whole state (coverage reads every unit's models), with the plan's reports in memory; this process
+          // runs nothing else on the store meanwhile, so they stay there.
+          const state = yield* store.project(Relevance.compliance(o.plan), (s) => s)
           const matrix = yield* Either.match(ComplianceMatrix.project(state, { planId: o.plan, asOf, knownAt }), {
             onLeft: Effect.fail,
             onRight: Effect.succeed

@@ -10,7 +10,7 @@
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Api, ApiError, Security } from "@kehoach/api"
-import { Compliance, ComplianceMatrix, State, Time } from "@kehoach/domain"
+import { Compliance, ComplianceMatrix, Relevance, State, Time } from "@kehoach/domain"
 import { EventStore } from "@kehoach/store"
 import { Clock, Effect, Either } from "effect"
 
@@ -27,26 +27,28 @@ export const DashboardLive = HttpApiBuilder.group(Api.Api, "dashboard", (handler
           const now = yield* Clock.currentTimeMillis
           const asOf = urlParams.asOf === undefined ? now : Time.parseQueryTime(urlParams.asOf)!
           const knownAt = urlParams.knownAt === undefined ? now : Time.parseQueryTime(urlParams.knownAt)!
-          const state = yield* store.state
-          const unknown = Compliance.requireUnit(state, urlParams.unit, { asOf, knownAt })
-          if (unknown !== undefined) return yield* new ApiError.NotFound({ message: unknown.message })
-          const latest = State.lastRecordedAt(state)
-          const key = JSON.stringify([
-            urlParams.planId,
-            State.position(state),
-            asOf,
-            latest !== undefined && knownAt >= latest.at ? "latest" : knownAt
-          ])
-          let whole = kept.get(key)
-          if (whole === undefined) {
-            const result = ComplianceMatrix.prepare(state, { planId: urlParams.planId, asOf, knownAt })
-            if (Either.isLeft(result)) return yield* new ApiError.NotFound({ message: result.left.message })
-            whole = result.right
-            kept.set(key, whole)
-            if (kept.size > capacity) kept.delete(kept.keys().next().value!)
-          }
-          const answer = ComplianceMatrix.rows(whole, { unit: urlParams.unit, depth: urlParams.depth })
-          return { ...answer, knownAt: Time.formatInstant(knownAt) }
+          const answer = yield* store.project(Relevance.compliance(urlParams.planId), (state) => {
+            const unknown = Compliance.requireUnit(state, urlParams.unit, { asOf, knownAt })
+            if (unknown !== undefined) return Either.left(unknown.message)
+            const latest = State.lastRecordedAt(state)
+            const key = JSON.stringify([
+              urlParams.planId,
+              State.position(state),
+              asOf,
+              latest !== undefined && knownAt >= latest.at ? "latest" : knownAt
+            ])
+            let whole = kept.get(key)
+            if (whole === undefined) {
+              const result = ComplianceMatrix.prepare(state, { planId: urlParams.planId, asOf, knownAt })
+              if (Either.isLeft(result)) return Either.left(result.left.message)
+              whole = result.right
+              kept.set(key, whole)
+              if (kept.size > capacity) kept.delete(kept.keys().next().value!)
+            }
+            return Either.right(ComplianceMatrix.rows(whole, { unit: urlParams.unit, depth: urlParams.depth }))
+          })
+          if (Either.isLeft(answer)) return yield* new ApiError.NotFound({ message: answer.left })
+          return { ...answer.right, knownAt: Time.formatInstant(knownAt) }
         })
       )
       .handle("me", () =>

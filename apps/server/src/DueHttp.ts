@@ -4,7 +4,7 @@
  */
 import { HttpApiBuilder } from "@effect/platform"
 import { Api, ApiError } from "@kehoach/api"
-import { Due, State } from "@kehoach/domain"
+import { Due, Relevance, State } from "@kehoach/domain"
 import { EventStore } from "@kehoach/store"
 import { Clock, Effect, Either } from "effect"
 
@@ -16,15 +16,16 @@ export const DueLive = HttpApiBuilder.group(Api.Api, "due", (handlers) =>
       Effect.gen(function* () {
         const now = yield* Clock.currentTimeMillis
         const { asOf, knownAt } = State.viewOf(urlParams, now)
-        const state = yield* store.state
-        const result = Due.list(state, {
-          planId: urlParams.planId,
-          asOf,
-          knownAt,
-          withinDays: urlParams.within ?? 7,
-          unit: urlParams.unit,
-          schedule: urlParams.schedule
-        })
+        const result = yield* store.project(Relevance.compliance(urlParams.planId), (state) =>
+          Due.list(state, {
+            planId: urlParams.planId,
+            asOf,
+            knownAt,
+            withinDays: urlParams.within ?? 7,
+            unit: urlParams.unit,
+            schedule: urlParams.schedule
+          })
+        )
         if (Either.isLeft(result)) return yield* new ApiError.NotFound({ message: result.left.message })
         return result.right
       })

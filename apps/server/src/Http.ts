@@ -8,7 +8,7 @@ import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import type { HttpServerRequest } from "@effect/platform"
 import { Api, ApiError, Security } from "@kehoach/api"
 import type { Resources } from "@kehoach/api"
-import { Compliance, Coverage, Events, Explain, Hierarchy, State, Time } from "@kehoach/domain"
+import { Compliance, Coverage, Events, Explain, Hierarchy, Relevance, State, Time } from "@kehoach/domain"
 import { EventStore, Ndjson } from "@kehoach/store"
 import { Clock, Context, Deferred, Effect, Either, Layer, Redacted, Schedule, Stream } from "effect"
 import * as Access from "./Access.js"
@@ -334,14 +334,15 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
       .handle("compliance", ({ urlParams }) =>
         Effect.gen(function* () {
           const { asOf, knownAt } = yield* view(urlParams)
-          const state = yield* store.state
           const { depth, planId, schedule, unit } = urlParams
-          const answer = cache.json(state, "compliance", { planId, asOf, unit, depth, schedule }, knownAt, () =>
-            Either.match(Compliance.project(state, { planId, asOf, knownAt, unit, depth, schedule }), {
-              onLeft: (error) => ({ ok: false as const, error }),
-              // The domain's object is exactly the contract's JSON.
-              onRight: (value) => ({ ok: true as const, value })
-            })
+          const answer = yield* store.project(Relevance.compliance(planId), (state) =>
+            cache.json(state, "compliance", { planId, asOf, unit, depth, schedule }, knownAt, () =>
+              Either.match(Compliance.project(state, { planId, asOf, knownAt, unit, depth, schedule }), {
+                onLeft: (error) => ({ ok: false as const, error }),
+                // The domain's object is exactly the contract's JSON.
+                onRight: (value) => ({ ok: true as const, value })
+              })
+            )
           )
           if (!answer.ok) return yield* notFound(answer.error.message)
           return json(answer.body)
@@ -366,7 +367,6 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
       .handle("explain", ({ urlParams }) =>
         Effect.gen(function* () {
           const { asOf, knownAt } = yield* view(urlParams)
-          const state = yield* store.state
           if (urlParams.planId !== undefined) {
             if (urlParams.scheduleId === undefined || urlParams.period === undefined) {
               const field = urlParams.scheduleId === undefined ? "scheduleId" : "period"
@@ -376,17 +376,21 @@ export const ProjectionsLive = HttpApiBuilder.group(Api.Api, "projections", (han
                 message: `${field} is required with planId`
               })
             }
-            const result = Explain.obligation(state, {
+            const query = {
               planId: urlParams.planId,
               unitId: urlParams.unitId,
               scheduleId: urlParams.scheduleId,
               period: urlParams.period,
               asOf,
               knownAt
-            })
+            }
+            const result = yield* store.project(Relevance.compliance(query.planId), (state) =>
+              Explain.obligation(state, query)
+            )
             if (Either.isLeft(result)) return yield* notFound(result.left.message)
             return result.right
           }
+          const state = yield* store.state
           const result = Explain.coverage(state, {
             unitId: urlParams.unitId,
             asOf,

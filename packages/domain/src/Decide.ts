@@ -193,7 +193,7 @@ const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: s
       expected: Plan.expectedPeriods(plan, schedule)
     })
   }
-  const earlier = firstReport(plan, d.unitId, d.scheduleId, d.period)
+  const earlier = firstReport(state, plan, d.unitId, d.scheduleId, d.period)
   if (d.supersedes === undefined) {
     if (earlier !== undefined) {
       let head = earlier

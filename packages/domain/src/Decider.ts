@@ -122,9 +122,10 @@ export const decide = <R>(
 // with how to undo it, so a refused batch is undone instead of the state rebuilt.
 
 const begin = (state: State): Array<() => void> => {
-  const { lastRecordedAt, lastRecordedAtText, position, reportIndex } = state
+  const { lastRecordedAt, lastRecordedAtText, position, reportIndex, heldReports } = state
   const journal: Array<() => void> = [
     () => {
+      state.heldReports = heldReports
       state.position = position
       state.lastRecordedAt = lastRecordedAt
       state.lastRecordedAtText = lastRecordedAtText

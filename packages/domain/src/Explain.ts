@@ -111,7 +111,7 @@ export const obligation = (
       }
     }
   } else {
-    for (const report of Obligations.reportsFor(plan, found.unitId, found.scheduleId, found.period, view)) {
+    for (const report of Obligations.reportsFor(state, plan, found.unitId, found.scheduleId, found.period, view)) {
       const { reportId, supersedes } = report
       const role =
         reportId === found.filed?.id

@@ -12,7 +12,7 @@ import { Schema } from "effect"
 import * as Hierarchy from "./Hierarchy.js"
 import * as Plan from "./Plan.js"
 import type { AssignmentRecord, PlanRecord, ReportRecord, Stamp, State, UnitRecord, View } from "./State.js"
-import { reportsOf, visible } from "./State.js"
+import { reportsOf, reportsOfPlan, visible } from "./State.js"
 import * as Time from "./Time.js"
 
 /** The status of an obligation. */
@@ -51,9 +51,15 @@ const earliest = <A>(items: ReadonlyArray<A> | undefined, stampOf: (a: A) => Sta
   return best
 }
 
-/** The reports filed for one obligation that count in the view, in log order. */
-export const reportsFor = (plan: PlanRecord, unitId: string, scheduleId: string, period: string, view: View) =>
-  reportsOf(plan, unitId, scheduleId, period).filter((r: ReportRecord) => visible(r, view))
+/** The reports filed for one obligation that count in the view, in log order (the plan must be warm). */
+export const reportsFor = (
+  state: State,
+  plan: PlanRecord,
+  unitId: string,
+  scheduleId: string,
+  period: string,
+  view: View
+): Array<ReportRecord> => reportsOf(state, plan, unitId, scheduleId, period).filter((r) => visible(r, view))
 
 /** The earliest filing (by valid time, then position) among a chain of reports, in the view. */
 const earliestReport = (first: ReportRecord | undefined, view: View): ReportRecord | undefined => {
@@ -66,10 +72,12 @@ const earliestReport = (first: ReportRecord | undefined, view: View): ReportReco
 
 /**
  * Every obligation of a plan in the view, assignment by assignment. Units are
- * taken in id order, then schedules in the plan's order, then periods.
+ * taken in id order, then schedules in the plan's order, then periods. The
+ * plan must be warm (its reports in memory; `State.ColdPlan` otherwise).
  */
 export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obligation> => {
   const out: Array<Obligation> = []
+  const reports = reportsOfPlan(state, plan.planId)
   const assignments = [...plan.assignments.values()]
     .filter((a) => visible(a.stamp, view))
     .sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : 0))
@@ -78,7 +86,7 @@ export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obliga
     if (unit === undefined) continue
     for (const schedule of plan.schedules) {
       if (!assignment.scheduleIds.includes(schedule.scheduleId)) continue
-      const byPeriod = assignment.reports?.get(schedule.scheduleId)
+      const byPeriod = reports.get(assignment.unitId)?.get(schedule.scheduleId)
       for (const { deadline, period } of Plan.periodsOf(plan, schedule)) {
         if (assignment.stamp.at >= deadline || !Hierarchy.isOpenAt(unit, deadline, view)) continue
         const report = earliestReport(byPeriod?.get(period), view)

@@ -8,6 +8,12 @@
  * millions of events, and copying maps per event would make the fold
  * quadratic. The state is still a pure function of the events folded into it:
  * folding the same events, in one pass or in chunks, gives the same state.
+ *
+ * The reports of a plan are most of a log, and only the plans someone asks
+ * about need them: a plan's report records may be left out of memory (the
+ * plan is *cold*, its reports are in the log) and loaded again when needed
+ * (`warm`), by an adapter that reads them from the log. Every reader of report
+ * records throws `ColdPlan` on a cold plan rather than answer from missing data.
  */
 import type { Level, RecordedEvent, ReportFiled, Schedule, Task } from "./Events.js"
 import * as Time from "./Time.js"
@@ -68,13 +74,14 @@ export interface AssignmentRecord {
   readonly scheduleIds: ReadonlyArray<string>
   readonly tasks: ReadonlyArray<string> | undefined
   readonly subPlanDueBy: string | undefined
-  /**
-   * The first report filed for each (schedule, period) under this assignment;
-   * later ones follow `next`. Nested maps on the payload's own strings: no key
-   * is built per report.
-   */
-  reports: Map<string, Map<string, ReportRecord>> | undefined
 }
+
+/**
+ * The reports of one plan held in memory: by unit, then schedule, then period,
+ * the first report filed for that obligation (later ones follow `next`).
+ * Nested maps on the payload's own strings: no key is built per report.
+ */
+export type PlanReports = Map<string, Map<string, Map<string, ReportRecord>>>
 
 /**
  * A filed report: when (it is its own `Stamp`, one object per report), its
@@ -139,6 +146,20 @@ export interface State {
   readonly modelsByUnit: Map<string, Array<ModelRecord>>
   /** Sub-plans whose parent plan is not (yet) in the log, by parentPlanId. */
   readonly orphanSubPlans: Map<string, Array<PlanRecord>>
+  /**
+   * The reports of the *warm* plans, by planId: every report of the plan
+   * folded so far. A plan of `plans` absent here is *cold*: its reports are in
+   * the log only (see `warm`, `release`).
+   */
+  readonly reports: Map<string, PlanReports>
+  /** How many report records `reports` holds. */
+  heldReports: number
+  /**
+   * While some plans are cold, the report ids the adapter looked up in the log
+   * for the batch being decided (and warmed the plans holding them), so that
+   * `reportById` can answer for them (see `resolveReportIds`).
+   */
+  resolvedReportIds: ReadonlySet<string> | undefined
   /** Position of the last event folded (0 for none). */
   position: number
   /** `recordedAt` of the last event folded, epoch ms (-Infinity for none). */
@@ -147,8 +168,9 @@ export interface State {
   lastRecordedAtText: string | undefined
   /** While the decider has a batch open, how to undo each change it made (see `Decider`). */
   journal: Array<() => void> | undefined
-  /** The plan of the last report folded: consecutive reports of one plan look it up once. */
+  /** The plan of the last report folded, and its reports: consecutive reports of one plan look them up once. */
   lastPlan: PlanRecord | undefined
+  lastPlanReports: PlanReports | undefined
   /** The last `recordedAt` text parsed, and its value: a batch recorded at once shares one. */
   lastInstantText: string
   lastInstantValue: number | undefined
@@ -164,22 +186,67 @@ export const empty = (): State => ({
   models: new Map(),
   modelsByUnit: new Map(),
   orphanSubPlans: new Map(),
+  reports: new Map(),
+  heldReports: 0,
+  resolvedReportIds: undefined,
   position: 0,
   lastRecordedAt: Number.NEGATIVE_INFINITY,
   lastRecordedAtText: undefined,
   journal: undefined,
   lastPlan: undefined,
+  lastPlanReports: undefined,
   lastInstantText: "",
   lastInstantValue: undefined
 })
 
-/** The first report filed for one obligation of a plan (later ones follow `next`). */
+/**
+ * A read of report records of a plan whose reports are not in memory. It is
+ * a defect of the adapter (which must `warm` the plans it projects or
+ * decides on), thrown rather than answered from missing data.
+ */
+export class ColdPlan extends Error {
+  constructor(readonly planId: string) {
+    super(`the reports of plan ${planId} are not in memory: the adapter must warm the plan (State.warm) first`)
+    this.name = "ColdPlan"
+  }
+}
+
+/**
+ * A read of a report id while some plans are cold, that the adapter did not
+ * look up in the log first (`resolveReportIds`): a defect, as `ColdPlan`.
+ */
+export class UnresolvedReportId extends Error {
+  constructor(readonly reportId: string) {
+    super(
+      `report id ${reportId} was not looked up in the log while some plans are cold: the adapter must resolve the batch's report ids (State.resolveReportIds) first`
+    )
+    this.name = "UnresolvedReportId"
+  }
+}
+
+/** The reports of a plan held in memory; throws `ColdPlan` when the plan is cold. */
+export const reportsOfPlan = (state: State, planId: string): PlanReports => {
+  const reports = state.reports.get(planId)
+  if (reports === undefined) throw new ColdPlan(planId)
+  return reports
+}
+
+/** The first report filed for one obligation of a plan (later ones follow `next`); throws `ColdPlan` on a cold plan. */
 export const firstReport = (
+  state: State,
   plan: PlanRecord,
   unitId: string,
   scheduleId: string,
   period: string
-): ReportRecord | undefined => plan.assignments.get(unitId)?.reports?.get(scheduleId)?.get(period)
+): ReportRecord | undefined => reportsOfPlan(state, plan.planId).get(unitId)?.get(scheduleId)?.get(period)
+
+/** The first report filed for each period of one schedule of a unit under a plan; throws `ColdPlan` on a cold plan. */
+export const reportsBySchedule = (
+  state: State,
+  plan: PlanRecord,
+  unitId: string,
+  scheduleId: string
+): ReadonlyMap<string, ReportRecord> | undefined => reportsOfPlan(state, plan.planId).get(unitId)?.get(scheduleId)
 
 /** A filed report and the obligation (plan, unit, schedule, period) it is filed for. */
 export interface FiledReport {
@@ -190,37 +257,131 @@ export interface FiledReport {
   readonly period: string
 }
 
-/** The report with this id, if filed, and its obligation (builds the index on first use). */
-export const reportById = (state: State, reportId: string): FiledReport | undefined => {
-  let index = state.reportIndex
-  if (index === undefined) {
-    index = new Map()
-    for (const plan of state.plans.values()) {
-      for (const assignment of plan.assignments.values()) {
-        for (const [scheduleId, byPeriod] of assignment.reports ?? []) {
-          for (const [period, first] of byPeriod) {
-            for (let r: ReportRecord | undefined = first; r !== undefined; r = r.next) {
-              index.set(r.reportId, { report: r, planId: plan.planId, unitId: assignment.unitId, scheduleId, period })
-            }
-          }
+const indexPlan = (index: Map<string, FiledReport>, planId: string, reports: PlanReports): void => {
+  for (const [unitId, bySchedule] of reports) {
+    for (const [scheduleId, byPeriod] of bySchedule) {
+      for (const [period, first] of byPeriod) {
+        for (let r: ReportRecord | undefined = first; r !== undefined; r = r.next) {
+          index.set(r.reportId, { report: r, planId, unitId, scheduleId, period })
         }
       }
     }
+  }
+}
+
+/**
+ * The report with this id among the warm plans' reports, and its obligation
+ * (builds the index on first use): what an adapter checks before looking an
+ * id up in the log. The rules ask `reportById`.
+ */
+export const warmReportById = (state: State, reportId: string): FiledReport | undefined => {
+  let index = state.reportIndex
+  if (index === undefined) {
+    index = new Map()
+    for (const [planId, reports] of state.reports) indexPlan(index, planId, reports)
     state.reportIndex = index
   }
   return index.get(reportId)
 }
 
-/** The reports filed for one obligation of a plan, in log order. */
+/**
+ * The report with this id, if filed, and its obligation. While some plans are
+ * cold, only an id the adapter resolved (`resolveReportIds`) can be answered;
+ * another throws `UnresolvedReportId`.
+ */
+export const reportById = (state: State, reportId: string): FiledReport | undefined => {
+  const found = warmReportById(state, reportId)
+  if (found === undefined && coldPlans(state) > 0 && state.resolvedReportIds?.has(reportId) !== true) {
+    throw new UnresolvedReportId(reportId)
+  }
+  return found
+}
+
+/** The reports filed for one obligation of a plan, in log order; throws `ColdPlan` on a cold plan. */
 export const reportsOf = (
+  state: State,
   plan: PlanRecord,
   unitId: string,
   scheduleId: string,
   period: string
 ): Array<ReportRecord> => {
   const out: Array<ReportRecord> = []
-  for (let r = firstReport(plan, unitId, scheduleId, period); r !== undefined; r = r.next) out.push(r)
+  for (let r = firstReport(state, plan, unitId, scheduleId, period); r !== undefined; r = r.next) out.push(r)
   return out
+}
+
+// ---------------------------------------------------------------------------
+// Cold and warm plans
+
+/** How many plans are cold (their reports not in memory). */
+export const coldPlans = (state: State): number => state.plans.size - state.reports.size
+
+/** Whether a plan's reports are in memory (an unknown plan is not). */
+export const isWarm = (state: State, planId: string): boolean => state.reports.has(planId)
+
+/** The warm plans' ids, in the order they became warm. */
+export const warmPlans = (state: State): IterableIterator<string> => state.reports.keys()
+
+/** How many report records the warm plans hold. */
+export const heldReports = (state: State): number => state.heldReports
+
+/** How many report records one warm plan holds (0 for a cold one). */
+export const reportCount = (state: State, planId: string): number => {
+  let n = 0
+  for (const bySchedule of state.reports.get(planId)?.values() ?? []) {
+    for (const byPeriod of bySchedule.values()) {
+      for (const first of byPeriod.values())
+        for (let r: ReportRecord | undefined = first; r !== undefined; r = r.next) n++
+    }
+  }
+  return n
+}
+
+/**
+ * Makes a cold plan warm: folds its reports, which the adapter read from the
+ * log (every `ReportFiled` of the plan up to the state's position, in log
+ * order; events of other types or plans are passed over). A warm or unknown
+ * plan is left as it is. Not undoable: call it outside a batch.
+ */
+export const warm = (state: State, planId: string, events: Iterable<RecordedEvent>): void => {
+  if (state.reports.has(planId) || !state.plans.has(planId) || state.journal !== undefined) return
+  state.reports.set(planId, new Map())
+  state.lastPlan = undefined
+  for (const event of events) {
+    if (event.type !== "ReportFiled" || event.data.planId !== planId || event.position > state.position) continue
+    const rec = Time.parseInstant(event.recordedAt) ?? invalidTimes(event)
+    const at =
+      event.occurredAt === event.recordedAt ? rec : (Time.parseInstant(event.occurredAt) ?? invalidTimes(event))
+    fileReport(state, event.data, at, rec, event.position)
+  }
+}
+
+/**
+ * Makes a plan cold: its report records leave memory (the log keeps them).
+ * Not undoable: call it outside a batch.
+ */
+export const release = (state: State, planId: string): void => {
+  const reports = state.reports.get(planId)
+  if (reports === undefined || state.journal !== undefined) return
+  const held = reportCount(state, planId)
+  if (state.reportIndex !== undefined) {
+    const index = new Map<string, FiledReport>()
+    indexPlan(index, planId, reports)
+    for (const reportId of index.keys()) state.reportIndex.delete(reportId)
+  }
+  state.reports.delete(planId)
+  state.heldReports -= held
+  state.lastPlan = undefined
+  state.lastPlanReports = undefined
+}
+
+/**
+ * Tells `reportById` which report ids the adapter looked up in the log (and
+ * whose plans it warmed) before deciding a batch, while some plans are cold;
+ * `undefined` when the batch is decided.
+ */
+export const resolveReportIds = (state: State, reportIds: ReadonlySet<string> | undefined): void => {
+  state.resolvedReportIds = reportIds
 }
 
 /** The key of the pair (issuer, documentNumber). */
@@ -238,6 +399,7 @@ const instantOf = (state: State, text: string): number | undefined => {
 /** Drops the lookups the state keeps to fold faster (after a batch is undone, they may name undone records). */
 export const forgetCaches = (state: State): void => {
   state.lastPlan = undefined
+  state.lastPlanReports = undefined
 }
 
 const invalidTimes = (event: RecordedEvent): never => {
@@ -378,6 +540,8 @@ export const evolve = (state: State, event: RecordedEvent): State => {
         subPlans: state.orphanSubPlans.get(d.planId) === undefined ? new Map() : regroup(state, d.planId)
       }
       setEntry(state, state.plans, d.planId, plan)
+      // A plan new to the log has all its reports in memory: none yet.
+      setEntry(state, state.reports, d.planId, new Map())
       setEntry(state, state.documents, documentKey(d.issuerId, d.documentNumber), d.planId)
       if (d.parentPlanId !== undefined) {
         const parent = state.plans.get(d.parentPlanId)
@@ -395,8 +559,7 @@ export const evolve = (state: State, event: RecordedEvent): State => {
         stamp,
         scheduleIds: d.schedules ?? plan.schedules.map((s) => s.scheduleId),
         tasks: d.tasks,
-        subPlanDueBy: d.subPlanDueBy,
-        reports: undefined
+        subPlanDueBy: d.subPlanDueBy
       })
       break
     }
@@ -427,14 +590,17 @@ export const evolve = (state: State, event: RecordedEvent): State => {
 }
 
 // Reports are most of a log: no key is built and no lookup repeated for consecutive reports of one plan.
+// A report of a cold plan is passed over: the log has it, and warming the plan reads it from there.
 const fileReport = (state: State, d: ReportFiled, at: number, rec: number, position: number): void => {
   let plan = state.lastPlan
+  let reports = state.lastPlanReports
   if (plan === undefined || plan.planId !== d.planId) {
     plan = state.plans.get(d.planId)
+    reports = state.reports.get(d.planId)
     state.lastPlan = plan
+    state.lastPlanReports = reports
   }
-  const assignment = plan?.assignments.get(d.unitId)
-  if (assignment === undefined) return
+  if (reports === undefined || plan?.assignments.has(d.unitId) !== true) return
   // The record keeps what the projections and the rules read, not the payload: the log has the rest.
   const report: ReportRecord = {
     at,
@@ -445,10 +611,10 @@ const fileReport = (state: State, d: ReportFiled, at: number, rec: number, posit
     supersededBy: undefined,
     next: undefined
   }
-  let bySchedule = assignment.reports
+  let bySchedule = reports.get(d.unitId)
   if (bySchedule === undefined) {
     bySchedule = new Map()
-    setField(state, assignment, "reports", bySchedule)
+    setEntry(state, reports, d.unitId, bySchedule)
   }
   let byPeriod = bySchedule.get(d.scheduleId)
   if (byPeriod === undefined) {
@@ -468,6 +634,8 @@ const fileReport = (state: State, d: ReportFiled, at: number, rec: number, posit
     }
     setField(state, last, "next", report)
   }
+  // The decider restores the count when it undoes a batch.
+  state.heldReports++
   if (state.reportIndex !== undefined) {
     setEntry(state, state.reportIndex, d.reportId, {
       report,
@@ -547,12 +715,14 @@ const noChildren: ReadonlySet<string> = new Set()
  * whenever the records above, `evolve` or the rules' view of the state change:
  * `test/State.test.ts` pins the layout of each format and fails until both change.
  */
-export const snapshotFormat = "kehoach-state/2"
+export const snapshotFormat = "kehoach-state/3"
 
 /**
  * The state as data for a structured-clone serialiser (`v8.serialize`,
  * `structuredClone`): Maps, Sets, plain objects and shared references, no
- * functions; the lookups that are rebuilt on use are left out.
+ * functions; the lookups that are rebuilt on use are left out, and so are the
+ * report records: a state restored from a snapshot has every plan cold, and
+ * the adapter warms the plans it is asked about from the log.
  */
 export interface Snapshot {
   readonly format: string
@@ -588,8 +758,9 @@ export const toSnapshot = (state: State): Snapshot => ({
 
 /**
  * The state a snapshot holds (a deserialised copy, which the state takes
- * over), or `undefined` when it was written with another format: folding the
- * events after `position` into it gives the state of the whole log.
+ * over), with every plan cold, or `undefined` when it was written with
+ * another format: folding the events after `position` into it gives the state
+ * of the whole log.
  */
 export const fromSnapshot = (snapshot: Snapshot): State | undefined => {
   if (snapshot === null || typeof snapshot !== "object" || snapshot.format !== snapshotFormat) return undefined

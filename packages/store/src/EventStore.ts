@@ -183,15 +183,26 @@ export class EventStore extends Context.Tag("@kehoach/store/EventStore")<
     readonly digest: Effect.Effect<Digest>
     /** The current position of the log. */
     readonly position: Effect.Effect<number>
-    /** The domain state, caught up from its checkpoint to the current position. */
+    /**
+     * The domain state, caught up to the current position. The reports of some
+     * plans may not be in memory (cold: see the domain's `State.warm`): a
+     * projection that reads reports asks `project` or `stateFor` instead.
+     */
     readonly state: Effect.Effect<State.State>
     /**
      * A state good for the projections that read `selection` (see the domain's
-     * `Relevance`): the full state when this store already keeps it in memory
-     * (a server), else a fold of only the selected events, read through indexes
-     * (a one-off command on a national log need not parse every report of every plan).
+     * `Relevance`): the state this store keeps in memory (a server), with the
+     * selection's plan warm, else a fold of only the selected events, read
+     * through indexes (a one-off command on a national log need not parse every
+     * report of every plan). In a process where other fibers use the store, use
+     * `project`: the plan may go cold again once another operation runs.
      */
     readonly stateFor: (selection: Relevance.Selection) => Effect.Effect<State.State>
+    /**
+     * Runs a projection on the state with the selection's plan warm, inside the
+     * store's lock, so that no other operation makes it cold meanwhile.
+     */
+    readonly project: <A>(selection: Relevance.Selection, f: (state: State.State) => A) => Effect.Effect<A>
     /**
      * Saves the state at the head of the log as a snapshot, so that the next
      * open folds only the events after it (the store also saves one after an

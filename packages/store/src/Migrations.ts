@@ -28,6 +28,27 @@ export const secondaryIndexes = {
   events_type: "CREATE INDEX events_type ON events (type, position)"
 } as const
 
+/**
+ * The report id of a `ReportFiled` line, as each database computes it from the
+ * stored line (no column of its own: nothing to keep in step with the line).
+ * While some plans' reports are not in memory, the store looks up the report
+ * ids of a batch through it (`Read.plansOfReports`).
+ */
+export const reportIdOf = {
+  sqlite: "json_extract(line, '$.data.reportId')",
+  pg: "((line::jsonb) -> 'data' ->> 'reportId')"
+} as const
+
+/** The index of `ReportFiled` lines by report id (migration 0005), for the dialect. */
+export const reportIdIndex = (dialect: keyof typeof reportIdOf): string =>
+  `CREATE INDEX events_report ON events (${reportIdOf[dialect]}) WHERE type = 'ReportFiled'`
+
+/** Every secondary index of the events table on this database, by name (what a bulk import drops and rebuilds). */
+export const secondaryIndexesOf = (sql: SqlClient.SqlClient): Record<string, string> => ({
+  ...secondaryIndexes,
+  events_report: reportIdIndex(sql.onDialectOrElse({ pg: () => "pg" as const, orElse: () => "sqlite" as const }))
+})
+
 /** The unique index on event ids, built at the end of a bulk import like the others. */
 export const idIndex = "CREATE UNIQUE INDEX events_id ON events (id)"
 
@@ -91,6 +112,11 @@ export const migrations: Migrator.Loader = Migrator.fromRecord({
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(MerkleTree.createTable).unprepared
     yield* MerkleTree.build(sql)
+  }),
+  // Report ids, looked up while some plans' reports are not in memory (see `reportIdOf`).
+  "0005_index_reports_by_id": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(reportIdIndex("sqlite")).unprepared
   })
 })
 
@@ -148,6 +174,10 @@ export const pgMigrations: Migrator.Loader = Migrator.fromRecord({
     const sql = yield* SqlClient.SqlClient
     yield* sql.unsafe(MerkleTree.createTable).unprepared
     yield* MerkleTree.build(sql)
+  }),
+  "0005_index_reports_by_id": Effect.gen(function* () {
+    const sql = yield* SqlClient.SqlClient
+    yield* sql.unsafe(reportIdIndex("pg")).unprepared
   })
 })
 

@@ -11,6 +11,7 @@ import type { Relevance } from "@kehoach/domain"
 import { Chunk, Effect, Option, Stream } from "effect"
 import type { Digest, ReadQuery } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
+import * as Migrations from "./Migrations.js"
 import * as Rows from "./Rows.js"
 
 /** The conditions of a query, as one fragment (placeholders are the driver's own). */
@@ -102,7 +103,64 @@ export const selection = (
         const row = parts[i]![next[i]!]
         if (row !== undefined && (best < 0 || row.position < parts[best]![next[best]!]!.position)) best = i
       }
-      if (best < 0) return partial
+      if (best < 0) break
       State.evolve(partial, Rows.eventOfLine(parts[best]![next[best]!++]!.line))
     }
+    // The reports of the other plans were not read: they are cold, so a projection that reads them fails loudly.
+    const reportsOf = selection.plan?.types.includes("ReportFiled") === true ? selection.plan.planId : undefined
+    for (const plan of State.plans(partial)) if (plan.planId !== reportsOf) State.release(partial, plan.planId)
+    return partial
+  })
+
+/** Ids per statement when a list of ids is looked up (well under either database's limit on parameters). */
+const idsPerStatement = 500
+
+const chunksOf = <A>(items: ReadonlyArray<A>, size: number): Array<ReadonlyArray<A>> => {
+  const out: Array<ReadonlyArray<A>> = []
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size))
+  return out
+}
+
+/**
+ * Warms cold plans (see the domain's `State.warm`): reads the reports of each
+ * from the log, up to the state's position, through the plan index. Plans
+ * already warm, or unknown to the state, are passed over.
+ */
+export const warm = (
+  sql: SqlClient.SqlClient,
+  state: State.State,
+  planIds: Iterable<string>
+): Effect.Effect<void, SqlError> =>
+  Effect.gen(function* () {
+    const cold = [...new Set(planIds)].filter((id) => !State.isWarm(state, id) && State.plan(state, id) !== undefined)
+    for (const chunk of chunksOf(cold, idsPerStatement)) {
+      const rows = yield* sql<{ line: string }>`SELECT line FROM events
+        WHERE ${sql.in("plan_id", chunk)} AND type = 'ReportFiled' AND position <= ${State.position(state)}
+        ORDER BY position`
+      const byPlan = new Map<string, Array<ReturnType<typeof Rows.eventOfLine>>>(chunk.map((id) => [id, []]))
+      for (const row of rows) {
+        const event = Rows.eventOfLine(row.line)
+        if (event.type === "ReportFiled") byPlan.get(event.data.planId)?.push(event)
+      }
+      for (const [planId, events] of byPlan) State.warm(state, planId, events)
+    }
+  })
+
+/** The plans holding reports with these ids in the log (through the report-id index, migration 0005). */
+export const plansOfReports = (
+  sql: SqlClient.SqlClient,
+  reportIds: ReadonlyArray<string>
+): Effect.Effect<Set<string>, SqlError> =>
+  Effect.gen(function* () {
+    const plans = new Set<string>()
+    const expression = sql.onDialectOrElse({
+      pg: () => Migrations.reportIdOf.pg,
+      orElse: () => Migrations.reportIdOf.sqlite
+    })
+    for (const chunk of chunksOf(reportIds, idsPerStatement)) {
+      const rows = yield* sql<{ plan_id: string }>`SELECT DISTINCT plan_id FROM events
+        WHERE type = 'ReportFiled' AND ${sql.literal(expression)} IN ${sql.in(chunk)}`
+      for (const row of rows) plans.add(row.plan_id)
+    }
+    return plans
   })

@@ -22,11 +22,13 @@ import * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Errors, Events, State, Time } from "@kehoach/domain"
+import type { Relevance } from "@kehoach/domain"
 import { Cause, Chunk, Clock, Deferred, Effect, Either, Layer, Option, Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import type { AppendResult, Digest, ImportResult, StoredEvent } from "./EventStore.js"
 import { AppendForbidden, EventStore, IdConflict, ImportError } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
+import { DigestSet } from "./internal/DigestSet.js"
 import { UuidSet } from "./internal/UuidSet.js"
 import type * as Merkle from "./Merkle.js"
 import * as MerkleTree from "./MerkleTree.js"
@@ -45,6 +47,12 @@ export interface Options {
   readonly maxEventBytes?: number | undefined
   /** A snapshot is saved when this many events were written since the last one (default 100,000); 0: never on append. */
   readonly snapshotEvery?: number | undefined
+  /**
+   * How many report records the in-memory state may hold (default 1,500,000,
+   * about 350 MB): past it, the reports of the plans used least recently leave
+   * memory (the plans are cold, and warmed from the log when next asked about).
+   */
+  readonly reportBudget?: number | undefined
   /** Told of every snapshot passed over on open, and why. */
   readonly onSnapshotIgnored?: ((ignored: Snapshots.Ignored) => void) | undefined
   /** Told how the state was opened: the snapshot it started from (0: none) and how many events were folded after it. */
@@ -68,7 +76,7 @@ export interface Opened {
 }
 
 /** The defaults of `Options`. */
-export const defaults = { maxEventBytes: 1024 * 1024, snapshotEvery: 100_000 } as const
+export const defaults = { maxEventBytes: 1024 * 1024, snapshotEvery: 100_000, reportBudget: 1_500_000 } as const
 
 /** The state the store keeps in memory, and the head of the chain at its position. */
 interface Live {
@@ -90,6 +98,7 @@ export const makeWith = (
     yield* Migrations.migrate
     const maxEventBytes = options.maxEventBytes ?? defaults.maxEventBytes
     const snapshotEvery = options.snapshotEvery ?? defaults.snapshotEvery
+    const reportBudget = options.reportBudget ?? defaults.reportBudget
     const keepTree = options.merkleTree !== false
 
     // `undefined` until something needs the state, and again after a write that may have left it wrong.
@@ -183,6 +192,28 @@ export const makeWith = (
 
     const now = Effect.map(Clock.currentTimeMillis, Time.formatInstant)
 
+    // When each plan's reports were last used (a write filed for it, a projection read it), for `trim`.
+    const lastUse = new Map<string, number>()
+    let uses = 0
+    const touch = (planId: string) => {
+      lastUse.delete(planId)
+      lastUse.set(planId, ++uses)
+    }
+    /**
+     * Keeps the report records in memory within the budget: past it, the plans
+     * used least recently are made cold until a fifth of the budget is free.
+     * Only under the lock, between operations (a projection never sees a plan go cold under it).
+     */
+    const trim = (state: State.State) => {
+      if (State.heldReports(state) <= reportBudget) return
+      const byUse = [...State.warmPlans(state)].sort((a, b) => (lastUse.get(a) ?? 0) - (lastUse.get(b) ?? 0))
+      for (const planId of byUse) {
+        if (State.heldReports(state) <= reportBudget * 0.8) break
+        State.release(state, planId)
+        lastUse.delete(planId)
+      }
+    }
+
     const saveSnapshot = (l: Live) =>
       Effect.flatMap(now, (createdAt) => Snapshots.save(sql, l.state, l.head, createdAt)).pipe(
         Effect.tap((saved) => {
@@ -211,9 +242,12 @@ export const makeWith = (
           if (exit._tag === "Failure") {
             const failure = Cause.failureOption(exit.cause)
             if (Option.isNone(failure) || !isRefusal(failure.value)) live = undefined
+            // A refused write may have warmed plans for its rules: the budget holds all the same.
+            if (live !== undefined) trim(live.state)
             return yield* exit
           }
           yield* notify
+          if (live !== undefined) trim(live.state)
           if (live !== undefined && snapshotAfter(exit.value)) {
             yield* Effect.ignore(saveSnapshot(live).pipe(Effect.provideService(SqlClient.SqlClient, sql)))
           }
@@ -266,6 +300,7 @@ export const makeWith = (
             )
             l.head = written.head
             l.tree = written.tree
+            for (const p of proposed) if (p.type === "ReportFiled") touch(p.data.planId)
             return { events: written.events, appended: written.appended, position: l.head.position }
           }),
         (e) => e._tag !== "SqlError",
@@ -284,20 +319,26 @@ export const makeWith = (
             // the end (one sort each) instead of taking a million random insertions; meanwhile the ids
             // are kept in a compact set, and a possible repeat is confirmed in the database (with the
             // id index built then). The DROPs are part of the transaction: a failure restores them.
-            let indexed = true
+            const indexes: Record<string, string> = {
+              events_id: Migrations.idIndex,
+              ...Migrations.secondaryIndexesOf(sql)
+            }
+            // The indexes dropped and not built again yet.
+            const dropped = new Set<string>()
             let bulk: Write.Bulk | undefined
             if (State.position(l.state) === 0) {
-              indexed = false
-              for (const name of ["events_id", ...Object.keys(Migrations.secondaryIndexes)]) {
+              for (const name of Object.keys(indexes)) {
                 yield* sql.unsafe(`DROP INDEX IF EXISTS ${name}`).unprepared
+                dropped.add(name)
               }
               bulk = {
                 seen: new UuidSet(),
-                ensureIndex: Effect.suspend(() => {
-                  if (indexed) return Effect.void
-                  indexed = true
-                  return Effect.asVoid(sql.unsafe(Migrations.idIndex).unprepared)
-                })
+                reportIds: new DigestSet(),
+                ensureIndex: (name) =>
+                  Effect.suspend(() => {
+                    if (!dropped.delete(name)) return Effect.void
+                    return Effect.asVoid(sql.unsafe(indexes[name]!).unprepared)
+                  })
               }
             }
             let lineNo = 0
@@ -327,6 +368,10 @@ export const makeWith = (
                   l.tree = written.tree
                   imported += written.appended
                   skipped += batch.length - written.appended
+                  // A long import keeps the reports in memory within the budget too (plans used least recently go cold).
+                  for (const incoming of batch)
+                    if (incoming.line.type === "ReportFiled") touch(incoming.line.data.planId)
+                  trim(l.state)
                 }
               )
             const processChunk = (chunk: Chunk.Chunk<string>) =>
@@ -357,11 +402,7 @@ export const makeWith = (
                 importOptions.onProgress?.(lineNo)
               })
             yield* Stream.runForEachChunk(lines, processChunk)
-            if (bulk !== undefined) {
-              yield* bulk.ensureIndex
-              for (const definition of Object.values(Migrations.secondaryIndexes))
-                yield* sql.unsafe(definition).unprepared
-            }
+            if (bulk !== undefined) for (const name of Object.keys(indexes)) yield* bulk.ensureIndex(name)
             return { imported, skipped, position: l.head.position } satisfies ImportResult
           }),
         () => false,
@@ -390,8 +431,32 @@ export const makeWith = (
 
     const stateNow: Effect.Effect<State.State> = Effect.orDie(lock.withPermits(1)(Effect.map(fresh, (l) => l.state)))
 
+    /** The plan whose reports a selection reads, if any. */
+    const reportsRead = (selection: Relevance.Selection): string | undefined =>
+      selection.plan?.types.includes("ReportFiled") === true ? selection.plan.planId : undefined
+
+    /** The live state, caught up, with the plan whose reports the selection reads warm (under the lock). */
+    const warmFor = (selection: Relevance.Selection) =>
+      Effect.gen(function* () {
+        const l = yield* fresh
+        const planId = reportsRead(selection)
+        if (planId !== undefined) {
+          trim(l.state)
+          touch(planId)
+          yield* Read.warm(sql, l.state, [planId])
+        }
+        return l.state
+      })
+
+    const project: EventStore["Type"]["project"] = (selection, f) =>
+      Effect.orDie(lock.withPermits(1)(Effect.map(warmFor(selection), f)))
+
     const stateFor: EventStore["Type"]["stateFor"] = (selection) =>
-      Effect.suspend(() => (live !== undefined ? stateNow : Effect.orDie(Read.selection(sql, selection))))
+      Effect.suspend(() =>
+        live !== undefined
+          ? Effect.orDie(lock.withPermits(1)(warmFor(selection)))
+          : Effect.orDie(Read.selection(sql, selection))
+      )
 
     const snapshot: EventStore["Type"]["snapshot"] = Effect.orDie(
       lock.withPermits(1)(Effect.flatMap(caughtUp, saveSnapshot).pipe(Effect.provideService(SqlClient.SqlClient, sql)))
@@ -427,6 +492,7 @@ export const makeWith = (
       position: Effect.map(digest, (d) => d.position),
       state: stateNow,
       stateFor,
+      project,
       snapshot,
       tail
     })

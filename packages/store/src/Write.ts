@@ -9,8 +9,8 @@
  */
 import type * as SqlClient from "@effect/sql/SqlClient"
 import type { SqlError } from "@effect/sql/SqlError"
-import type { Errors, State } from "@kehoach/domain"
-import { Decider, Events } from "@kehoach/domain"
+import type { Errors } from "@kehoach/domain"
+import { Decider, Events, State } from "@kehoach/domain"
 import canonicalize from "canonicalize"
 import { Effect, Either } from "effect"
 import { randomUUID } from "node:crypto"
@@ -19,8 +19,10 @@ import { ConcurrencyConflict, IdConflict } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
 import * as Merkle from "./Merkle.js"
 import * as MerkleTree from "./MerkleTree.js"
+import type { DigestSet } from "./internal/DigestSet.js"
 import type { UuidSet } from "./internal/UuidSet.js"
 import * as Ndjson from "./Ndjson.js"
+import * as Read from "./Read.js"
 import * as Rows from "./Rows.js"
 
 /** One event to write: decoded to the current payload version, with the envelope fields it carried. */
@@ -45,11 +47,20 @@ export interface Refusal {
   readonly error: Errors.RuleViolation | IdConflict | LineRefused | ConcurrencyConflict
 }
 
-/** An import into an empty log: ids are kept in a compact set, and the id index is built at the end. */
+/**
+ * An import into an empty log: event ids and report ids are kept in compact
+ * sets, and the indexes are built at the end, unless a lookup needs one first.
+ */
 export interface Bulk {
   readonly seen: UuidSet
-  /** Builds the id index now, so a possible repeat can be looked up (once). */
-  readonly ensureIndex: Effect.Effect<void, SqlError>
+  /** The report ids this import wrote (a hit is a "maybe", confirmed in the database). */
+  readonly reportIds: DigestSet
+  /**
+   * Builds a dropped index now (once), so that a lookup through it does not
+   * scan the log: `events_id` (a possible repeat), `events_plan` (warming a
+   * plan) or `events_report` (a possible report id).
+   */
+  readonly ensureIndex: (name: string) => Effect.Effect<void, SqlError>
 }
 
 /** What a write needs besides the batch. */
@@ -118,8 +129,51 @@ const lookUp = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effect<Map
       if (ctx.bulk === undefined || !ctx.bulk.seen.add(line.id)) ids.push(line.id)
     }
     if (ids.length === 0) return new Map()
-    if (ctx.bulk !== undefined) yield* ctx.bulk.ensureIndex
+    if (ctx.bulk !== undefined) yield* ctx.bulk.ensureIndex("events_id")
     return yield* Rows.byId(ctx.sql, ids)
+  })
+
+/**
+ * Before the rules see a batch that files reports (DOMAIN §3: a report id is
+ * not taken; a correction names a report of its obligation; one first report
+ * per obligation): warms the plans it files for and, while some plans are
+ * cold, looks its report ids (`reportId` and `supersedes`) up in the log and
+ * warms the plans holding them. The ids, resolved, for `State.resolveReportIds`.
+ */
+const prepareReports = (
+  ctx: Context,
+  fresh: ReadonlyArray<Decider.Proposal>
+): Effect.Effect<ReadonlySet<string> | undefined, SqlError> =>
+  Effect.gen(function* () {
+    const plans = new Set<string>()
+    const ids = new Set<string>()
+    for (const p of fresh) {
+      if (p.type !== "ReportFiled") continue
+      plans.add(p.data.planId)
+      ids.add(p.data.reportId)
+      if (p.data.supersedes !== undefined) ids.add(p.data.supersedes)
+    }
+    if (plans.size === 0) return undefined
+    const { bulk, sql, state } = ctx
+    const warm = (planIds: ReadonlySet<string>) =>
+      Effect.gen(function* () {
+        if (![...planIds].some((id) => !State.isWarm(state, id) && State.plan(state, id) !== undefined)) return
+        if (bulk !== undefined) yield* bulk.ensureIndex("events_plan")
+        yield* Read.warm(sql, state, planIds)
+      })
+    yield* warm(plans)
+    if (State.coldPlans(state) > 0) {
+      // An id among the warm plans' reports is known; another may be a report of a cold plan.
+      let unknown = [...ids].filter((id) => State.warmReportById(state, id) === undefined)
+      // In a bulk import, only this import's report ids are in the log: one it did not write is new.
+      if (bulk !== undefined) unknown = unknown.filter((id) => bulk.reportIds.has(id))
+      if (unknown.length > 0) {
+        if (bulk !== undefined) yield* bulk.ensureIndex("events_report")
+        yield* warm(yield* Read.plansOfReports(sql, unknown))
+      }
+    }
+    if (bulk !== undefined) for (const p of fresh) if (p.type === "ReportFiled") bulk.reportIds.add(p.data.reportId)
+    return ids
   })
 
 /**
@@ -247,7 +301,13 @@ export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effe
       prevHash = event.hash
       return event
     }
-    const decided = Decider.decide(ctx.state, fresh, { now: ctx.now, seal, undoable: ctx.undoable })
+    State.resolveReportIds(ctx.state, yield* prepareReports(ctx, fresh))
+    let decided: ReturnType<typeof Decider.decide<StoredEvent>>
+    try {
+      decided = Decider.decide(ctx.state, fresh, { now: ctx.now, seal, undoable: ctx.undoable })
+    } finally {
+      State.resolveReportIds(ctx.state, undefined)
+    }
     if (Either.isLeft(decided)) {
       const { error, index } = decided.left
       return yield* Effect.fail<Refusal>({

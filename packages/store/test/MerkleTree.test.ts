@@ -183,8 +183,10 @@ for (const backend of backends) {
       Effect.gen(function* () {
         const filename = tempDb()
         const before = yield* withStore(filename, (store) => Effect.zipRight(importSmall(store), store.treeHead))
+        // As written by the code of migration 0003: no tree, and none of the later migrations either.
         yield* exec(filename, "DROP TABLE merkle_nodes")
-        yield* exec(filename, "DELETE FROM kehoach_migrations WHERE name = 'create_merkle_nodes'")
+        yield* exec(filename, "DROP INDEX events_report")
+        yield* exec(filename, "DELETE FROM kehoach_migrations WHERE migration_id >= 4")
         const after = yield* withStore(filename, (s) => s.treeHead)
         assert.strictEqual(after.rootHash, before.rootHash)
         assert.isTrue((yield* withStore(filename, (s) => s.verify())).ok)

@@ -405,7 +405,13 @@ const contract = (backend: Backends.Backend) => {
         const lines = smallLines()
         yield* withStore(db, (store) => store.importLines(Stream.fromIterable(lines), { recordedBy: "t" }))
         // The bulk import dropped the indexes and built them again at its end.
-        assert.deepStrictEqual(yield* backend.indexes(db), ["events_id", "events_plan", "events_type", "events_unit"])
+        assert.deepStrictEqual(yield* backend.indexes(db), [
+          "events_id",
+          "events_plan",
+          "events_report",
+          "events_type",
+          "events_unit"
+        ])
         // A new store on the file, as a command-line process: it has no state in memory.
         yield* withStore(db, (store) =>
           Effect.gen(function* () {
@@ -414,9 +420,12 @@ const contract = (backend: Backends.Backend) => {
             const forPlan = yield* store.stateFor(Relevance.compliance("plan-1"))
             const forCoverage = yield* store.stateFor(Relevance.coverage())
             const fresh = State.fold(yield* store.read({}))
-            // Only what was asked for was folded: no report of plan-0, no models for compliance.
+            // Only what was asked for was folded: no report of plan-0 (it is cold: a read of it fails loudly),
+            // no models for compliance.
             assert.strictEqual(forPlan.plans.get("plan-0")!.assignments.size, 0)
-            assert.isTrue([...forPlan.plans.get("plan-1")!.assignments.values()].every((a) => a.reports !== undefined))
+            assert.isFalse(State.isWarm(forPlan, "plan-0"))
+            assert.throws(() => Compliance.project(forPlan, { planId: "plan-0", ...view }), State.ColdPlan)
+            assert.isTrue(State.isWarm(forPlan, "plan-1"))
             assert.strictEqual(forPlan.models.size, 0)
             assert.strictEqual(forCoverage.plans.size, 0)
             const compliance = Compliance.project(forPlan, { planId: "plan-1", ...view })
