@@ -138,8 +138,8 @@ export interface State {
   readonly documents: Map<string, string>
   /**
    * Reports by reportId, with the obligation each is filed for, built on first
-   * use by `reportById` (the rules need it when appending; replaying a log for a
-   * query does not) and kept current after.
+   * use by `reportById` when no adapter resolved the ids (a state folded in
+   * memory, every plan warm) and kept current after.
    */
   reportIndex: Map<string, FiledReport> | undefined
   readonly models: Map<string, ModelRecord>
@@ -155,11 +155,13 @@ export interface State {
   /** How many report records `reports` holds. */
   heldReports: number
   /**
-   * While some plans are cold, the report ids the adapter looked up in the log
-   * for the batch being decided (and warmed the plans holding them), so that
-   * `reportById` can answer for them (see `resolveReportIds`).
+   * For the batch being decided, what the adapter looked up in the log: each
+   * report id the batch names, with the plan holding it (warmed), or
+   * `undefined` when no report has it (see `resolveReportIds`).
    */
-  resolvedReportIds: ReadonlySet<string> | undefined
+  resolvedReportIds: ReadonlyMap<string, string | undefined> | undefined
+  /** While ids are resolved: the reports the batch itself filed so far. */
+  batchReports: Map<string, FiledReport> | undefined
   /** Position of the last event folded (0 for none). */
   position: number
   /** `recordedAt` of the last event folded, epoch ms (-Infinity for none). */
@@ -189,6 +191,7 @@ export const empty = (): State => ({
   reports: new Map(),
   heldReports: 0,
   resolvedReportIds: undefined,
+  batchReports: undefined,
   position: 0,
   lastRecordedAt: Number.NEGATIVE_INFINITY,
   lastRecordedAtText: undefined,
@@ -269,12 +272,37 @@ const indexPlan = (index: Map<string, FiledReport>, planId: string, reports: Pla
   }
 }
 
+/** The report with this id among one plan's reports (warm), and its obligation. */
+const findInPlan = (state: State, planId: string, reportId: string): FiledReport | undefined => {
+  for (const [unitId, bySchedule] of reportsOfPlan(state, planId)) {
+    for (const [scheduleId, byPeriod] of bySchedule) {
+      for (const [period, first] of byPeriod) {
+        for (let r: ReportRecord | undefined = first; r !== undefined; r = r.next) {
+          if (r.reportId === reportId) return { report: r, planId, unitId, scheduleId, period }
+        }
+      }
+    }
+  }
+  return undefined
+}
+
 /**
- * The report with this id among the warm plans' reports, and its obligation
- * (builds the index on first use): what an adapter checks before looking an
- * id up in the log. The rules ask `reportById`.
+ * The report with this id, if filed, and its obligation. For an id the
+ * adapter resolved (`resolveReportIds`): from the batch's own reports, or the
+ * plan the log holds it in (scanned: a plan holds hundreds of reports, and no
+ * index of every report is kept in memory). Otherwise, on a state with every
+ * plan warm, from an index of every report built on first use; with some plans
+ * cold, an unresolved id throws `UnresolvedReportId`.
  */
-export const warmReportById = (state: State, reportId: string): FiledReport | undefined => {
+export const reportById = (state: State, reportId: string): FiledReport | undefined => {
+  const resolved = state.resolvedReportIds
+  if (resolved !== undefined && resolved.has(reportId)) {
+    const filed = state.batchReports?.get(reportId)
+    if (filed !== undefined) return filed
+    const planId = resolved.get(reportId)
+    return planId === undefined ? undefined : findInPlan(state, planId, reportId)
+  }
+  if (coldPlans(state) > 0) throw new UnresolvedReportId(reportId)
   let index = state.reportIndex
   if (index === undefined) {
     index = new Map()
@@ -285,16 +313,21 @@ export const warmReportById = (state: State, reportId: string): FiledReport | un
 }
 
 /**
- * The report with this id, if filed, and its obligation. While some plans are
- * cold, only an id the adapter resolved (`resolveReportIds`) can be answered;
- * another throws `UnresolvedReportId`.
+ * The report of one obligation with this id, if the plan is warm and it is
+ * filed there (what an adapter checks before looking a correction's target up
+ * in the log: a correction names a report of its own obligation).
  */
-export const reportById = (state: State, reportId: string): FiledReport | undefined => {
-  const found = warmReportById(state, reportId)
-  if (found === undefined && coldPlans(state) > 0 && state.resolvedReportIds?.has(reportId) !== true) {
-    throw new UnresolvedReportId(reportId)
-  }
-  return found
+export const reportOfObligation = (
+  state: State,
+  planId: string,
+  unitId: string,
+  scheduleId: string,
+  period: string,
+  reportId: string
+): boolean => {
+  let r = state.reports.get(planId)?.get(unitId)?.get(scheduleId)?.get(period)
+  for (; r !== undefined; r = r.next) if (r.reportId === reportId) return true
+  return false
 }
 
 /** The reports filed for one obligation of a plan, in log order; throws `ColdPlan` on a cold plan. */
@@ -376,12 +409,17 @@ export const release = (state: State, planId: string): void => {
 }
 
 /**
- * Tells `reportById` which report ids the adapter looked up in the log (and
- * whose plans it warmed) before deciding a batch, while some plans are cold;
- * `undefined` when the batch is decided.
+ * Tells `reportById` what the adapter looked up in the log before deciding a
+ * batch: every report id the batch names (`reportId`, `supersedes`), with the
+ * plan holding it, whose reports the adapter warmed, or `undefined` for an id
+ * no report has. `undefined` when the batch is decided.
  */
-export const resolveReportIds = (state: State, reportIds: ReadonlySet<string> | undefined): void => {
+export const resolveReportIds = (
+  state: State,
+  reportIds: ReadonlyMap<string, string | undefined> | undefined
+): void => {
   state.resolvedReportIds = reportIds
+  state.batchReports = reportIds === undefined ? undefined : new Map()
 }
 
 /** The key of the pair (issuer, documentNumber). */
@@ -636,14 +674,10 @@ const fileReport = (state: State, d: ReportFiled, at: number, rec: number, posit
   }
   // The decider restores the count when it undoes a batch.
   state.heldReports++
-  if (state.reportIndex !== undefined) {
-    setEntry(state, state.reportIndex, d.reportId, {
-      report,
-      planId: d.planId,
-      unitId: d.unitId,
-      scheduleId: d.scheduleId,
-      period: d.period
-    })
+  if (state.reportIndex !== undefined || state.batchReports !== undefined) {
+    const filed = { report, planId: d.planId, unitId: d.unitId, scheduleId: d.scheduleId, period: d.period }
+    if (state.reportIndex !== undefined) setEntry(state, state.reportIndex, d.reportId, filed)
+    state.batchReports?.set(d.reportId, filed)
   }
 }
 

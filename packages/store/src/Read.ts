@@ -146,21 +146,20 @@ export const warm = (
     }
   })
 
-/** The plans holding reports with these ids in the log (through the report-id index, migration 0005). */
+/** The plan holding each of these report ids in the log, for those it holds (through the index of migration 0005). */
 export const plansOfReports = (
   sql: SqlClient.SqlClient,
   reportIds: ReadonlyArray<string>
-): Effect.Effect<Set<string>, SqlError> =>
+): Effect.Effect<Map<string, string>, SqlError> =>
   Effect.gen(function* () {
-    const plans = new Set<string>()
-    const expression = sql.onDialectOrElse({
-      pg: () => Migrations.reportIdOf.pg,
-      orElse: () => Migrations.reportIdOf.sqlite
-    })
+    const plans = new Map<string, string>()
+    const expression = sql.literal(
+      sql.onDialectOrElse({ pg: () => Migrations.reportIdOf.pg, orElse: () => Migrations.reportIdOf.sqlite })
+    )
     for (const chunk of chunksOf(reportIds, idsPerStatement)) {
-      const rows = yield* sql<{ plan_id: string }>`SELECT DISTINCT plan_id FROM events
-        WHERE type = 'ReportFiled' AND ${sql.literal(expression)} IN ${sql.in(chunk)}`
-      for (const row of rows) plans.add(row.plan_id)
+      const rows = yield* sql<{ report_id: string; plan_id: string }>`SELECT ${expression} AS report_id, plan_id
+        FROM events WHERE type = 'ReportFiled' AND ${expression} IN ${sql.in(chunk)}`
+      for (const row of rows) plans.set(row.report_id, row.plan_id)
     }
     return plans
   })

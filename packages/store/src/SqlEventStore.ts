@@ -23,7 +23,7 @@ import type { SqlError } from "@effect/sql/SqlError"
 import * as SqliteClient from "@effect/sql-sqlite-node/SqliteClient"
 import { Errors, Events, State, Time } from "@kehoach/domain"
 import type { Relevance } from "@kehoach/domain"
-import { Cause, Chunk, Clock, Deferred, Effect, Either, Layer, Option, Scope, Stream } from "effect"
+import { Cause, Chunk, Clock, Context, Deferred, Effect, Either, Layer, Option, Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import type { AppendResult, Digest, ImportResult, StoredEvent } from "./EventStore.js"
 import { AppendForbidden, EventStore, IdConflict, ImportError } from "./EventStore.js"
@@ -57,6 +57,13 @@ export interface Options {
   readonly onSnapshotIgnored?: ((ignored: Snapshots.Ignored) => void) | undefined
   /** Told how the state was opened: the snapshot it started from (0: none) and how many events were folded after it. */
   readonly onOpened?: ((opened: Opened) => void) | undefined
+  /**
+   * A connection for reads of its own (set by `layer`: a second, read-only
+   * connection to the SQLite file, which in WAL mode sees the last commit), so
+   * that a long import in this process does not hold reads up. Without it,
+   * reads share the store's client (PostgreSQL's pool already has several).
+   */
+  readonly reader?: Effect.Effect<SqlClient.SqlClient, never, Scope.Scope> | undefined
   /** How errors name the database (a PostgreSQL server, shown without its password); set by `layerPg`. */
   readonly database?: string | undefined
   /**
@@ -78,6 +85,15 @@ export interface Opened {
 /** The defaults of `Options`. */
 export const defaults = { maxEventBytes: 1024 * 1024, snapshotEvery: 100_000, reportBudget: 1_500_000 } as const
 
+/** Lines an import writes at once (and between which it lets the process's reads run). */
+const importBatch = 1000
+
+/** Lets the event loop run (I/O callbacks: requests waiting for a read), unlike a yield to other fibers only. */
+const toEventLoop: Effect.Effect<void> = Effect.async<void>((resume) => {
+  const pending = setImmediate(() => resume(Effect.void))
+  return Effect.sync(() => clearImmediate(pending))
+})
+
 /** The state the store keeps in memory, and the head of the chain at its position. */
 interface Live {
   readonly state: State.State
@@ -96,6 +112,9 @@ export const makeWith = (
   Effect.gen(function* () {
     const sql = yield* SqlClient.SqlClient
     yield* Migrations.migrate
+    // Opened after the migrations: a read-only connection cannot create the file or its tables.
+    const reader = options.reader === undefined ? sql : yield* options.reader
+    if (reader !== sql) yield* reader`PRAGMA busy_timeout = 10000`.unprepared
     const maxEventBytes = options.maxEventBytes ?? defaults.maxEventBytes
     const snapshotEvery = options.snapshotEvery ?? defaults.snapshotEvery
     const reportBudget = options.reportBudget ?? defaults.reportBudget
@@ -104,8 +123,11 @@ export const makeWith = (
     // `undefined` until something needs the state, and again after a write that may have left it wrong.
     let live: Live | undefined
     let snapshotAt = 0
-    // One writer (or catch-up) of the in-memory state at a time in this process.
-    const lock = yield* Effect.makeSemaphore(1)
+    // One writer (append or import) at a time in this process; taken before `stateLock` when both are.
+    const writeLock = yield* Effect.makeSemaphore(1)
+    // One user of the in-memory state at a time: a catch-up, an append's decision, a warm-up, a projection.
+    // An import works on a state of its own and takes it only to swap it in: reads go on while it runs.
+    const stateLock = yield* Effect.makeSemaphore(1)
     // Woken after every commit of this process, for live tails.
     let appended = yield* Deferred.make<void>()
     const notify = Effect.suspend(() => {
@@ -162,24 +184,40 @@ export const makeWith = (
       )
     }
 
-    /** The state, restored from the newest good snapshot when not in memory, caught up to the log. */
-    const caughtUp: Effect.Effect<Live, SqlError> = Effect.gen(function* () {
-      const opening = live === undefined
-      if (live === undefined) {
-        const loaded = yield* Snapshots.load(sql, options.onSnapshotIgnored)
-        live =
-          loaded === undefined
-            ? { state: State.empty(), head: { position: 0, hash: HashChain.genesis }, tree: undefined }
-            : { ...loaded, tree: undefined }
-        snapshotAt = live.head.position
-      }
-      const l = live
-      foreign = false
-      l.head = yield* Read.catchUp(sql, l.state, l.head)
-      if (opening) options.onOpened?.({ snapshot: snapshotAt, folded: l.head.position - snapshotAt })
-      if (keepTree && l.tree?.size !== l.head.position) l.tree = yield* MerkleTree.frontier(sql, l.head.position)
-      return l
-    })
+    /** A state restored from the newest good snapshot (or empty), not caught up. */
+    const restored = (conn: SqlClient.SqlClient): Effect.Effect<Live, SqlError> =>
+      Effect.map(Snapshots.load(conn, options.onSnapshotIgnored), (loaded) =>
+        loaded === undefined
+          ? { state: State.empty(), head: { position: 0, hash: HashChain.genesis }, tree: undefined }
+          : { ...loaded, tree: undefined }
+      )
+
+    /** Folds what the log holds after a state into it, on a connection, with the tree's right edge. */
+    const catchUp = (conn: SqlClient.SqlClient, l: Live): Effect.Effect<Live, SqlError> =>
+      Effect.gen(function* () {
+        l.head = yield* Read.catchUp(conn, l.state, l.head)
+        if (keepTree && l.tree?.size !== l.head.position) l.tree = yield* MerkleTree.frontier(conn, l.head.position)
+        return l
+      })
+
+    /**
+     * The live state, restored from the newest good snapshot when not in
+     * memory, caught up to the log on a connection (the write transaction's, or
+     * the reader's). Under `stateLock`.
+     */
+    const caughtUpOn = (conn: SqlClient.SqlClient): Effect.Effect<Live, SqlError> =>
+      Effect.gen(function* () {
+        const opening = live === undefined
+        if (live === undefined) {
+          live = yield* restored(conn)
+          snapshotAt = live.head.position
+        }
+        foreign = false
+        const l = yield* catchUp(conn, live)
+        if (opening) options.onOpened?.({ snapshot: snapshotAt, folded: l.head.position - snapshotAt })
+        return l
+      })
+    const caughtUp = caughtUpOn(sql)
 
     /**
      * The state for a read: as `caughtUp`, but on PostgreSQL without a query
@@ -187,7 +225,7 @@ export const makeWith = (
      * (a write always catches up inside its transaction, whatever this says).
      */
     const fresh: Effect.Effect<Live, SqlError> = Effect.suspend(() =>
-      live !== undefined && listening && !foreign ? Effect.succeed(live) : caughtUp
+      live !== undefined && listening && !foreign ? Effect.succeed(live) : caughtUpOn(reader)
     )
 
     const now = Effect.map(Clock.currentTimeMillis, Time.formatInstant)
@@ -221,37 +259,69 @@ export const makeWith = (
         })
       )
 
+    /** After a commit: wakes the live tails, keeps the reports within the budget, saves a snapshot when due. */
+    const afterCommit = (l: Live, snapshot: boolean) =>
+      Effect.gen(function* () {
+        yield* notify
+        trim(l.state)
+        if (snapshot) yield* Effect.ignore(saveSnapshot(l).pipe(Effect.provideService(SqlClient.SqlClient, sql)))
+      })
+
     /**
-     * Runs a write under the lock, in the write transaction, on the caught-up
-     * state. A refusal of an `undoable` write leaves the state as it was (the
-     * decider undid it); any other failure may have left it wrong, and it is
-     * thrown away (the next use restores it from a snapshot and the log).
+     * Runs an append in the write transaction, on the live state caught up in
+     * it, under both locks. A refusal of an `undoable` write leaves the state as
+     * it was (the decider undid it); any other failure may have left it wrong,
+     * and it is thrown away (the next use restores it from a snapshot and the log).
      */
     const write = <A, E>(
       body: (l: Live) => Effect.Effect<A, E | SqlError>,
       isRefusal: (error: E | SqlError) => boolean,
       snapshotAfter: (a: A) => boolean
     ) =>
-      lock.withPermits(1)(
-        Effect.gen(function* () {
-          const exit = yield* Effect.exit(
-            Transaction.immediate(Effect.flatMap(caughtUp, body).pipe(Effect.zipLeft(announce))).pipe(
-              Effect.provideService(SqlClient.SqlClient, sql)
+      writeLock.withPermits(1)(
+        stateLock.withPermits(1)(
+          Effect.gen(function* () {
+            const exit = yield* Effect.exit(
+              Transaction.immediate(Effect.flatMap(caughtUp, body).pipe(Effect.zipLeft(announce))).pipe(
+                Effect.provideService(SqlClient.SqlClient, sql)
+              )
             )
+            if (exit._tag === "Failure") {
+              const failure = Cause.failureOption(exit.cause)
+              if (Option.isNone(failure) || !isRefusal(failure.value)) live = undefined
+              // A refused write may have warmed plans for its rules: the budget holds all the same.
+              if (live !== undefined) trim(live.state)
+              return yield* exit
+            }
+            if (live !== undefined) yield* afterCommit(live, snapshotAfter(exit.value))
+            return exit.value
+          })
+        )
+      )
+
+    /**
+     * Runs an import in the write transaction, on a state of its own (restored
+     * from the newest snapshot and caught up inside the transaction), so that
+     * reads go on with the live state while it runs; once committed, it becomes
+     * the live state. A failed import leaves the live state as it was.
+     */
+    const writeApart = <A, E>(body: (l: Live) => Effect.Effect<A, E | SqlError>, snapshotAfter: (a: A) => boolean) =>
+      writeLock.withPermits(1)(
+        Effect.gen(function* () {
+          const [value, own] = yield* Transaction.immediate(
+            Effect.gen(function* () {
+              const own = yield* Effect.flatMap(restored(sql), (l) => catchUp(sql, l))
+              return [yield* body(own), own] as const
+            }).pipe(Effect.zipLeft(announce))
+          ).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+          yield* stateLock.withPermits(1)(
+            Effect.suspend(() => {
+              live = own
+              foreign = false
+              return afterCommit(own, snapshotAfter(value))
+            })
           )
-          if (exit._tag === "Failure") {
-            const failure = Cause.failureOption(exit.cause)
-            if (Option.isNone(failure) || !isRefusal(failure.value)) live = undefined
-            // A refused write may have warmed plans for its rules: the budget holds all the same.
-            if (live !== undefined) trim(live.state)
-            return yield* exit
-          }
-          yield* notify
-          if (live !== undefined) trim(live.state)
-          if (live !== undefined && snapshotAfter(exit.value)) {
-            yield* Effect.ignore(saveSnapshot(live).pipe(Effect.provideService(SqlClient.SqlClient, sql)))
-          }
-          return exit.value
+          return value
         })
       )
 
@@ -311,7 +381,7 @@ export const makeWith = (
       >
 
     const importLines: EventStore["Type"]["importLines"] = (lines, importOptions) =>
-      write<ImportResult, ImportError>(
+      writeApart<ImportResult, ImportError>(
         (l) =>
           Effect.gen(function* () {
             const clock = yield* now
@@ -401,11 +471,14 @@ export const makeWith = (
                 yield* writeBatch(batch, lineOf)
                 importOptions.onProgress?.(lineNo)
               })
-            yield* Stream.runForEachChunk(lines, processChunk)
+            // Batches of at most `importBatch` lines, yielding between them: the reads of this process (which do
+            // not wait for the import) are answered within a batch's time, not a whole chunk's of the input.
+            yield* Stream.runForEachChunk(Stream.rechunk(lines, importBatch), (chunk) =>
+              Effect.zipRight(processChunk(chunk), toEventLoop)
+            )
             if (bulk !== undefined) for (const name of Object.keys(indexes)) yield* bulk.ensureIndex(name)
             return { imported, skipped, position: l.head.position } satisfies ImportResult
           }),
-        () => false,
         (result) => result.imported > 0
       ).pipe(
         Effect.catchTag("SqlError", (e) =>
@@ -420,16 +493,20 @@ export const makeWith = (
         )
       )
 
-    const exportLines: EventStore["Type"]["exportLines"] = (query) => Stream.orDie(Read.lines(sql, query))
+    const exportLines: EventStore["Type"]["exportLines"] = (query) => Stream.orDie(Read.lines(reader, query))
 
     const read: EventStore["Type"]["read"] = (query) =>
       Effect.orDie(
-        Effect.map(Stream.runCollect(Read.lines(sql, query)), (ls) => Chunk.toReadonlyArray(ls).map(Rows.eventOfLine))
+        Effect.map(Stream.runCollect(Read.lines(reader, query)), (ls) =>
+          Chunk.toReadonlyArray(ls).map(Rows.eventOfLine)
+        )
       )
 
-    const digest: Effect.Effect<Digest> = Effect.orDie(Read.head(sql))
+    const digest: Effect.Effect<Digest> = Effect.orDie(Read.head(reader))
 
-    const stateNow: Effect.Effect<State.State> = Effect.orDie(lock.withPermits(1)(Effect.map(fresh, (l) => l.state)))
+    const stateNow: Effect.Effect<State.State> = Effect.orDie(
+      stateLock.withPermits(1)(Effect.map(fresh, (l) => l.state))
+    )
 
     /** The plan whose reports a selection reads, if any. */
     const reportsRead = (selection: Relevance.Selection): string | undefined =>
@@ -443,23 +520,27 @@ export const makeWith = (
         if (planId !== undefined) {
           trim(l.state)
           touch(planId)
-          yield* Read.warm(sql, l.state, [planId])
+          yield* Read.warm(reader, l.state, [planId])
         }
         return l.state
       })
 
     const project: EventStore["Type"]["project"] = (selection, f) =>
-      Effect.orDie(lock.withPermits(1)(Effect.map(warmFor(selection), f)))
+      Effect.orDie(stateLock.withPermits(1)(Effect.map(warmFor(selection), f)))
 
     const stateFor: EventStore["Type"]["stateFor"] = (selection) =>
       Effect.suspend(() =>
         live !== undefined
-          ? Effect.orDie(lock.withPermits(1)(warmFor(selection)))
-          : Effect.orDie(Read.selection(sql, selection))
+          ? Effect.orDie(stateLock.withPermits(1)(warmFor(selection)))
+          : Effect.orDie(Read.selection(reader, selection))
       )
 
     const snapshot: EventStore["Type"]["snapshot"] = Effect.orDie(
-      lock.withPermits(1)(Effect.flatMap(caughtUp, saveSnapshot).pipe(Effect.provideService(SqlClient.SqlClient, sql)))
+      writeLock.withPermits(1)(
+        stateLock.withPermits(1)(
+          Effect.flatMap(caughtUp, saveSnapshot).pipe(Effect.provideService(SqlClient.SqlClient, sql))
+        )
+      )
     )
 
     const tail: EventStore["Type"]["tail"] = (from) =>
@@ -467,7 +548,7 @@ export const makeWith = (
         Effect.gen(function* () {
           // Take the wake-up signal before reading, so a commit between the read and the wait is not missed.
           const wake = appended
-          const rows = yield* Rows.linesAfter(sql, after, 1000)
+          const rows = yield* Rows.linesAfter(reader, after, 1000)
           if (rows.length === 0) {
             yield* Effect.raceFirst(Deferred.await(wake), Effect.sleep("200 millis"))
             return [Chunk.empty<StoredEvent>(), Option.some(after)] as const
@@ -482,12 +563,12 @@ export const makeWith = (
       importLines,
       exportLines,
       read,
-      verify: (kept) => Effect.orDie(Verify.verify(sql, kept)),
-      treeHead: Effect.orDie(Effect.flatMap(now, (timestamp) => MerkleTree.treeHead(sql, timestamp))),
+      verify: (kept) => Effect.orDie(Verify.verify(reader, kept)),
+      treeHead: Effect.orDie(Effect.flatMap(now, (timestamp) => MerkleTree.treeHead(reader, timestamp))),
       inclusionProof: (target, treeSize) =>
-        MerkleTree.inclusionProof(sql, target, treeSize).pipe(Effect.catchTag("SqlError", Effect.die)),
+        MerkleTree.inclusionProof(reader, target, treeSize).pipe(Effect.catchTag("SqlError", Effect.die)),
       consistencyProof: (first, second) =>
-        MerkleTree.consistencyProof(sql, first, second).pipe(Effect.catchTag("SqlError", Effect.die)),
+        MerkleTree.consistencyProof(reader, first, second).pipe(Effect.catchTag("SqlError", Effect.die)),
       digest,
       position: Effect.map(digest, (d) => d.position),
       state: stateNow,
@@ -521,7 +602,15 @@ export const layerFromClient = (options: Options = {}): Layer.Layer<EventStore, 
 
 /** The store in an embedded SQLite file, created and migrated when new (WAL mode, busy timeout). */
 export const layer = (options: { readonly filename: string } & Options): Layer.Layer<EventStore> =>
-  layerFromClient(options).pipe(Layer.provide(Layer.orDie(SqliteClient.layer({ filename: options.filename }))))
+  layerFromClient({
+    reader: Effect.orDie(
+      Effect.map(
+        Layer.build(SqliteClient.layer({ filename: options.filename, readonly: true, disableWAL: true })),
+        (context) => Context.get(context, SqlClient.SqlClient)
+      )
+    ),
+    ...options
+  }).pipe(Layer.provide(Layer.orDie(SqliteClient.layer({ filename: options.filename }))))
 
 /**
  * The store in a PostgreSQL database (a `postgres://` URL), its tables

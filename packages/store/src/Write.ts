@@ -136,44 +136,52 @@ const lookUp = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effect<Map
 /**
  * Before the rules see a batch that files reports (DOMAIN §3: a report id is
  * not taken; a correction names a report of its obligation; one first report
- * per obligation): warms the plans it files for and, while some plans are
- * cold, looks its report ids (`reportId` and `supersedes`) up in the log and
- * warms the plans holding them. The ids, resolved, for `State.resolveReportIds`.
+ * per obligation): warms the plans it files for, and looks the report ids it
+ * names (`reportId`, `supersedes`) up in the log, warming the plans holding
+ * them, so that the rules see every report they ask about without an index of
+ * every report in memory. What was found, for `State.resolveReportIds`.
  */
 const prepareReports = (
   ctx: Context,
   fresh: ReadonlyArray<Decider.Proposal>
-): Effect.Effect<ReadonlySet<string> | undefined, SqlError> =>
+): Effect.Effect<ReadonlyMap<string, string | undefined> | undefined, SqlError> =>
   Effect.gen(function* () {
-    const plans = new Set<string>()
-    const ids = new Set<string>()
-    for (const p of fresh) {
-      if (p.type !== "ReportFiled") continue
-      plans.add(p.data.planId)
-      ids.add(p.data.reportId)
-      if (p.data.supersedes !== undefined) ids.add(p.data.supersedes)
-    }
-    if (plans.size === 0) return undefined
+    const filings = fresh.flatMap((p) => (p.type === "ReportFiled" ? [p.data] : []))
+    if (filings.length === 0) return undefined
     const { bulk, sql, state } = ctx
-    const warm = (planIds: ReadonlySet<string>) =>
+    const warm = (planIds: Iterable<string>) =>
       Effect.gen(function* () {
-        if (![...planIds].some((id) => !State.isWarm(state, id) && State.plan(state, id) !== undefined)) return
+        const cold = [...new Set(planIds)].filter(
+          (id) => !State.isWarm(state, id) && State.plan(state, id) !== undefined
+        )
+        if (cold.length === 0) return
         if (bulk !== undefined) yield* bulk.ensureIndex("events_plan")
-        yield* Read.warm(sql, state, planIds)
+        yield* Read.warm(sql, state, cold)
       })
-    yield* warm(plans)
-    if (State.coldPlans(state) > 0) {
-      // An id among the warm plans' reports is known; another may be a report of a cold plan.
-      let unknown = [...ids].filter((id) => State.warmReportById(state, id) === undefined)
+    yield* warm(filings.map((d) => d.planId))
+    const resolved = new Map<string, string | undefined>()
+    const lookUp: Array<string> = []
+    for (const d of filings) {
+      resolved.set(d.reportId, undefined)
       // In a bulk import, only this import's report ids are in the log: one it did not write is new.
-      if (bulk !== undefined) unknown = unknown.filter((id) => bulk.reportIds.has(id))
-      if (unknown.length > 0) {
-        if (bulk !== undefined) yield* bulk.ensureIndex("events_report")
-        yield* warm(yield* Read.plansOfReports(sql, unknown))
+      if (bulk === undefined || bulk.reportIds.has(d.reportId)) lookUp.push(d.reportId)
+      if (d.supersedes === undefined) continue
+      // A correction names a report of its own obligation, most often found there without a query.
+      if (State.reportOfObligation(state, d.planId, d.unitId, d.scheduleId, d.period, d.supersedes)) {
+        resolved.set(d.supersedes, d.planId)
+      } else {
+        resolved.set(d.supersedes, undefined)
+        lookUp.push(d.supersedes)
       }
     }
-    if (bulk !== undefined) for (const p of fresh) if (p.type === "ReportFiled") bulk.reportIds.add(p.data.reportId)
-    return ids
+    if (lookUp.length > 0) {
+      if (bulk !== undefined) yield* bulk.ensureIndex("events_report")
+      const found = yield* Read.plansOfReports(sql, lookUp)
+      for (const [reportId, planId] of found) resolved.set(reportId, planId)
+      yield* warm(found.values())
+    }
+    if (bulk !== undefined) for (const d of filings) bulk.reportIds.add(d.reportId)
+    return resolved
   })
 
 /**

@@ -4,7 +4,7 @@
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import { Compliance, Coverage, Events, Relevance, State, Time } from "@kehoach/domain"
-import { Chunk, Effect, Either, Fiber, Stream, TestClock } from "effect"
+import { Chunk, Deferred, Effect, Either, Fiber, Stream, TestClock } from "effect"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -437,6 +437,97 @@ const contract = (backend: Backends.Backend) => {
             // Once the store keeps the whole state (a server), that is what it answers with.
             const full = yield* store.state
             assert.strictEqual(yield* store.stateFor(Relevance.coverage()), full)
+          })
+        )
+      })
+    )
+  })
+
+  describe(`${backend.name}: an import does not hold reads up`, () => {
+    it.live(
+      "while an import is in its transaction, reads answer from the log as committed; it shows once committed",
+      () =>
+        Effect.gen(function* () {
+          const db = backend.fresh()
+          const lines = smallLines()
+          const half = Math.floor(lines.length / 2)
+          yield* withStore(db, (store) =>
+            Effect.gen(function* () {
+              yield* store.importLines(Stream.fromIterable(lines.slice(0, half)), { recordedBy: "t" })
+              const before = yield* store.digest
+              const answerBefore = yield* store.project(Relevance.compliance("plan-1"), (state) =>
+                Compliance.project(state, {
+                  planId: "plan-1",
+                  asOf: Number.MAX_SAFE_INTEGER,
+                  knownAt: Number.MAX_SAFE_INTEGER
+                })
+              )
+              // The second half stops half-way until the gate opens: its transaction stays open meanwhile.
+              const gate = yield* Deferred.make<void>()
+              const reached = yield* Deferred.make<void>()
+              const rest = lines.slice(half)
+              const slow = Stream.concat(
+                Stream.fromIterable(rest.slice(0, 10)),
+                Stream.fromEffect(Effect.zipRight(Deferred.succeed(reached, undefined), Deferred.await(gate))).pipe(
+                  Stream.drain,
+                  Stream.concat(Stream.fromIterable(rest.slice(10)))
+                )
+              ).pipe(Stream.rechunk(1))
+              const importing = yield* Effect.fork(store.importLines(slow, { recordedBy: "t" }))
+              yield* Deferred.await(reached)
+              const appending = yield* Effect.fork(store.append([province], { recordedBy: "t" }))
+              // Every read answers, from the log as committed, while the import waits in its transaction.
+              const reads = Effect.all({
+                digest: store.digest,
+                position: Effect.map(store.state, State.position),
+                compliance: store.project(Relevance.compliance("plan-1"), (state) =>
+                  Compliance.project(state, {
+                    planId: "plan-1",
+                    asOf: Number.MAX_SAFE_INTEGER,
+                    knownAt: Number.MAX_SAFE_INTEGER
+                  })
+                ),
+                read: Effect.map(store.read({ from: before.position - 1 }), (events) => events.length),
+                verify: store.verify()
+              })
+              const during = yield* Effect.timeoutFail(reads, {
+                duration: "20 seconds",
+                onTimeout: () => new Error("a read waited for the import")
+              })
+              assert.deepStrictEqual(during.digest, before)
+              assert.strictEqual(during.position, before.position)
+              assert.deepStrictEqual(during.compliance, answerBefore)
+              assert.strictEqual(during.read, 1)
+              assert.isTrue(during.verify.ok)
+              // An append waits for the import (one writer at a time).
+              assert.isTrue((yield* Fiber.poll(appending))._tag === "None")
+              yield* Deferred.succeed(gate, undefined)
+              const imported = yield* Fiber.join(importing)
+              assert.strictEqual(imported.position, lines.length)
+              const appended = yield* Fiber.join(appending)
+              assert.strictEqual(appended.position, lines.length + 1)
+              assert.strictEqual(State.position(yield* store.state), lines.length + 1)
+              assert.isTrue((yield* store.verify()).ok)
+            })
+          )
+        })
+    )
+
+    it.effect("a failed import leaves the live state as it was", () =>
+      Effect.gen(function* () {
+        const db = backend.fresh()
+        const lines = smallLines()
+        yield* withStore(db, (store) =>
+          Effect.gen(function* () {
+            yield* store.importLines(Stream.fromIterable(lines.slice(0, 20)), { recordedBy: "t" })
+            const state = yield* store.state
+            const refused = yield* Effect.flip(
+              store.importLines(Stream.fromIterable([...lines.slice(20, 30), "{not json"]), { recordedBy: "t" })
+            )
+            assert.strictEqual(refused.line, 11)
+            assert.strictEqual(yield* store.state, state)
+            assert.strictEqual(State.position(state), 20)
+            assert.strictEqual((yield* store.digest).position, 20)
           })
         )
       })
