@@ -25,7 +25,7 @@ import { Errors, Events, State, Time } from "@kehoach/domain"
 import { Cause, Chunk, Clock, Deferred, Effect, Either, Layer, Option, Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import type { AppendResult, Digest, ImportResult, StoredEvent } from "./EventStore.js"
-import { AppendForbidden, EventStore, IdConflict, ImportError } from "./EventStore.js"
+import { AppendForbidden, EventStore, IdConflict, ImportError, lineOverLimit } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
 import { UuidSet } from "./internal/UuidSet.js"
 import type * as Merkle from "./Merkle.js"
@@ -339,10 +339,7 @@ export const makeWith = (
                   // A line over the per-event limit is refused before it is parsed (an exported line is the event).
                   if (text.length > maxEventBytes / 3 && Buffer.byteLength(text) > maxEventBytes) {
                     yield* writeBatch(batch, lineOf)
-                    return yield* new ImportError({
-                      line: lineNo,
-                      reason: `the line is ${Buffer.byteLength(text)} bytes, over the limit of ${maxEventBytes} bytes per event`
-                    })
+                    return yield* lineOverLimit(lineNo, maxEventBytes)
                   }
                   const parsed = parse(text)
                   if (Either.isLeft(parsed)) {
@@ -413,6 +410,7 @@ export const makeWith = (
       ).pipe(Stream.orDie)
 
     return EventStore.of({
+      maxEventBytes,
       append,
       importLines,
       exportLines,
