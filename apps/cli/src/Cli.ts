@@ -152,7 +152,10 @@ const importCommand = Command.make(
       const bar = Lines.progressBar(progress, quiet)
       const result = yield* withStore(db, () =>
         Effect.flatMap(EventStore.EventStore, (store) =>
-          store.importLines(Lines.read(file, progress), { recordedBy, onProgress: bar.onProgress })
+          store.importLines(Lines.read(file, progress, store.maxEventBytes), {
+            recordedBy,
+            onProgress: bar.onProgress
+          })
         )
       ).pipe(
         Effect.ensuring(Effect.sync(bar.done)),

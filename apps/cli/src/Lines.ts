@@ -45,11 +45,20 @@ export const reason = (e: unknown): string => {
 /**
  * The lines of a source, every one (blank ones included, so the store's line
  * numbers are the file's), without their line ends: the store's one splitter
- * (`Ndjson.linesOfFile`), counting the bytes read for the progress bar.
+ * (`Ndjson.linesOfFile`), refusing a line over `maxLineBytes` (the store's
+ * `maxEventBytes`) before it is read whole, and counting the bytes read for
+ * the progress bar.
  */
-export const read = (source: Source, progress: Progress): Stream.Stream<string, EventStore.ImportError> =>
-  Ndjson.linesOfFile(source, (bytes) => {
-    progress.bytes += bytes
+export const read = (
+  source: Source,
+  progress: Progress,
+  maxLineBytes: number
+): Stream.Stream<string, EventStore.ImportError> =>
+  Ndjson.linesOfFile(source, {
+    maxLineBytes,
+    onBytes: (bytes) => {
+      progress.bytes += bytes
+    }
   })
 
 /**

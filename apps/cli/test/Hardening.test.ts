@@ -5,7 +5,7 @@
  * column are each one line on stderr and a non-zero exit, with nothing stored;
  * `--from` means "after", as over HTTP; `--quiet` keeps stderr empty.
  */
-import { spawnSync } from "node:child_process"
+import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
@@ -52,6 +52,40 @@ const sampleDb = (name: string, from = "sample.ndjson"): string => {
 }
 const position = (db: string): string => run("digest", "--db", db).stdout.split(":")[0]!.trim()
 
+/**
+ * Runs the CLI with `input` piped to its stdin, and reports its peak resident memory. The peak is the
+ * kernel's (`getrusage`, as `process.resourceUsage().maxRSS`), written by a preloaded script when the
+ * process exits: it counts the buffers outside the JavaScript heap too, which a smaller heap limit
+ * (`--max-old-space-size`) would not catch. Measured against a baseline run, not as a fixed figure,
+ * since Node and SQLite alone take more than the line would.
+ */
+const peak = (
+  args: ReadonlyArray<string>,
+  input: string
+): Promise<{ status: number | null; stderr: string; maxRssBytes: number }> =>
+  new Promise((resolve, reject) => {
+    const preload = path.join(tmp, "peak.cjs")
+    const report = path.join(tmp, `peak-${Date.now()}-${Math.random()}.txt`)
+    fs.writeFileSync(
+      preload,
+      `process.on("exit", () => require("node:fs").writeFileSync(process.env.PEAK_FILE, String(process.resourceUsage().maxRSS)))`
+    )
+    const child = spawn(process.execPath, ["--require", preload, bundle, ...args], {
+      cwd: tmp,
+      env: { ...process.env, KEHOACH_DB: "", PEAK_FILE: report },
+      stdio: ["pipe", "ignore", "pipe"]
+    })
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
+    // The child stops reading once it refuses the line: the rest of the pipe is not wanted.
+    child.stdin.on("error", () => {})
+    fs.createReadStream(input).on("error", reject).pipe(child.stdin)
+    child.on("error", reject)
+    child.on("close", (status) =>
+      resolve({ status, stderr, maxRssBytes: Number(fs.readFileSync(report, "utf8")) * 1024 })
+    )
+  })
+
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-cli-hardening-"))
   fs.writeFileSync(path.join(tmp, "sample.ndjson"), Sample.text())
@@ -85,9 +119,29 @@ describe("kehoach hardening", () => {
       Sample.lines()[0] + "\n" + `{"type":"UnitRegistered","data":"${big}"}\n`
     )
     expect(fails("import", "big.ndjson", "--db", db)).toMatch(
-      /line 2: the line is \d+ bytes, over the limit of 1048576 bytes per event/
+      /^kehoach: big\.ndjson, line 2: the line is over the limit of 1048576 bytes per event \(nothing from the file was stored\)$/
     )
     expect(position(db)).toBe("0")
+  })
+
+  it("a 50 MB line with no newline, piped in, is refused as it is read: the process never holds it", async () => {
+    const file = path.join(tmp, "huge.ndjson")
+    const huge = 50 * 1024 * 1024
+    fs.writeFileSync(file, Sample.lines()[0] + "\n" + Sample.lines()[1] + "\n")
+    fs.appendFileSync(file, Buffer.alloc(huge, "x"))
+    const db = path.join(tmp, "huge.db")
+    const refused = await peak(["import", "-", "--db", db], file)
+    expect(refused.status).toBe(1)
+    expect(refused.stderr).toBe(
+      "kehoach: stdin, line 3: the line is over the limit of 1048576 bytes per event (nothing from the file was stored)\n"
+    )
+    expect(position(db)).toBe("0")
+    // The same import of a small file is the baseline: reading the huge line costs a few chunks of 1 MiB more,
+    // where holding it (as before) cost several times its size (a string, its bytes, the copy that measures it).
+    fs.writeFileSync(path.join(tmp, "small.ndjson"), Sample.lines().slice(0, 2).join("\n") + "\n")
+    const baseline = await peak(["import", "-", "--db", path.join(tmp, "small.db")], path.join(tmp, "small.ndjson"))
+    expect(baseline.status, baseline.stderr).toBe(0)
+    expect(refused.maxRssBytes - baseline.maxRssBytes).toBeLessThan(huge / 4)
   })
 
   it("verify names an edited unit_id or plan_id column; the position is the edited row", () => {

@@ -253,7 +253,9 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
             Effect.gen(function* () {
               const file = yield* Body.spool(request, limits.maxImportBytes, limits.bodyIdleMillis)
               return yield* store
-                .importLines(Ndjson.linesOfFile(file), { recordedBy: actor.actor })
+                .importLines(Ndjson.linesOfFile(file, { maxLineBytes: store.maxEventBytes }), {
+                  recordedBy: actor.actor
+                })
                 .pipe(
                   Effect.mapError(
                     (error) =>

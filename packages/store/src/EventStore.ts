@@ -46,6 +46,15 @@ export class ImportError extends Schema.TaggedError<ImportError>()("ImportError"
   }
 }
 
+/**
+ * The refusal of an import line longer than the per-event limit, in UTF-8
+ * bytes without its line end: one wording for the line splitter, which
+ * refuses it as it reads (`Ndjson.linesOfBytes`), and the store, which checks
+ * the lines it is given as strings.
+ */
+export const lineOverLimit = (line: number, maxEventBytes: number): ImportError =>
+  new ImportError({ line, reason: `the line is over the limit of ${maxEventBytes} bytes per event` })
+
 /** The caller's `authorize` refused the events, judged on the state inside the store's lock. */
 export class AppendForbidden extends Schema.TaggedError<AppendForbidden>()("AppendForbidden", {
   reason: Schema.String
@@ -152,6 +161,13 @@ export class EventStore extends Context.Tag("@kehoach/store/EventStore")<
         readonly authorize?: Authorize | undefined
       }
     ) => Effect.Effect<AppendResult, AppendError>
+    /**
+     * The largest line (and exported event) this store takes, in UTF-8 bytes.
+     * A line stream read from bytes for `importLines` should refuse a longer
+     * line as it reads it (`Ndjson.linesOfFile` with this limit), so that a
+     * huge line is never held in memory; the store refuses one it is given.
+     */
+    readonly maxEventBytes: number
     /** Imports NDJSON lines, all or nothing, streaming. */
     readonly importLines: (
       lines: Stream.Stream<string, ImportError>,

@@ -26,7 +26,7 @@ import type { Relevance } from "@kehoach/domain"
 import { Cause, Chunk, Clock, Context, Deferred, Effect, Either, Layer, Option, Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
 import type { AppendResult, Digest, ImportResult, StoredEvent } from "./EventStore.js"
-import { AppendForbidden, EventStore, IdConflict, ImportError } from "./EventStore.js"
+import { AppendForbidden, EventStore, IdConflict, ImportError, lineOverLimit } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
 import { DigestSet } from "./internal/DigestSet.js"
 import { UuidSet } from "./internal/UuidSet.js"
@@ -454,10 +454,7 @@ export const makeWith = (
                   // A line over the per-event limit is refused before it is parsed (an exported line is the event).
                   if (text.length > maxEventBytes / 3 && Buffer.byteLength(text) > maxEventBytes) {
                     yield* writeBatch(batch, lineOf)
-                    return yield* new ImportError({
-                      line: lineNo,
-                      reason: `the line is ${Buffer.byteLength(text)} bytes, over the limit of ${maxEventBytes} bytes per event`
-                    })
+                    return yield* lineOverLimit(lineNo, maxEventBytes)
                   }
                   const parsed = parse(text)
                   if (Either.isLeft(parsed)) {
@@ -471,10 +468,16 @@ export const makeWith = (
                 yield* writeBatch(batch, lineOf)
                 importOptions.onProgress?.(lineNo)
               })
-            // Batches of at most `importBatch` lines, yielding between them: the reads of this process (which do
+            // Batches of at most `importBatch` lines (a chunk of the input cut up), yielding between them: the reads of this process (which do
             // not wait for the import) are answered within a batch's time, not a whole chunk's of the input.
-            yield* Stream.runForEachChunk(Stream.rechunk(lines, importBatch), (chunk) =>
-              Effect.zipRight(processChunk(chunk), toEventLoop)
+            yield* Stream.runForEachChunk(lines, (chunk) =>
+              Effect.forEach(
+                Chunk.chunksOf(chunk, importBatch),
+                (piece) => Effect.zipRight(processChunk(piece), toEventLoop),
+                {
+                  discard: true
+                }
+              )
             )
             if (bulk !== undefined) for (const name of Object.keys(indexes)) yield* bulk.ensureIndex(name)
             return { imported, skipped, position: l.head.position } satisfies ImportResult
@@ -559,6 +562,7 @@ export const makeWith = (
       ).pipe(Stream.orDie)
 
     return EventStore.of({
+      maxEventBytes,
       append,
       importLines,
       exportLines,

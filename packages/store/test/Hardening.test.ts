@@ -3,16 +3,19 @@
  * a tampered line that keeps an event's id and hash is refused, every column
  * derived from a line is checked by `verify`, the per-event limit holds on
  * import, `expectedPosition` holds on an empty batch, a read-only file is a
- * clear error, and random corruptions of an exported log are either taken
- * whole or refused with a line number, leaving the store unchanged.
+ * clear error (as root too: the writer then runs as an unprivileged user),
+ * and random corruptions of an exported log are either taken whole or refused
+ * with a line number, leaving the store unchanged.
  */
 import { afterAll, assert, describe, it } from "@effect/vitest"
 import Database from "better-sqlite3"
 import * as fc from "fast-check"
 import { Chunk, Effect, Either, Stream } from "effect"
+import { spawn, spawnSync } from "node:child_process"
 import * as fs from "node:fs"
 import * as os from "node:os"
 import * as path from "node:path"
+import { fileURLToPath } from "node:url"
 import { EventStore, SqlEventStore } from "../src/index.js"
 import * as Generate from "./Generate.js"
 
@@ -174,30 +177,78 @@ describe("found 5: expectedPosition on an empty batch", () => {
   )
 })
 
+/**
+ * How to run a child process that cannot write a file this process owns. Root writes through any
+ * file mode, so as root the child runs as the unprivileged user 65534 (`setpriv` of util-linux);
+ * any other user is stopped by the mode already. The reason instead, when neither is possible here.
+ */
+const unprivileged = ((): { readonly prefix: ReadonlyArray<string> } | { readonly skipped: string } => {
+  if (process.getuid?.() !== 0) return { prefix: [] }
+  const prefix = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"]
+  const store = new URL("../dist/index.js", import.meta.url).href
+  const probe = spawnSync(
+    prefix[0]!,
+    [...prefix.slice(1), process.execPath, "--input-type=module", "-e", `await import(${JSON.stringify(store)})`],
+    { encoding: "utf8" }
+  )
+  if (probe.error !== undefined) return { skipped: `running as root, and setpriv cannot run: ${probe.error.message}` }
+  if (probe.status !== 0) {
+    const why = probe.stderr.split("\n").find((l) => l.trim() !== "") ?? `status ${probe.status}`
+    return { skipped: `running as root, and user 65534 cannot load node and the built store: ${why}` }
+  }
+  return { prefix }
+})()
+
+/** Runs a script of `test/child` (on the built dist), unprivileged; its exit status and stderr. */
+const runChild = (prefix: ReadonlyArray<string>, name: string, args: ReadonlyArray<string>) =>
+  Effect.async<{ status: number | null; stderr: string }>((resume) => {
+    const command = [...prefix, process.execPath, fileURLToPath(new URL(`./child/${name}`, import.meta.url)), ...args]
+    const child = spawn(command[0]!, command.slice(1), { stdio: ["ignore", "ignore", "pipe"] })
+    let stderr = ""
+    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d))
+    child.on("close", (status) => resume(Effect.succeed({ status, stderr })))
+  })
+
 describe("faults", () => {
-  it.effect("a read-only database file: an append fails with an error, and the log is as it was", () =>
-    Effect.gen(function* () {
-      if (process.getuid?.() === 0) return // root writes through any mode
-      const { filename, exported } = yield* seeded
-      fs.chmodSync(filename, 0o444)
-      const result = yield* withStore(filename, (store) =>
-        store.append(
-          [
-            {
-              type: "UnitRegistered",
-              occurredAt: "2018-01-01T00:00:00+07:00",
-              data: { unitId: "P.new", name: "Huyện mới", level: "district", parentId: "P" }
-            }
-          ],
-          { recordedBy: "t" }
+  it.effect.skipIf("skipped" in unprivileged)(
+    `a read-only database file: an append and an import from other processes fail naming it, and the log is as it was${
+      "skipped" in unprivileged ? ` (skipped: ${unprivileged.skipped})` : ""
+    }`,
+    () =>
+      Effect.gen(function* () {
+        if (!("prefix" in unprivileged)) return
+        const filename = tempDb()
+        const dir = path.dirname(filename)
+        const district = (unitId: string) => ({
+          type: "UnitRegistered" as const,
+          occurredAt: "2018-01-01T00:00:00+07:00",
+          data: { unitId, name: `Huyện ${unitId}`, level: "district", parentId: "08" }
+        })
+        // A province "08" for the children's districts (test/child/append.mjs), so each write would be taken.
+        const before = yield* withStore(filename, (store) =>
+          Effect.zipRight(
+            store.append([{ ...district("08"), data: { unitId: "08", name: "Tỉnh", level: "province" } }], {
+              recordedBy: "t"
+            }),
+            store.digest
+          )
         )
-      ).pipe(Effect.exit)
-      fs.chmodSync(filename, 0o644)
-      assert.strictEqual(result._tag, "Failure", "the append did not succeed")
-      const after = yield* withStore(filename, (store) => Effect.zip(store.position, store.verify()))
-      assert.strictEqual(after[0], exported.length)
-      assert.isTrue(after[1].ok)
-    })
+        const input = path.join(dir, "more.ndjson")
+        fs.writeFileSync(input, JSON.stringify(district("d-imported")) + "\n")
+        // The child may read the directory, the file and the input, and write none of them.
+        fs.chmodSync(dir, 0o755)
+        for (const f of [filename, `${filename}-wal`, `${filename}-shm`]) if (fs.existsSync(f)) fs.chmodSync(f, 0o444)
+        const appended = yield* runChild(unprivileged.prefix, "append.mjs", [filename, "d-appended-", "1", "0"])
+        const imported = yield* runChild(unprivileged.prefix, "import.mjs", [filename, input])
+        fs.chmodSync(filename, 0o644)
+        for (const result of [appended, imported]) {
+          assert.notStrictEqual(result.status, 0, "the write did not succeed")
+          assert.include(result.stderr, "attempt to write a readonly database")
+        }
+        const [after, verified] = yield* withStore(filename, (store) => Effect.zip(store.digest, store.verify()))
+        assert.deepStrictEqual(after, before)
+        assert.isTrue(verified.ok)
+      })
   )
 })
 

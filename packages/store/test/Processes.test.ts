@@ -139,7 +139,9 @@ const contract = (backend: Backends.Backend) => {
             const verified = yield* store.verify()
             assert.isTrue(verified.ok)
             // The store is usable: the whole file imports (again, or for the first time).
-            const result = yield* Effect.orDie(store.importLines(Ndjson.linesOfFile(file), { recordedBy: "t" }))
+            const result = yield* Effect.orDie(
+              store.importLines(Ndjson.linesOfFile(file, { maxLineBytes: store.maxEventBytes }), { recordedBy: "t" })
+            )
             assert.strictEqual(result.position, total)
           })
         )
