@@ -5,16 +5,14 @@
  * UUIDs differing only in letter case, may be reported as already seen: a
  * hit is a "maybe" that the caller confirms in the database.
  */
+import { WordSet } from "./WordSet.js"
+
 export class UuidSet {
-  private words: Uint32Array
-  private used: Uint8Array
-  private mask: number
-  private count = 0
+  private readonly set: WordSet
+  private readonly key = new Uint32Array(4)
 
   constructor(capacity = 1 << 16) {
-    this.words = new Uint32Array(capacity * 4)
-    this.used = new Uint8Array(capacity)
-    this.mask = capacity - 1
+    this.set = new WordSet(4, capacity)
   }
 
   /** Adds an id; `false` when it may have been added before. */
@@ -25,39 +23,10 @@ export class UuidSet {
     const c = parseInt(id.slice(19, 23) + id.slice(24, 28), 16)
     const d = parseInt(id.slice(28, 36), 16)
     if (Number.isNaN(a + b + c + d)) return false
-    if ((this.count + 1) * 2 > this.used.length) this.grow()
-    return this.insert(a >>> 0, b >>> 0, c >>> 0, d >>> 0)
-  }
-
-  private insert(a: number, b: number, c: number, d: number): boolean {
-    let i =
-      (Math.imul(a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ Math.imul(d, 0xc2b2ae35), 0x27d4eb2f) >>>
-        0) &
-      this.mask
-    const w = this.words
-    for (;;) {
-      if (this.used[i] === 0) {
-        this.used[i] = 1
-        w[i * 4] = a
-        w[i * 4 + 1] = b
-        w[i * 4 + 2] = c
-        w[i * 4 + 3] = d
-        this.count++
-        return true
-      }
-      if (w[i * 4] === a && w[i * 4 + 1] === b && w[i * 4 + 2] === c && w[i * 4 + 3] === d) return false
-      i = (i + 1) & this.mask
-    }
-  }
-
-  private grow(): void {
-    const { words, used } = this
-    this.words = new Uint32Array(words.length * 2)
-    this.used = new Uint8Array(used.length * 2)
-    this.mask = this.used.length - 1
-    this.count = 0
-    for (let i = 0; i < used.length; i++) {
-      if (used[i] === 1) this.insert(words[i * 4]!, words[i * 4 + 1]!, words[i * 4 + 2]!, words[i * 4 + 3]!)
-    }
+    this.key[0] = a
+    this.key[1] = b
+    this.key[2] = c
+    this.key[3] = d
+    return this.set.add(this.key)
   }
 }

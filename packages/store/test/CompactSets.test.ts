@@ -1,5 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { FastCheck as fc } from "effect"
+import { DigestSet } from "../src/internal/DigestSet.js"
 import { UuidSet } from "../src/internal/UuidSet.js"
 
 describe("UuidSet", () => {
@@ -23,4 +24,19 @@ describe("UuidSet", () => {
     assert.isTrue(set.add("00000000-0000-0000-0000-000000000000"))
     assert.isFalse(set.add("00000000-0000-0000-0000-000000000000"))
   })
+})
+
+describe("DigestSet", () => {
+  it.prop(
+    "never misses a string added, through growth; a string not added is almost never a hit",
+    [fc.uniqueArray(fc.string({ minLength: 1, maxLength: 40 }), { maxLength: 3000 })],
+    ([texts]) => {
+      const set = new DigestSet(4)
+      const added = texts.filter((_, i) => i % 2 === 0)
+      for (const text of added) set.add(text)
+      for (const text of added) assert.isTrue(set.has(text))
+      const falseHits = texts.filter((t, i) => i % 2 === 1 && set.has(t)).length
+      assert.isAtMost(falseHits, 1)
+    }
+  )
 })
