@@ -13,7 +13,7 @@ import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse
 import type { HttpApiError, HttpApp, HttpRouter, HttpServerError, HttpServerRequest } from "@effect/platform"
 import { Api, ApiError } from "@kehoach/api"
 import { NodeHttpServer } from "@effect/platform-node"
-import type { EventStore } from "@kehoach/store"
+import { EventStore } from "@kehoach/store"
 import { Cause, Deferred, Effect, Layer, Option } from "effect"
 import * as Http from "node:http"
 import * as HttpLive from "./Http.js"
@@ -220,6 +220,9 @@ export const layer = (
   options: Options
 ): Layer.Layer<never, Tokens.TokensFileError | HttpServerError.ServeError, EventStore.EventStore> => {
   const app = layerApp(options)
+  // The state is restored from the newest snapshot (and caught up) before the port opens: a server that
+  // listens answers at once, instead of its first request paying for the restore.
+  const restored = Layer.effectDiscard(Effect.flatMap(EventStore.EventStore, (store) => store.state))
   return (options.logAddress === false ? app : HttpServer.withLogAddress(app)).pipe(
     // No overall request timeout: a national import streams for minutes (headers still time out).
     // Slow or idle clients: the headers must arrive within `headersTimeoutMillis`, an idle keep-alive connection
@@ -234,7 +237,8 @@ export const layer = (
           }),
         { port: options.port, host: options.host }
       )
-    )
+    ),
+    Layer.provide(restored)
   )
 }
 
