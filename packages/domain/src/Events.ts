@@ -417,7 +417,8 @@ export const decodeLine = (input: unknown, known: Versions = versions): Either.E
   }
   if (known === versions && fastEnvelope(input)) {
     const line = input as { readonly type: EventType; readonly version?: number; readonly data: unknown }
-    if ((line.version ?? 1) === currentVersion[line.type] && FastCheck.payloads[line.type]!(line.data)) {
+    const version = line.version ?? currentVersion[line.type]
+    if (version === currentVersion[line.type] && FastCheck.payloads[line.type]!(line.data)) {
       return Either.right(input as EventLine)
     }
   }
@@ -426,6 +427,10 @@ export const decodeLine = (input: unknown, known: Versions = versions): Either.E
   const line = envelope.right
   const type = line.type
   const current = known.current[type]
+  // A line without `version` is of the current version, on both paths: it is a proposal (the store
+  // writes `version` into every line it stores, and an exported line always carries it), written
+  // by someone using this software's schemas, and it is stored as the current version. Reading it
+  // as version 1 would refuse today's PlanIssued schedule kinds in every proposal that omits it.
   const version = line.version ?? current
   if (version > current) {
     return Either.left(

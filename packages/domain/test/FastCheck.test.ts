@@ -129,6 +129,23 @@ describe("the hand-written validator agrees with the schemas", () => {
     }
   })
 
+  it("reads a line without version as the current version, on both paths", () => {
+    // valid[3] is a PlanIssued with quarterly and half-yearly schedules (version 2 only) and no version.
+    const plan = valid[3]!
+    assert.strictEqual(plan.type, "PlanIssued")
+    assert.isUndefined(plan.version)
+    const fast = Either.getOrThrow(Events.decodeLine(plan))
+    assert.strictEqual(fast, plan, "the hand-written validator took it as it is")
+    assert.deepStrictEqual(Either.getOrThrow(Events.decodeLine(plan, schemaOnly)), fast)
+    // Written as version 1, the same payload is refused by both: version 1 knows monthly and once only.
+    const v1 = { ...plan, version: 1 }
+    assert.isTrue(Either.isLeft(Events.decodeLine(v1)))
+    assert.strictEqual(
+      Either.getOrThrow(Either.flip(Events.decodeLine(v1))).message,
+      Either.getOrThrow(Either.flip(Events.decodeLine(v1, schemaOnly))).message
+    )
+  })
+
   it("never accepts a mutated line that the schemas refuse", () => {
     fc.assert(
       fc.property(

@@ -9,7 +9,7 @@ import type * as Statement from "@effect/sql/Statement"
 import { State } from "@kehoach/domain"
 import type { Relevance } from "@kehoach/domain"
 import { Chunk, Effect, Option, Stream } from "effect"
-import type { Digest, ReadQuery } from "./EventStore.js"
+import type { Digest, ReadQuery, StoredEvent } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
 import * as Migrations from "./Migrations.js"
 import * as Rows from "./Rows.js"
@@ -54,21 +54,33 @@ export const head = (sql: SqlClient.SqlClient): Effect.Effect<Digest, SqlError> 
         : { position: rows[0]!.position, hash: (JSON.parse(rows[0]!.line) as { hash: string }).hash }
   )
 
-/** Rows per page when folding the log into a state. */
-const pageSize = 10_000
+/**
+ * Rows per page when folding the log into a state. On SQLite, small pages:
+ * a page's lines are all alive until it is folded, and every young-generation
+ * collection in between copies them; pages of 1,000 lines fold the log about
+ * 10% faster than pages of 10,000 (bench/store.mjs), and a query costs no
+ * round trip. On PostgreSQL each page is a round trip, and 10,000 is faster.
+ */
+const pageSize = (sql: SqlClient.SqlClient): number => sql.onDialectOrElse({ pg: () => 10_000, orElse: () => 1_000 })
 
-/** Folds the events stored after the state's position into it, page by page; the new head. */
+/**
+ * Folds the events stored after the state's position into it, page by page;
+ * the new head. Each line is read alone (no row object) and decoded by
+ * `Rows.eventOfLine`, which parses only the payload of a line in the store's form.
+ */
 export const catchUp = (sql: SqlClient.SqlClient, state: State.State, from: Digest): Effect.Effect<Digest, SqlError> =>
   Effect.gen(function* () {
+    const limit = pageSize(sql)
     let last = from
     for (;;) {
-      const rows = yield* Rows.linesAfter(sql, State.position(state), pageSize)
-      for (const row of rows) {
-        const e = Rows.eventOfLine(row.line)
+      const rows = yield* Rows.linesAfter(sql, State.position(state), limit)
+      let e: StoredEvent | undefined
+      for (let i = 0; i < rows.length; i++) {
+        e = Rows.eventOfLine(rows[i]![0])
         State.evolve(state, e)
-        last = { position: e.position, hash: e.hash }
       }
-      if (rows.length < pageSize) return last
+      if (e !== undefined) last = { position: e.position, hash: e.hash }
+      if (rows.length < limit) return last
     }
   })
 

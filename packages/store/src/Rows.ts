@@ -84,9 +84,14 @@ const insertSqlite = (sql: SqlClient.SqlClient, rows: ReadonlyArray<Row>): Effec
     }
   })
 
-/** The event as the domain folds it: parsed from its line, upcast when written by an older version. */
-export const eventOfLine = (line: string): StoredEvent => {
-  const e = JSON.parse(line) as StoredEvent
+/**
+ * The event as the domain folds it, from a parsed line (`JSON.parse` of a
+ * stored line): as written when of the current version, else upcast by the
+ * domain's `decodeLine`, exactly as a line of an import is. A type or version
+ * this software does not know is an error naming the position, never skipped.
+ */
+export const eventOfJson = (json: unknown): StoredEvent => {
+  const e = json as StoredEvent
   if (e.version !== Events.currentVersion[e.type]) {
     const upcast = Events.decodeLine({ type: e.type, version: e.version, occurredAt: e.occurredAt, data: e.data })
     if (Either.isLeft(upcast)) throw new Error(`position ${e.position}: ${upcast.left.message}`)
@@ -94,6 +99,9 @@ export const eventOfLine = (line: string): StoredEvent => {
   }
   return e
 }
+
+/** The event of a stored line (see `eventOfJson`). */
+export const eventOfLine = (line: string): StoredEvent => eventOfJson(JSON.parse(line))
 
 /** The stored events with these ids, by id, as written. */
 export const byId = (
@@ -113,7 +121,17 @@ export const byId = (
     return found
   })
 
-/** The stored lines after a position, in order, at most `limit`. */
-export const linesAfter = (sql: SqlClient.SqlClient, from: number, limit: number) =>
-  sql<{ position: number; line: string }>`SELECT position, line FROM events WHERE position > ${from}
-    ORDER BY position LIMIT ${limit}`
+/**
+ * The stored lines after a position, in order, at most `limit`, each as a
+ * one-value row (`[line]`): the line alone, as the driver hands it over, with
+ * no object per row (the position is in the line).
+ */
+export const linesAfter = (
+  sql: SqlClient.SqlClient,
+  from: number,
+  limit: number
+): Effect.Effect<ReadonlyArray<readonly [line: string]>, SqlError> =>
+  sql`SELECT line FROM events WHERE position > ${from} ORDER BY position LIMIT ${limit}`.values as Effect.Effect<
+    ReadonlyArray<readonly [line: string]>,
+    SqlError
+  >

@@ -556,7 +556,7 @@ export const makeWith = (
             yield* Effect.raceFirst(Deferred.await(wake), Effect.sleep("200 millis"))
             return [Chunk.empty<StoredEvent>(), Option.some(after)] as const
           }
-          const events = rows.map((r) => Rows.eventOfLine(r.line))
+          const events = rows.map((r) => Rows.eventOfLine(r[0]))
           return [Chunk.fromIterable(events), Option.some(events[events.length - 1]!.position)] as const
         })
       ).pipe(Stream.orDie)
