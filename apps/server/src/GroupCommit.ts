@@ -65,7 +65,11 @@ const commit = (store: EventStore.EventStore["Type"], pending: ReadonlyArray<Pen
     let group = pending
     if (group.length > 1) {
       const state = yield* store.state
-      const refused = group.filter((p) => Decide.violation(state, p.event) !== undefined)
+      // A report's rules read reports the state may not hold in memory (a cold plan): the store judges it,
+      // warming what it needs inside its write; the other events are judged here.
+      const refused = group.filter(
+        (p) => p.event.type !== "ReportFiled" && Decide.violation(state, p.event) !== undefined
+      )
       if (refused.length > 0) {
         for (const p of refused) yield* complete(p, yield* alone(store, p))
         group = group.filter((p) => !refused.includes(p))
@@ -113,7 +117,11 @@ export const layer: Layer.Layer<GroupCommit, never, EventStore.EventStore> = Lay
         if (group === undefined) groups.set(pending.recordedBy, [pending])
         else group.push(pending)
       }
-      for (const group of groups.values()) yield* commit(store, group)
+      for (const group of groups.values()) {
+        // A defect in a group is its requests' answer (a 500), never a committer gone and requests left waiting.
+        const exit = yield* Effect.exit(commit(store, group))
+        if (Exit.isFailure(exit)) for (const p of group) yield* Deferred.failCause(p.done, exit.cause)
+      }
     })
     yield* Effect.forkScoped(Effect.forever(worker))
     return {

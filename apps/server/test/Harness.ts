@@ -105,11 +105,14 @@ export interface Harness {
 }
 
 /** Starts the server on 127.0.0.1, port 0, over a fresh SQLite file, and appends the seed as the admin. */
-export const start = async (limits: Partial<Server.Options> = {}): Promise<Harness> => {
+export const start = async (
+  limits: Partial<Server.Options> = {},
+  storeOptions: SqlEventStore.Options = {}
+): Promise<Harness> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-server-"))
   const layer = Server.layerApp({ tokens: Object.values(tokens), heartbeatMillis: 200, ...limits }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(Http.createServer, { port: 0, host: "127.0.0.1" })),
-    Layer.provideMerge(SqlEventStore.layer({ filename: path.join(dir, "kehoach.db") }))
+    Layer.provideMerge(SqlEventStore.layer({ filename: path.join(dir, "kehoach.db"), ...storeOptions }))
   )
   const runtime = ManagedRuntime.make(layer)
   const server = await runtime.runPromise(HttpServer.HttpServer)
