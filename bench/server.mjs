@@ -73,6 +73,8 @@ const startServer = async () => {
   server = spawn(
     process.execPath,
     [
+      // SERVER_PROF=DIR: the server writes a CPU profile there when it stops.
+      ...(process.env.SERVER_PROF === undefined ? [] : ["--cpu-prof", "--cpu-prof-dir", process.env.SERVER_PROF]),
       path.join(root, "apps/server/dist/main.js"),
       "--db",
       path.join(dir, "bench.db"),
