@@ -10,7 +10,8 @@
 //    into bench-data/tenyears-<years>.ndjson (kept and reused; BENCH_PROVINCES=08,02 for a
 //    small run);
 // 2. `kehoach import FILE --db bench-data/tenyears-<years>.db --quiet` in a child process:
-//    wall time, events/s, the child's peak RSS (target: the import completes);
+//    wall time, events/s, the child's peak RSS (target: the import completes); BENCH_KEEP_DB=1
+//    serves the database an earlier run imported instead;
 // 3. `kehoach serve` (apps/server/dist/main.js) on that database: time to listen, time to the
 //    first province compliance answered, RSS (target: < 10 s within 2 GB);
 // 4. GET /compliance of a province subtree, plans of the last year and of the first year at
@@ -65,8 +66,11 @@ const events = Number(spawnSync("wc", ["-l", file], { encoding: "utf8" }).stdout
 
 // 2. Import with the CLI, in a child process measured by /usr/bin/time
 const cli = path.join(root, "apps/cli/dist/bundle/kehoach.mjs")
-for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true })
-{
+// BENCH_KEEP_DB=1 serves the database of an earlier run again (its import figures are in that run's output).
+const keep = process.env.BENCH_KEEP_DB === "1" && fs.existsSync(db)
+if (!keep) for (const f of [db, `${db}-wal`, `${db}-shm`]) fs.rmSync(f, { force: true })
+if (keep) console.log(`import: reusing ${path.relative(root, db)} (BENCH_KEEP_DB=1)`)
+else {
   const t = performance.now()
   const run = spawnSync("/usr/bin/time", ["-v", process.execPath, cli, "import", file, "--db", db, "--quiet"], {
     encoding: "utf8",
