@@ -120,7 +120,8 @@ let listening
 server.stdout.on("data", (d) => {
   if (listening === undefined && /Listening/i.test(String(d))) listening = performance.now() - t0
 })
-const firstCode = provinceCodes[0]
+// Tuyên Quang when it is there (a 500 KB answer, as in bench/server.mjs), else the first province.
+const firstCode = provinceCodes.includes("08") ? "08" : provinceCodes[0]
 let first
 for (;;) {
   try {
@@ -138,28 +139,36 @@ console.log(
   `serve: listening in ${listening === undefined ? "?" : secs(listening)}, first province compliance (${lastYear}) ${first.status} in ${secs(first.ms)}; RSS ${fmt(rssStart)} MB  (target < 10 s within 2 GB: ${first.ms < 10_000 && rssStart < 2048 ? "met" : "NOT met"})`
 )
 
-// 4. Province compliance queries, last and first year at random
-const latencies = []
-let failures = 0
-const until = performance.now() + querySeconds * 1000
-let n = 0
-const worker = async () => {
-  while (performance.now() < until) {
-    const code = provinceCodes[n++ % provinceCodes.length]
-    const year = n % 2 === 0 ? lastYear : firstYear
-    const t = performance.now()
-    const status = await get(`/compliance?planId=${planOf(code, year)}&unit=${code}&asOf=${year}-12-31`)
-    latencies.push(performance.now() - t)
-    if (status !== 200) failures++
+// 4. Province compliance queries: every province plan of the first and the last year in turn (126
+// plans, more than the server's cache of 64 answers: each one projected), then one plan asked again
+// and again (answered from the cache, as bench/server.mjs measures it on one year).
+const load4 = async (label, pick) => {
+  const latencies = []
+  let failures = 0
+  const until = performance.now() + (querySeconds / 2) * 1000
+  let n = 0
+  const worker = async () => {
+    while (performance.now() < until) {
+      const [code, year] = pick(n++)
+      const t = performance.now()
+      const status = await get(`/compliance?planId=${planOf(code, year)}&unit=${code}&asOf=${year}-12-31`)
+      latencies.push(performance.now() - t)
+      if (status !== 200) failures++
+    }
   }
+  const tq = performance.now()
+  await Promise.all(Array.from({ length: connections }, worker))
+  const elapsed = performance.now() - tq
+  latencies.sort((a, b) => a - b)
+  const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]
+  console.log(
+    `GET /compliance, ${label}: ${fmt(latencies.length)} requests in ${secs(elapsed)}, ${connections} connections = ${fmt(latencies.length / (elapsed / 1000))} req/s; p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, ${failures} not 200  (target p99 < 50 ms: ${q(0.99) < 50 ? "met" : "NOT met"})`
+  )
 }
-const tq = performance.now()
-await Promise.all(Array.from({ length: connections }, worker))
-const elapsed = performance.now() - tq
-latencies.sort((a, b) => a - b)
-const q = (p) => latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]
-console.log(
-  `GET /compliance (province subtree, ${firstYear} and ${lastYear}): ${fmt(latencies.length)} requests in ${secs(elapsed)}, ${connections} connections = ${fmt(latencies.length / (elapsed / 1000))} req/s; p50 ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, ${failures} not 200  (target p99 < 50 ms: ${q(0.99) < 50 ? "met" : "NOT met"})`
-)
+await load4(`every province plan of ${firstYear} and ${lastYear} in turn`, (i) => [
+  provinceCodes[Math.floor(i / 2) % provinceCodes.length],
+  i % 2 === 0 ? lastYear : firstYear
+])
+await load4(`one province plan of ${lastYear} again and again`, () => [firstCode, lastYear])
 console.log(`server RSS after the queries: ${fmt(rssOf(server.pid))} MB`)
 server.kill("SIGTERM")
