@@ -219,6 +219,23 @@ export const makeWith = (
       })
     const caughtUp = caughtUpOn(sql)
 
+    // On SQLite, the writing connection's `PRAGMA data_version` when the live state was last caught up in a write:
+    // it changes only when another connection commits, so while it stays the same the live state is the head of
+    // the log (every commit on this connection went through it) and a write need not read the log to catch up.
+    let versionCaughtUp: number | undefined
+    /** The live state at the head of the log, inside the write transaction (see `caughtUp`). */
+    const caughtUpInWrite: Effect.Effect<Live, SqlError> = sql.onDialectOrElse({
+      sqlite: () =>
+        Effect.gen(function* () {
+          const version = (yield* sql<{ data_version: number }>`PRAGMA data_version`)[0]?.data_version
+          if (live !== undefined && version !== undefined && version === versionCaughtUp) return live
+          const l = yield* caughtUp
+          versionCaughtUp = version
+          return l
+        }),
+      orElse: () => caughtUp
+    })
+
     /**
      * The state for a read: as `caughtUp`, but on PostgreSQL without a query
      * when the listener heard no other process commit since the last catch-up
@@ -282,7 +299,7 @@ export const makeWith = (
         stateLock.withPermits(1)(
           Effect.gen(function* () {
             const exit = yield* Effect.exit(
-              Transaction.immediate(Effect.flatMap(caughtUp, body).pipe(Effect.zipLeft(announce))).pipe(
+              Transaction.immediate(Effect.flatMap(caughtUpInWrite, body).pipe(Effect.zipLeft(announce))).pipe(
                 Effect.provideService(SqlClient.SqlClient, sql)
               )
             )
