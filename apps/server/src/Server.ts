@@ -9,7 +9,14 @@
  * event streams end, in-flight requests finish, and only then is the store
  * released, so nothing is half written.
  */
-import { HttpApi, HttpApiBuilder, HttpApiSwagger, HttpServer, HttpServerResponse } from "@effect/platform"
+import {
+  HttpApi,
+  HttpApiBuilder,
+  HttpApiSwagger,
+  HttpMiddleware,
+  HttpServer,
+  HttpServerResponse
+} from "@effect/platform"
 import type { HttpApiError, HttpApp, HttpRouter, HttpServerError, HttpServerRequest } from "@effect/platform"
 import { Api, ApiError } from "@kehoach/api"
 import { NodeHttpServer } from "@effect/platform-node"
@@ -49,6 +56,11 @@ export interface Options {
   readonly logAddress?: boolean | undefined
   /** The Ed25519 private key (PKCS #8 PEM) that signs `GET /tree/head`; without it the head is unsigned. */
   readonly signingKey?: string | undefined
+  /**
+   * Open a tracing span per request (`@effect/platform`'s default), for an embedder that provides a `Tracer`
+   * (default false: the server exports no traces, and the span's URL parsing and attributes cost every request).
+   */
+  readonly traceRequests?: boolean | undefined
 }
 
 const json500 = HttpServerResponse.unsafeJson(
@@ -194,7 +206,7 @@ export const layerApp = (
   HttpServer.HttpServer | HttpRouter.HttpRouter.DefaultServices | EventStore.EventStore
 > =>
   Layer.mergeAll(
-    HttpApiBuilder.serve().pipe(
+    HttpMiddleware.withTracerDisabledWhen(HttpApiBuilder.serve(), () => options.traceRequests !== true).pipe(
       Layer.provide(HttpApiBuilder.middleware(errorBoundary)),
       Layer.provide(HttpApiBuilder.middleware(closeAfterShutdown)),
       Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),

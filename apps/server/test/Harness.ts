@@ -107,12 +107,17 @@ export interface Harness {
 /** Starts the server on 127.0.0.1, port 0, over a fresh SQLite file, and appends the seed as the admin. */
 export const start = async (
   limits: Partial<Server.Options> = {},
-  storeOptions: SqlEventStore.Options = {}
+  storeOptions: SqlEventStore.Options = {},
+  /** The store the server sees, made from the real one (to observe how the server calls it). */
+  wrapStore: (store: EventStore.EventStore["Type"]) => EventStore.EventStore["Type"] = (store) => store
 ): Promise<Harness> => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "kehoach-server-"))
+  const store = Layer.effect(EventStore.EventStore, Effect.map(EventStore.EventStore, wrapStore)).pipe(
+    Layer.provide(SqlEventStore.layer({ filename: path.join(dir, "kehoach.db"), ...storeOptions }))
+  )
   const layer = Server.layerApp({ tokens: Object.values(tokens), heartbeatMillis: 200, ...limits }).pipe(
     Layer.provideMerge(NodeHttpServer.layer(Http.createServer, { port: 0, host: "127.0.0.1" })),
-    Layer.provideMerge(SqlEventStore.layer({ filename: path.join(dir, "kehoach.db"), ...storeOptions }))
+    Layer.provideMerge(store)
   )
   const runtime = ManagedRuntime.make(layer)
   const server = await runtime.runPromise(HttpServer.HttpServer)

@@ -7,6 +7,7 @@ import { assert, describe, it } from "@effect/vitest"
 import { afterAll, beforeAll } from "vitest"
 import * as Harness from "./Harness.js"
 import * as Http from "node:http"
+import * as Net from "node:net"
 
 let h: Harness.Harness
 beforeAll(async () => {
@@ -23,6 +24,41 @@ const append = (token: string, body: unknown) =>
   h
     .call("/events", token, { method: "POST", body: JSON.stringify(body) })
     .then(async (r) => ({ status: r.status, body: (await r.json()) as any }))
+
+/** A keep-alive connection that sends raw requests and reads whole responses (by their Content-Length). */
+const connect = async (port: number) => {
+  const socket = await new Promise<Net.Socket>((resolve, reject) => {
+    const s = Net.connect(port, "127.0.0.1", () => resolve(s))
+    s.on("error", reject)
+  })
+  let text = ""
+  let waiting: (() => void) | undefined
+  socket.setEncoding("utf8")
+  socket.on("data", (chunk: string) => {
+    text += chunk
+    waiting?.()
+  })
+  const response = () =>
+    new Promise<string>((resolve) => {
+      const check = () => {
+        const end = text.indexOf("\r\n\r\n")
+        const length = /content-length: (\d+)/i.exec(text.slice(0, end))
+        if (end < 0 || length === null || text.length < end + 4 + Number(length[1])) return
+        const whole = text.slice(0, end + 4 + Number(length[1]))
+        text = text.slice(whole.length)
+        waiting = undefined
+        resolve(whole)
+      }
+      waiting = check
+      check()
+    })
+  const send = (request: string) => {
+    socket.write(request)
+    return response()
+  }
+  await send("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+  return { socket, send }
+}
 
 /** Reads server-sent events until `count` messages with an `id:` arrived. */
 const readEvents = async (reader: ReadableStreamDefaultReader<Uint8Array>, count: number, buffer = { text: "" }) => {
@@ -82,6 +118,46 @@ describe("live", () => {
     assert.strictEqual(results[11]!.body.appended + results[12]!.body.appended, 1)
     const verify = (await (await h.call("/verify", Harness.tokens.auditor.token)).json()) as any
     assert.isTrue(verify.ok)
+  })
+
+  it("concurrent single appends over HTTP are committed in groups, one transaction for several requests", async () => {
+    // The store as this server sees it, counting the requests of each shared transaction.
+    const groups: Array<number> = []
+    const counted = await Harness.start({}, {}, (store) => ({
+      ...store,
+      appendEach: (requests) => {
+        groups.push(requests.length)
+        return store.appendEach(requests)
+      }
+    }))
+    try {
+      const tokens = [Harness.tokens.admin, Harness.tokens.recC1]
+      // Every request written at once on connections the server has taken (each answered one request first), so
+      // that they reach it together, as the requests of many clients do while it is busy.
+      const port = Number(new URL(counted.url).port)
+      const connections = await Promise.all(Array.from({ length: 48 }, () => connect(port)))
+      const answers = connections.map((c, i) => {
+        const body = JSON.stringify(model(700 + i))
+        return c.send(
+          `POST /events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${tokens[i % 2]!.token}\r\n` +
+            `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`
+        )
+      })
+      const statuses = (await Promise.all(answers)).map((text) => text.split(" ")[1])
+      for (const c of connections) c.socket.destroy()
+      assert.deepStrictEqual(
+        statuses,
+        statuses.map(() => "200")
+      )
+      // Requests that arrived together shared commits, whoever sent them (a store that works synchronously, as
+      // SQLite does, would otherwise have committed each before the next was read).
+      assert.isAbove(Math.max(0, ...groups), 1)
+      assert.isBelow(groups.length, 48)
+      const verify = (await (await counted.call("/verify", Harness.tokens.auditor.token)).json()) as any
+      assert.deepStrictEqual([verify.ok, verify.position], [true, Harness.seed.length + 48])
+    } finally {
+      await counted.close()
+    }
   })
 
   it("a slow import upload blocks no append: the body is spooled before the store's lock is taken", async () => {

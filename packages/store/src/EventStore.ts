@@ -5,7 +5,7 @@
  */
 import type { Errors, Events, Proofs, Relevance, State } from "@kehoach/domain"
 import { Context, Schema } from "effect"
-import type { Effect, Stream } from "effect"
+import type { Effect, Either, Stream } from "effect"
 
 /** An event as stored: the envelope of DOMAIN.md §3, with the hash chain. */
 export type StoredEvent = Events.RecordedEvent & {
@@ -77,6 +77,14 @@ export type Authorize = (
 /** Why an append was refused; nothing was stored. */
 export type AppendError =
   Errors.RuleViolation | Errors.InvalidEvent | ConcurrencyConflict | IdConflict | AppendForbidden
+
+/** One request of `appendEach`: its events, who records them, and its access check. */
+export interface AppendRequest {
+  readonly events: ReadonlyArray<Events.ProposedEvent>
+  readonly recordedBy: string
+  /** Access control, checked inside the lock before the rules (see `Authorize`). */
+  readonly authorize?: Authorize | undefined
+}
 
 /** What an append did. */
 export interface AppendResult {
@@ -161,6 +169,18 @@ export class EventStore extends Context.Tag("@kehoach/store/EventStore")<
         readonly authorize?: Authorize | undefined
       }
     ) => Effect.Effect<AppendResult, AppendError>
+    /**
+     * Appends the events of several requests in one transaction and one
+     * commit, each request judged as if it were appended alone after the ones
+     * before it: its access check, its ids and the rules see the log including
+     * the events of the earlier requests. A refused request stores nothing and
+     * gets its own error; the others are stored. Each request's events are
+     * atomic, as in `append`. The answers are in the order of the requests.
+     * A server shares one commit between concurrent requests with it.
+     */
+    readonly appendEach: (
+      requests: ReadonlyArray<AppendRequest>
+    ) => Effect.Effect<ReadonlyArray<Either.Either<AppendResult, AppendError>>>
     /**
      * The largest line (and exported event) this store takes, in UTF-8 bytes.
      * A line stream read from bytes for `importLines` should refuse a longer

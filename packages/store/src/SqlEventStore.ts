@@ -25,8 +25,8 @@ import { Errors, Events, State, Time } from "@kehoach/domain"
 import type { Relevance } from "@kehoach/domain"
 import { Cause, Chunk, Clock, Context, Deferred, Effect, Either, Layer, Option, Scope, Stream } from "effect"
 import { randomUUID } from "node:crypto"
-import type { AppendResult, Digest, ImportResult, StoredEvent } from "./EventStore.js"
-import { AppendForbidden, EventStore, IdConflict, ImportError, lineOverLimit } from "./EventStore.js"
+import type { AppendError, AppendResult, Digest, ImportResult, StoredEvent } from "./EventStore.js"
+import { AppendForbidden, EventStore, ImportError, lineOverLimit } from "./EventStore.js"
 import * as HashChain from "./HashChain.js"
 import { DigestSet } from "./internal/DigestSet.js"
 import { UuidSet } from "./internal/UuidSet.js"
@@ -219,6 +219,23 @@ export const makeWith = (
       })
     const caughtUp = caughtUpOn(sql)
 
+    // On SQLite, the writing connection's `PRAGMA data_version` when the live state was last caught up in a write:
+    // it changes only when another connection commits, so while it stays the same the live state is the head of
+    // the log (every commit on this connection went through it) and a write need not read the log to catch up.
+    let versionCaughtUp: number | undefined
+    /** The live state at the head of the log, inside the write transaction (see `caughtUp`). */
+    const caughtUpInWrite: Effect.Effect<Live, SqlError> = sql.onDialectOrElse({
+      sqlite: () =>
+        Effect.gen(function* () {
+          const version = (yield* sql<{ data_version: number }>`PRAGMA data_version`)[0]?.data_version
+          if (live !== undefined && version !== undefined && version === versionCaughtUp) return live
+          const l = yield* caughtUp
+          versionCaughtUp = version
+          return l
+        }),
+      orElse: () => caughtUp
+    })
+
     /**
      * The state for a read: as `caughtUp`, but on PostgreSQL without a query
      * when the listener heard no other process commit since the last catch-up
@@ -282,7 +299,7 @@ export const makeWith = (
         stateLock.withPermits(1)(
           Effect.gen(function* () {
             const exit = yield* Effect.exit(
-              Transaction.immediate(Effect.flatMap(caughtUp, body).pipe(Effect.zipLeft(announce))).pipe(
+              Transaction.immediate(Effect.flatMap(caughtUpInWrite, body).pipe(Effect.zipLeft(announce))).pipe(
                 Effect.provideService(SqlClient.SqlClient, sql)
               )
             )
@@ -328,20 +345,30 @@ export const makeWith = (
     const dueForSnapshot = () =>
       snapshotEvery > 0 && live !== undefined && live.head.position - snapshotAt >= snapshotEvery
 
+    /** The events of an append, validated (an HTTP body may not be what its type says), as the write path takes them. */
+    const incomingOf = (
+      proposed: ReadonlyArray<Events.ProposedEvent>
+    ): Either.Either<Array<Write.Incoming>, Errors.InvalidEvent> => {
+      const batch: Array<Write.Incoming> = []
+      for (const p of proposed) {
+        const decoded = Events.decodeLine({ type: p.type, occurredAt: p.occurredAt, data: p.data })
+        if (Either.isLeft(decoded)) return Either.left(decoded.left)
+        batch.push({ line: { ...decoded.right, id: p.id }, written: decoded.right.data })
+      }
+      return Either.right(batch)
+    }
+
+    /** A refusal of the write path, as the port names it. */
+    const refusalOf = (refusal: Write.Refusal): AppendError =>
+      refusal.error._tag === "LineRefused"
+        ? new Errors.InvalidEvent({ field: refusal.error.field, reason: refusal.error.message })
+        : refusal.error
+
     const append: EventStore["Type"]["append"] = (proposed, appendOptions) =>
-      write<
-        AppendResult,
-        Errors.RuleViolation | Errors.InvalidEvent | AppendForbidden | IdConflict | Write.Refusal["error"]
-      >(
+      write<AppendResult, AppendError>(
         (l) =>
           Effect.gen(function* () {
-            // Validate the payloads the caller typed (an HTTP body may not be what its type says).
-            const batch: Array<Write.Incoming> = []
-            for (const p of proposed) {
-              const decoded = Events.decodeLine({ type: p.type, occurredAt: p.occurredAt, data: p.data })
-              if (Either.isLeft(decoded)) return yield* decoded.left
-              batch.push({ line: { ...decoded.right, id: p.id }, written: decoded.right.data })
-            }
+            const batch = yield* incomingOf(proposed)
             if (appendOptions.authorize !== undefined) {
               const denied = appendOptions.authorize(l.state, proposed)
               if (denied !== undefined) return yield* new AppendForbidden({ reason: denied })
@@ -361,12 +388,7 @@ export const makeWith = (
                 },
                 batch
               ),
-              (e) =>
-                "index" in e
-                  ? e.error._tag === "LineRefused"
-                    ? new Errors.InvalidEvent({ field: e.error.field, reason: e.error.message })
-                    : e.error
-                  : e
+              (e) => ("index" in e ? refusalOf(e) : e)
             )
             l.head = written.head
             l.tree = written.tree
@@ -375,10 +397,68 @@ export const makeWith = (
           }),
         (e) => e._tag !== "SqlError",
         () => dueForSnapshot()
-      ).pipe(Effect.catchTag("SqlError", Effect.die)) as Effect.Effect<
-        AppendResult,
-        import("./EventStore.js").AppendError
-      >
+      ).pipe(Effect.catchTag("SqlError", Effect.die))
+
+    const appendEach: EventStore["Type"]["appendEach"] = (requests) =>
+      write<ReadonlyArray<Either.Either<AppendResult, AppendError>>, never>(
+        (l) =>
+          Effect.gen(function* () {
+            const clock = yield* now
+            const batches = requests.map((r) => incomingOf(r.events))
+            // The ids of every request in one query; an event accepted for an earlier request is then stored for the later ones.
+            const stored = yield* Write.lookUp(
+              { sql },
+              batches.flatMap((b) => (Either.isRight(b) ? b.right : []))
+            )
+            const rows: Array<Rows.Row> = []
+            const results: Array<Either.Either<AppendResult, AppendError>> = []
+            for (const [i, request] of requests.entries()) {
+              const batch = batches[i]!
+              if (Either.isLeft(batch)) {
+                results.push(Either.left(batch.left))
+                continue
+              }
+              const denied = request.authorize?.(l.state, request.events)
+              if (denied !== undefined) {
+                results.push(Either.left(new AppendForbidden({ reason: denied })))
+                continue
+              }
+              // A refused request leaves the state as it was (the decider undoes it) and the next is judged without it.
+              const decided = yield* Effect.either(
+                Write.decide(
+                  {
+                    sql,
+                    state: l.state,
+                    head: l.head,
+                    recordedBy: request.recordedBy,
+                    now: clock,
+                    maxEventBytes,
+                    undoable: true
+                  },
+                  batch.right,
+                  stored
+                )
+              )
+              if (Either.isLeft(decided)) {
+                if (!("index" in decided.left)) return yield* decided.left
+                results.push(Either.left(refusalOf(decided.left)))
+                continue
+              }
+              const { events, head } = decided.right
+              l.head = head
+              rows.push(...decided.right.rows)
+              for (const event of events) stored.set(event.id, event)
+              for (const p of request.events) if (p.type === "ReportFiled") touch(p.data.planId)
+              results.push(Either.right({ events, appended: decided.right.rows.length, position: head.position }))
+            }
+            // One insert for every request, and the tree's nodes they complete.
+            l.tree = yield* Write.insert({ sql, tree: l.tree }, rows)
+            return results
+          }),
+        // A request's refusal is its answer, not the write's: the write fails only on the database.
+        () => false,
+        () => dueForSnapshot()
+      ).pipe(Effect.catchTag("SqlError", Effect.die))
 
     const importLines: EventStore["Type"]["importLines"] = (lines, importOptions) =>
       writeApart<ImportResult, ImportError>(
@@ -564,6 +644,7 @@ export const makeWith = (
     return EventStore.of({
       maxEventBytes,
       append,
+      appendEach,
       importLines,
       exportLines,
       read,

@@ -27,6 +27,13 @@ const begin = (sql: SqlClient.SqlClient) =>
 
 const run = (conn: Connection, statement: string) => Effect.asVoid(conn.executeUnprepared(statement, [], undefined))
 
+/** On SQLite, a statement prepared once and kept by the client (`BEGIN IMMEDIATE`, `COMMIT`: one per write). */
+const runPrepared = (sql: SqlClient.SqlClient, conn: Connection, statement: string) =>
+  sql.onDialectOrElse({
+    sqlite: () => Effect.asVoid(conn.execute(statement, [], undefined)),
+    orElse: () => run(conn, statement)
+  })
+
 /**
  * The advisory lock of the store on PostgreSQL: the first key names kehoach
  * ("keho" in ASCII), the second the schema, so stores in two schemas of one
@@ -53,11 +60,11 @@ export const immediate = <A, E, R>(
         sql.onDialectOrElse({
           // One round trip: a statement without parameters goes by the simple protocol, which takes several.
           pg: () => run(conn, `BEGIN; ${pgLock}`),
-          orElse: () => run(conn, begin(sql))
+          orElse: () => runPrepared(sql, conn, begin(sql))
         }),
       savepoint: (conn, id) => run(conn, `SAVEPOINT effect_sql_${id}`),
       // A COMMIT that fails (a full disk) leaves SQLite's transaction open on the one connection: end it.
-      commit: (conn) => Effect.tapError(run(conn, "COMMIT"), () => Effect.ignore(run(conn, "ROLLBACK"))),
+      commit: (conn) => Effect.tapError(runPrepared(sql, conn, "COMMIT"), () => Effect.ignore(run(conn, "ROLLBACK"))),
       // A PostgreSQL connection lost mid-transaction cannot roll back, and need not (the server does); SQLite
       // rolls back by itself on a full disk or an I/O error, and the ROLLBACK then finds no transaction. Either
       // way the failure that ended the transaction is what the caller sees, not a defect of the ROLLBACK.

@@ -119,8 +119,11 @@ const sameIncoming = (a: Incoming, b: Incoming): boolean =>
   envelopeFields.every((f) => a.line[f] === undefined || b.line[f] === undefined || a.line[f] === b.line[f]) &&
   canonicalize(a.written) === canonicalize(b.written)
 
-/** The stored events among the batch's ids. */
-const lookUp = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effect<Map<string, StoredEvent>, SqlError> =>
+/** The stored events among the batch's ids (for `decide`), by id. */
+export const lookUp = (
+  ctx: Pick<Context, "sql" | "bulk">,
+  batch: ReadonlyArray<Incoming>
+): Effect.Effect<Map<string, StoredEvent>, SqlError> =>
   Effect.gen(function* () {
     const ids: Array<string> = []
     for (const { line } of batch) {
@@ -142,7 +145,7 @@ const lookUp = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effect<Map
  * every report in memory. What was found, for `State.resolveReportIds`.
  */
 const prepareReports = (
-  ctx: Context,
+  ctx: Omit<Context, "tree">,
   fresh: ReadonlyArray<Decider.Proposal>
 ): Effect.Effect<ReadonlyMap<string, string | undefined> | undefined, SqlError> =>
   Effect.gen(function* () {
@@ -184,15 +187,29 @@ const prepareReports = (
     return resolved
   })
 
+/** A batch decided and sealed: its events as stored, the rows to insert, the head of the chain after it. */
+export interface Decided {
+  /** Per event of the batch, as stored (the stored one for a repeat). */
+  readonly events: ReadonlyArray<StoredEvent>
+  /** The rows of its new events, in log order (not inserted yet). */
+  readonly rows: ReadonlyArray<Rows.Row>
+  readonly head: Digest
+}
+
 /**
- * Writes a batch: all of it, or nothing and the refusal of its first bad
- * event. On success the rows are inserted and the state includes the batch.
- * On a refusal with `undoable`, the state is as it was; without, the caller
- * throws the state away.
+ * Decides a batch: all of it, or none of it and the refusal of its first bad
+ * event. `stored` holds the events already in the log (or accepted before in
+ * the same transaction) under the batch's ids, from `lookUp`. On success the
+ * state includes the batch and its rows are returned for `insert`; on a
+ * refusal with `undoable`, the state is as it was; without, the caller throws
+ * the state away. The tree is not touched (see `insert`).
  */
-export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effect<Written, Refusal | SqlError> =>
+export const decide = (
+  ctx: Omit<Context, "tree">,
+  batch: ReadonlyArray<Incoming>,
+  stored: ReadonlyMap<string, StoredEvent>
+): Effect.Effect<Decided, Refusal | SqlError> =>
   Effect.gen(function* () {
-    const stored = yield* lookUp(ctx, batch)
     const events: Array<StoredEvent | undefined> = new Array(batch.length)
     const fresh: Array<Decider.Proposal> = []
     // Where each fresh proposal sits in the batch, and the first fresh event of each id.
@@ -325,23 +342,44 @@ export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effe
     }
     decided.right.forEach((event, i) => (events[indexOf[i]!] = event))
     for (const [index, of] of repeatsInBatch) events[index] = events[of]
-    yield* Rows.insert(ctx.sql, rows)
-    // The tree's leaves are the lines just written; the perfect subtrees they complete are stored with them.
-    let tree = ctx.tree
-    if (tree !== undefined && rows.length > 0) {
-      const grown = Merkle.extend(
-        tree,
-        rows.map((r) => Merkle.leafHash(r.line)),
-        MerkleTree.storedLevel
-      )
-      yield* MerkleTree.insertNodes(ctx.sql, grown.completed)
-      tree = grown.frontier
-    }
     const last = decided.right[decided.right.length - 1]
     return {
       events: events as Array<StoredEvent>,
-      appended: rows.length,
-      head: last === undefined ? ctx.head : { position: last.position, hash: last.hash },
-      tree
-    } satisfies Written
+      rows,
+      head: last === undefined ? ctx.head : { position: last.position, hash: last.hash }
+    } satisfies Decided
+  })
+
+/**
+ * Inserts decided rows, with the Merkle tree's nodes they complete (the tree's
+ * leaves are the lines); the new right edge of the tree (`undefined`: no tree is kept).
+ */
+export const insert = (
+  ctx: Pick<Context, "sql" | "tree">,
+  rows: ReadonlyArray<Rows.Row>
+): Effect.Effect<Merkle.Frontier | undefined, SqlError> =>
+  Effect.gen(function* () {
+    if (rows.length === 0) return ctx.tree
+    yield* Rows.insert(ctx.sql, rows)
+    if (ctx.tree === undefined) return undefined
+    const grown = Merkle.extend(
+      ctx.tree,
+      rows.map((r) => Merkle.leafHash(r.line)),
+      MerkleTree.storedLevel
+    )
+    yield* MerkleTree.insertNodes(ctx.sql, grown.completed)
+    return grown.frontier
+  })
+
+/**
+ * Writes a batch: all of it, or nothing and the refusal of its first bad
+ * event (`lookUp`, `decide`, `insert`). On success the rows are inserted and
+ * the state includes the batch. On a refusal with `undoable`, the state is as
+ * it was; without, the caller throws the state away.
+ */
+export const write = (ctx: Context, batch: ReadonlyArray<Incoming>): Effect.Effect<Written, Refusal | SqlError> =>
+  Effect.gen(function* () {
+    const decided = yield* decide(ctx, batch, yield* lookUp(ctx, batch))
+    const tree = yield* insert(ctx, decided.rows)
+    return { events: decided.events, appended: decided.rows.length, head: decided.head, tree } satisfies Written
   })

@@ -30,6 +30,12 @@ const district = (unitId: string, parentId = "08"): Events.ProposedEvent => ({
   data: { unitId, name: `Huyện ${unitId}`, level: "district", parentId }
 })
 
+const commune = (unitId: string, parentId = "070"): Events.ProposedEvent => ({
+  type: "UnitRegistered",
+  occurredAt: "2018-01-01T00:00:00+07:00",
+  data: { unitId, name: `Xã ${unitId}`, level: "commune", parentId }
+})
+
 const small: Generate.Shape = { districts: 2, communes: 3, areas: 2, plans: 2 }
 const smallLines = (): Array<string> => [...Generate.lines(small)].map((l) => l.trimEnd())
 
@@ -179,6 +185,78 @@ const contract = (backend: Backends.Backend) => {
           yield* TestClock.setTime(Time.parseInstant("2018-04-01T12:00:00+07:00")!)
           const later = yield* store.append([district("070")], { recordedBy: "t" })
           assert.strictEqual(later.events[0]!.recordedAt, "2018-05-01T12:00:00+07:00")
+          assert.isTrue((yield* store.verify()).ok)
+        })
+      )
+    )
+
+    it.effect("appendEach: one transaction, each request answered as if appended alone after the ones before it", () =>
+      withStore(backend.fresh(), (store) =>
+        Effect.gen(function* () {
+          yield* store.append([province], { recordedBy: "t" })
+          const before = yield* store.state
+          const id = Generate.uuid(7)
+          const noMoves: EventStore.Authorize = (_, events) =>
+            events.some((e) => e.type === "UnitMoved") ? "moves are not for this caller" : undefined
+          const results = yield* store.appendEach([
+            { events: [district("070")], recordedBy: "a" },
+            // Refused by the rules: its parent is unknown.
+            { events: [district("071", "nowhere")], recordedBy: "b" },
+            // Its parent was registered by the first request, in this same transaction.
+            { events: [{ ...commune("c1"), id }], recordedBy: "c" },
+            // The same id with the same content: a no-op returning the event of the request before.
+            { events: [{ ...commune("c1"), id }], recordedBy: "c" },
+            // The same id with other content.
+            { events: [{ ...commune("c2"), id }], recordedBy: "c" },
+            // Refused by its access check, which sees the state including the earlier requests.
+            {
+              events: [
+                { type: "UnitMoved", occurredAt: "2018-02-01T00:00:00+07:00", data: { unitId: "c1", parentId: "08" } }
+              ],
+              recordedBy: "d",
+              authorize: noMoves
+            },
+            // Not what its type says.
+            {
+              events: [
+                { ...province, data: { unitId: "09", name: "x", level: "tinh" } } as unknown as Events.ProposedEvent
+              ],
+              recordedBy: "e"
+            },
+            // A batch of two is atomic on its own: its second event is refused, so its first is not stored.
+            { events: [district("072"), district("073", "nowhere")], recordedBy: "f" },
+            { events: [district("072")], recordedBy: "g" }
+          ])
+          const answers = results.map((r) =>
+            Either.match(r, {
+              onLeft: (e) => e._tag,
+              onRight: (a) =>
+                [a.appended, a.position, ...a.events.map((e) => `${e.position} ${e.recordedBy}`)].join(" ")
+            })
+          )
+          assert.deepStrictEqual(answers, [
+            "1 2 2 a",
+            "UnitNotFound",
+            "1 3 3 c",
+            "0 3 3 c",
+            "IdConflict",
+            "AppendForbidden",
+            "InvalidEvent",
+            "UnitNotFound",
+            "1 4 4 g"
+          ])
+          // The refused requests left no trace: the state is the one object, folded as the log says.
+          const after = yield* store.state
+          assert.strictEqual(after, before)
+          assert.deepStrictEqual(after, State.fold(yield* store.read({})))
+          assert.isFalse(after.units.has("071") || after.units.has("073"))
+          assert.deepStrictEqual(
+            (yield* store.read({})).map((e) => e.position),
+            [1, 2, 3, 4]
+          )
+          assert.isTrue((yield* store.verify()).ok)
+          // The next append continues the chain.
+          assert.strictEqual((yield* store.append([district("074")], { recordedBy: "t" })).position, 5)
           assert.isTrue((yield* store.verify()).ok)
         })
       )
