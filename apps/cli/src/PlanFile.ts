@@ -52,9 +52,33 @@ const plain = (file: string, bytes: Buffer): Effect.Effect<string, FileError> =>
 }
 
 /** Reads the text of a plan file (`.docx`, or plain text in UTF-8). */
+/** The largest plan file read, in bytes (text or compressed `.docx`): 10 MB. */
+export const MAX_FILE_BYTES = 10 * 1024 * 1024
+
+const readBounded = async (file: string): Promise<Buffer> => {
+  const info = await fs.stat(file)
+  if (info.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" })
+  if (!info.isFile()) throw new Error("is not a regular file (a device, FIFO or socket): give a plain file")
+  if (info.size > MAX_FILE_BYTES) throw new Error(`is larger than the limit of ${MAX_FILE_BYTES} bytes (10 MB)`)
+  const handle = await fs.open(file, "r")
+  try {
+    const buffer = Buffer.alloc(MAX_FILE_BYTES + 1)
+    let length = 0
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null)
+      if (bytesRead === 0) break
+      length += bytesRead
+      if (length > MAX_FILE_BYTES) throw new Error(`is larger than the limit of ${MAX_FILE_BYTES} bytes (10 MB)`)
+    }
+    return buffer.subarray(0, length)
+  } finally {
+    await handle.close()
+  }
+}
+
 export const text = (file: string): Effect.Effect<string, FileError> =>
   Effect.tryPromise({
-    try: () => fs.readFile(file),
+    try: () => readBounded(file),
     catch: (e) => {
       const code = (e as { code?: string }).code
       return new FileError({
