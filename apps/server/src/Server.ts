@@ -14,10 +14,11 @@ import {
   HttpApiBuilder,
   HttpApiSwagger,
   HttpMiddleware,
+  HttpRouter,
   HttpServer,
   HttpServerResponse
 } from "@effect/platform"
-import type { HttpApiError, HttpApp, HttpRouter, HttpServerError, HttpServerRequest } from "@effect/platform"
+import type { HttpApiError, HttpApp, HttpServerError, HttpServerRequest } from "@effect/platform"
 import { Api, ApiError } from "@kehoach/api"
 import { NodeHttpServer } from "@effect/platform-node"
 import { EventStore } from "@kehoach/store"
@@ -212,7 +213,10 @@ export const layerApp = (
       Layer.provide(HttpApiSwagger.layer({ path: "/docs" })),
       Layer.provide(Web.layer),
       Layer.provide(HttpApiBuilder.middlewareOpenApi({ path: "/openapi.json" })),
-      Layer.provide(HttpLive.ApiLive)
+      Layer.provide(HttpLive.ApiLive),
+      // A path parameter may be as long as the domain's Id: 200 characters, each up to 12 once percent-encoded
+      // (the router's default is 100, and a longer parameter fell through to a 405).
+      Layer.provide(HttpRouter.setRouterConfig({ maxParamLength: 200 * 12 }))
     ),
     closeStreamsFirst
   ).pipe(

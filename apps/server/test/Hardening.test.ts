@@ -172,6 +172,17 @@ describe("found 6 and 7", () => {
   })
 })
 
+describe("issue 21", () => {
+  it("ids up to 200 characters can be fetched: 404 for an unknown unit, never 405 (with or without a token)", async () => {
+    for (const id of ["u".repeat(150), "u".repeat(200), "Xã ".repeat(66) + "x"]) {
+      const known = await call(`/units/${encodeURIComponent(id)}`)
+      assert.strictEqual(known.status, 404, known.body)
+      const anonymous = await call(`/units/${encodeURIComponent(id)}`, {}, undefined)
+      assert.notStrictEqual(anonymous.status, 405, anonymous.body)
+    }
+  })
+})
+
 describe("found by the property", () => {
   it("a body that is not JSON and holds a newline is still refused in one line", async () => {
     const r = await call("/events", {
