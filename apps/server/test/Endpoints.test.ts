@@ -363,22 +363,6 @@ describe("POST /events", () => {
     assert.match(dup.body.message, /supersedes/)
   })
 
-  it("422 for a report whose filing time is in the future (after the server records it); nothing is written", async () => {
-    const before = await json(await h.call("/digest", Harness.tokens.admin.token))
-    const future = await json(
-      await post("/events", {
-        ...Harness.report("D1", "2018-04"),
-        occurredAt: "2030-01-01T09:00:00+07:00"
-      })
-    )
-    assert.strictEqual(future.status, 422)
-    assert.strictEqual(future.body.rule, "FilingTimeAfterRecording")
-    assert.strictEqual(future.body.violation.field, "occurredAt")
-    assert.match(future.body.message, /^occurredAt: report .* after it was recorded at/)
-    const after = await json(await h.call("/digest", Harness.tokens.admin.token))
-    assert.strictEqual(after.body.position, before.body.position)
-  })
-
   it("400 for a body that is not JSON or does not match the schema, naming the field", async () => {
     const notJson = await json(await post("/events", "{not json"))
     assert.strictEqual(notJson.status, 400)

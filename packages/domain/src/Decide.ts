@@ -25,12 +25,6 @@ export type Candidate = DomainEvent & {
   readonly recordedAt?: string | undefined
 }
 
-/**
- * The clock allowance of the filing-time rule, in milliseconds: a report's filing time may lie this
- * much after its recording time (clocks of filer and server differ by a few seconds), no more.
- */
-export const clockAllowanceMs = 120_000
-
 const all = Hierarchy.everything
 
 type Violation = Errors.RuleViolation | undefined
@@ -176,26 +170,7 @@ const unitAssigned = (state: State, d: EventData["UnitAssigned"], t: number, at:
   return undefined
 }
 
-/**
- * DOMAIN.md "Filing time": a report is not filed after it was recorded, beyond the clock allowance;
- * so a filing time in the future is refused.
- */
-const filingTime = (d: EventData["ReportFiled"], event: Candidate, t: number): Violation => {
-  if (event.recordedAt === undefined) return undefined
-  const rec = Time.parseInstant(event.recordedAt)
-  if (rec === undefined || t <= rec + clockAllowanceMs) return undefined
-  return new Errors.FilingTimeAfterRecording({
-    reportId: d.reportId,
-    field: "occurredAt",
-    occurredAt: event.occurredAt,
-    recordedAt: event.recordedAt,
-    allowanceSeconds: clockAllowanceMs / 1000
-  })
-}
-
-const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: string, event: Candidate): Violation => {
-  const filing = filingTime(d, event, t)
-  if (filing !== undefined) return filing
+const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: string): Violation => {
   if (reportById(state, d.reportId) !== undefined) return new Errors.ReportIdTaken({ reportId: d.reportId })
   const plan = state.plans.get(d.planId)
   if (plan === undefined || plan.issued.at > t) return new Errors.PlanNotFound({ planId: d.planId, role: "plan" })
@@ -302,7 +277,7 @@ export const violation = (state: State, event: Candidate): Errors.RuleViolation 
     case "UnitAssigned":
       return unitAssigned(state, event.data, t, at)
     case "ReportFiled":
-      return reportFiled(state, event.data, t, at, event)
+      return reportFiled(state, event.data, t, at)
     case "ModelEstablished":
       return modelEstablished(state, event.data, t, at)
     case "ModelDissolved":

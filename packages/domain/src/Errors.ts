@@ -289,25 +289,6 @@ export class RecordedAtDecreased extends Schema.TaggedError<RecordedAtDecreased>
   }
 }
 
-/**
- * A report's filing time may not lie after the moment the log recorded it (beyond the clock
- * allowance): a filing time in the future is refused (DOMAIN.md "Filing time").
- */
-export class FilingTimeAfterRecording extends Schema.TaggedError<FilingTimeAfterRecording>()(
-  "FilingTimeAfterRecording",
-  {
-    reportId: Schema.String,
-    field: Schema.String,
-    occurredAt: Schema.String,
-    recordedAt: Schema.String,
-    allowanceSeconds: Schema.Number
-  }
-) {
-  override get message(): string {
-    return `${this.field}: report ${this.reportId} is stated as filed at ${this.occurredAt}, after it was recorded at ${this.recordedAt} (a filing time may not be in the future; clock allowance ${this.allowanceSeconds} s)`
-  }
-}
-
 /** Every rule violation the decision can return. */
 export type RuleViolation =
   | UnitAlreadyRegistered
@@ -336,7 +317,6 @@ export type RuleViolation =
   | ModelAlreadyDissolved
   | CommittedExceedsHouseholds
   | RecordedAtDecreased
-  | FilingTimeAfterRecording
 
 /** The schema of every rule violation, for contracts (HTTP) that carry them. */
 export const RuleViolation = Schema.Union(
@@ -365,8 +345,7 @@ export const RuleViolation = Schema.Union(
   ModelNotFound,
   ModelAlreadyDissolved,
   CommittedExceedsHouseholds,
-  RecordedAtDecreased,
-  FilingTimeAfterRecording
+  RecordedAtDecreased
 )
 
 /** An explain query names an obligation the plan does not have in the view. */

@@ -349,22 +349,6 @@ describe("The rules of DOMAIN.md §3", () => {
     )
   })
 
-  it("a report is not filed after it was recorded: a filing time in the future is refused, naming the field", () => {
-    const state = given(base)
-    const recordedAt = "2018-02-10T08:00:00+07:00"
-    const within = { ...report("r", "070", "2018-02", "2018-02-10T08:02:00+07:00"), recordedAt }
-    assert.isTrue(Either.isRight(Decide.decide(state, within)))
-    const future = { ...report("r", "070", "2018-02", "2018-02-10T08:02:01+07:00"), recordedAt }
-    const error = Decide.violation(state, future)
-    assert.strictEqual(error?._tag, "FilingTimeAfterRecording")
-    assert.strictEqual(
-      error?.message,
-      "occurredAt: report r is stated as filed at 2018-02-10T08:02:01+07:00, after it was recorded at 2018-02-10T08:00:00+07:00 (a filing time may not be in the future; clock allowance 120 s)"
-    )
-    const in2030 = { ...report("r", "070", "2018-02", "2030-01-01T00:00:00+07:00"), recordedAt }
-    assert.strictEqual(Decide.violation(state, in2030)?._tag, "FilingTimeAfterRecording")
-  })
-
   it("knowledge time never decreases", () => {
     const state = given(tuyenQuang)
     const event = on(at, { type: "UnitMoved", data: { unitId: "02200", parentId: "071" } })

@@ -49,8 +49,7 @@ describe("Decider: one batch, decided and folded, or refused whole", () => {
     // The last event repeats a report: the rules refuse it, after the batch changed every kind of record.
     const refused = {
       ...recorded[recorded.length - 1]!,
-      ...report("r4", "070", "2018-03", "2018-03-20T08:00:00+07:00"),
-      recordedAt: "2018-03-20T08:00:00+07:00"
+      ...report("r4", "070", "2018-03", "2018-03-20T08:00:00+07:00")
     }
     const result = Decider.decide(state, [...recorded, refused as never], { now: refused.recordedAt, seal })
     assert.isTrue(Either.isLeft(result))
