@@ -51,15 +51,17 @@ const plain = (file: string, bytes: Buffer): Effect.Effect<string, FileError> =>
   }
 }
 
-/** Reads the text of a plan file (`.docx`, or plain text in UTF-8). */
 /** The largest plan file read, in bytes (text or compressed `.docx`): 10 MB. */
 export const MAX_FILE_BYTES = 10 * 1024 * 1024
 
+const tooLarge = () => new Error(`is larger than the limit of ${MAX_FILE_BYTES} bytes (10 MB)`)
+
+/** The bytes of a regular file of at most `MAX_FILE_BYTES`, refusing it as soon as it is seen to be larger. */
 const readBounded = async (file: string): Promise<Buffer> => {
   const info = await fs.stat(file)
   if (info.isDirectory()) throw Object.assign(new Error("is a directory"), { code: "EISDIR" })
   if (!info.isFile()) throw new Error("is not a regular file (a device, FIFO or socket): give a plain file")
-  if (info.size > MAX_FILE_BYTES) throw new Error(`is larger than the limit of ${MAX_FILE_BYTES} bytes (10 MB)`)
+  if (info.size > MAX_FILE_BYTES) throw tooLarge()
   const handle = await fs.open(file, "r")
   try {
     const buffer = Buffer.alloc(MAX_FILE_BYTES + 1)
@@ -68,7 +70,7 @@ const readBounded = async (file: string): Promise<Buffer> => {
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, null)
       if (bytesRead === 0) break
       length += bytesRead
-      if (length > MAX_FILE_BYTES) throw new Error(`is larger than the limit of ${MAX_FILE_BYTES} bytes (10 MB)`)
+      if (length > MAX_FILE_BYTES) throw tooLarge()
     }
     return buffer.subarray(0, length)
   } finally {
@@ -76,6 +78,7 @@ const readBounded = async (file: string): Promise<Buffer> => {
   }
 }
 
+/** Reads the text of a plan file (`.docx`, or plain text in UTF-8), refusing one that is not a regular file or is too large. */
 export const text = (file: string): Effect.Effect<string, FileError> =>
   Effect.tryPromise({
     try: () => readBounded(file),
