@@ -68,21 +68,31 @@ export const run = (): Array<string> => {
   // 1. Fold the log into state (the state is indexed by valid and knowledge time).
   const state = State.fold(log)
 
-  // 2. Check a proposed event against the rules before you record it.
+  // 2. Check a proposed event against the rules before you record it: a report received on paper on
+  //    19 March, entered by the district's clerk on 26 March under its incoming register number.
+  const recordedAt = "2018-03-26T10:00:00+07:00"
   const proposed: Events.ProposedEvent = {
     type: "ReportFiled",
     occurredAt: "2018-03-19T23:59:59+07:00",
-    data: { reportId: "bc-070-2018-03", planId: "182-2018", unitId: "070", scheduleId: "monthly", period: "2018-03" }
+    data: {
+      reportId: "bc-070-2018-03",
+      planId: "182-2018",
+      unitId: "070",
+      scheduleId: "monthly",
+      period: "2018-03",
+      channel: "paper",
+      registerNumber: "57/SĐ"
+    }
   }
-  const decision = Decide.decide(state, proposed)
+  const decision = Decide.decide(state, { ...proposed, recordedAt })
   out.push(Either.isRight(decision) ? "accepted" : `rejected: ${decision.left.message}`)
   if (Either.isRight(decision)) {
     State.evolve(state, {
       ...proposed,
       position: 5,
       id: "018d5f3e-0000-7000-8000-000000000005",
-      version: 1,
-      recordedAt: "2018-03-26T10:00:00+07:00",
+      version: 2,
+      recordedAt,
       recordedBy: "van-thu@070"
     })
   }

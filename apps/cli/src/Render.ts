@@ -242,6 +242,22 @@ const reasonsCsv = (events: ReadonlyArray<Explain.Reason>): string =>
     events.map((e) => [e.position, e.occurredAt, e.recordedAt, e.role])
   )
 
+/**
+ * How a report reached the log and when it was recorded (DOMAIN.md "Filing time"): an auditor sees
+ * where the stated filing time and the recording time part.
+ */
+const filingLine = (o: Compliance.ObligationRow): string => {
+  const channel =
+    o.channel === "paper"
+      ? `on paper, register number ${o.registerNumber ?? "?"}`
+      : o.channel === "online"
+        ? "online (filed at receipt)"
+        : o.channel === "stated"
+          ? "as stated by the filer (a line written before channels)"
+          : "by issuing a plan"
+  return `Filed: ${channel}; recorded at ${o.recordedAt ?? "?"}`
+}
+
 /** An explained obligation in a format. */
 export const explainObligation = (x: Explain.ObligationExplained, format: Format): string => {
   if (format === "json") return json(x)
@@ -252,6 +268,7 @@ export const explainObligation = (x: Explain.ObligationExplained, format: Format
       `Plan ${x.planId}, unit ${o.unitId}, schedule ${o.scheduleId}, period ${o.period} (as of ${x.asOf}, known at ${x.knownAt})`,
       `Deadline: ${o.deadline}`,
       `Status: ${o.status}${o.filedAt === null ? "" : `, filed at ${o.filedAt} (${o.reportId})`}`,
+      ...(o.filedAt === null ? [] : [filingLine(o)]),
       `Rolls up to: ${x.rollsUpTo.length === 0 ? "(no unit above)" : x.rollsUpTo.join(" > ")}`,
       "",
       `The events that decided it (${x.events.length}):`,

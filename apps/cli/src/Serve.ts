@@ -53,9 +53,14 @@ export const command = Command.make(
       "max-tails",
       "N",
       "Most live tails (GET /events/stream) open at once; one more is a 503 (default 100)"
+    ),
+    backdatingDays: limit(
+      "backdating-days",
+      "DAYS",
+      "How far back a clerk may date a report received on paper; further back, an admin only (default 60)"
     )
   },
-  ({ db, host, maxBodyBytes, maxImportBytes, maxTails, port, sign, tokens }) =>
+  ({ backdatingDays, db, host, maxBodyBytes, maxImportBytes, maxTails, port, sign, tokens }) =>
     Effect.flatMap(Cli.root, (top) =>
       Effect.gen(function* () {
         const path = Database.resolve(db, top.db)
@@ -68,7 +73,8 @@ export const command = Command.make(
           signingKey,
           maxBodyBytes: Option.getOrUndefined(maxBodyBytes),
           maxImportBytes: Option.getOrUndefined(maxImportBytes),
-          maxTails: Option.getOrUndefined(maxTails)
+          maxTails: Option.getOrUndefined(maxTails),
+          backdatingDays: Option.getOrUndefined(backdatingDays)
         }).pipe(
           Effect.provide(Database.layer(path)),
           Effect.catchTag("ServeError", (error) => {

@@ -260,11 +260,25 @@ describe("compliance", () => {
       expect(Object.keys(u)).toEqual(["unitId", "name", "level", "parentId", "self", "total", "bySchedule"])
       expect(Object.keys(u.total)).toEqual(["onTime", "late", "missing", "pending", "reportingRate", "onTimeRate"])
     }
+    // The fields of §5, then how each report reached the log (issue 20, DOMAIN.md "Filing time").
     for (const o of c.obligations) {
-      expect(Object.keys(o)).toEqual(["unitId", "scheduleId", "period", "deadline", "status", "filedAt", "reportId"])
+      expect(Object.keys(o)).toEqual([
+        "unitId",
+        "scheduleId",
+        "period",
+        "deadline",
+        "status",
+        "filedAt",
+        "reportId",
+        "channel",
+        "recordedAt",
+        "registerNumber"
+      ])
     }
     const sd = c.obligations.find((o: any) => o.unitId === "son-duong" && o.period === "2018-03")
     expect(sd).toMatchObject({ status: "late", reportId: "r-sd-03", deadline: "2018-03-20T00:00:00+07:00" })
+    expect(sd).toMatchObject({ channel: "paper", registerNumber: "sđ-r-sd-03" })
+    expect(Date.parse(sd.recordedAt)).toBeGreaterThan(Date.parse(sd.filedAt))
     expect(c.units[0].unitId).toBe("tq")
     expect(c.units[0].total).toEqual({
       onTime: 4,
@@ -489,7 +503,15 @@ describe("errors: one line on stderr, non-zero status", () => {
       JSON.stringify({
         type: "ReportFiled",
         occurredAt: "2018-04-01T09:00:00+07:00",
-        data: { reportId: "r-x", planId: "p-1", unitId: "tq-none", scheduleId: "monthly", period: "2018-03" }
+        data: {
+          reportId: "r-x",
+          planId: "p-1",
+          unitId: "tq-none",
+          scheduleId: "monthly",
+          period: "2018-03",
+          channel: "paper",
+          registerNumber: "sđ-9"
+        }
       })
     ]
     fs.writeFileSync(badRule, rule.join("\n") + "\n")

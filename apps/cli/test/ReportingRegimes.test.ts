@@ -96,6 +96,8 @@ const log = [
     schedules: []
   }),
   line("ReportFiled", "2025-04-10T09:00:00+07:00", {
+    channel: "paper",
+    registerNumber: "sđ-203",
     reportId: "q1-02200",
     planId: "15-2025",
     unitId: "02200",
@@ -103,6 +105,8 @@ const log = [
     period: "2025-Q1"
   }),
   line("ReportFiled", "2025-06-14T16:00:00+07:00", {
+    channel: "paper",
+    registerNumber: "sđ-301",
     reportId: "h1-02200",
     planId: "15-2025",
     unitId: "02200",
@@ -114,6 +118,8 @@ const log = [
   line("UnitMoved", "2025-07-01T00:00:00+07:00", { unitId: "02215", parentId: "08" }),
   line("UnitClosed", "2025-07-01T00:00:00+07:00", { unitId: "070" }),
   line("ReportFiled", "2025-07-25T10:00:00+07:00", {
+    channel: "paper",
+    registerNumber: "sđ-608",
     reportId: "q2-02200",
     planId: "15-2025",
     unitId: "02200",
@@ -299,7 +305,10 @@ describe.concurrent("A plan with all five kinds of schedule, across 1 July 2025"
         deadline: "2028-02-29T00:00:00+07:00",
         status: "missing",
         filedAt: null,
-        reportId: null
+        reportId: null,
+        channel: null,
+        recordedAt: null,
+        registerNumber: null
       }
     ])
     expect(c.schedules).toEqual([

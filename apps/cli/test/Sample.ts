@@ -8,8 +8,16 @@ import { Plan182 } from "@kehoach/fixtures"
 
 const at = (date: string, time = "09:00:00") => `${date}T${time}+07:00`
 
+/**
+ * A line of the log. Reports were received on paper and entered from the register (số đến): the
+ * log is a record of 2018 imported now, so none of them is an online filing stamped at receipt.
+ */
 const line = (type: string, occurredAt: string, data: Record<string, unknown>): string =>
-  JSON.stringify({ type, occurredAt, data })
+  JSON.stringify({
+    type,
+    occurredAt,
+    data: type === "ReportFiled" ? { ...data, channel: "paper", registerNumber: `sđ-${String(data.reportId)}` } : data
+  })
 
 /** The units: id, name, level, parent. */
 export const units: ReadonlyArray<readonly [string, string, string, string | undefined]> = [

@@ -20,8 +20,14 @@ export const appendDenied = (
   events: ReadonlyArray<Events.DomainEvent & { readonly occurredAt: string }>
 ): string | undefined => {
   if (actor.role === "admin") return undefined
-  if (actor.role !== "recorder" || actor.unitId === undefined) {
+  if ((actor.role !== "recorder" && actor.role !== "clerk") || actor.unitId === undefined) {
     return `${actor.actor} is an ${actor.role} and cannot append events`
+  }
+  if (actor.role === "clerk") {
+    const other = events.findIndex((e) => e.type !== "ReportFiled")
+    if (other >= 0) {
+      return `${actor.actor} is a clerk and enters reports received on paper only, not ${events[other]!.type}`
+    }
   }
   const root = actor.unitId
   const newUnits = new Set<string>()

@@ -15,6 +15,7 @@ import * as Access from "./Access.js"
 import * as Body from "./Body.js"
 import * as Dashboard from "./Dashboard.js"
 import * as DueHttp from "./DueHttp.js"
+import * as Filing from "./Filing.js"
 import * as GroupCommit from "./GroupCommit.js"
 import * as ProjectionCache from "./ProjectionCache.js"
 import * as ProofsHttp from "./ProofsHttp.js"
@@ -32,6 +33,8 @@ export interface Limits {
   readonly maxTails: number
   /** How long a body may stop arriving before the request is cut with 408, in milliseconds (default 30 s). */
   readonly bodyIdleMillis: number
+  /** How far back a clerk may date a report received on paper, in days (default 60); an admin may go further. */
+  readonly backdatingDays: number
 }
 
 /** The defaults of `Limits`. */
@@ -40,7 +43,8 @@ export const defaultLimits: Limits = {
   maxImportBytes: 1024 * 1024 * 1024,
   heartbeatMillis: 15_000,
   maxTails: 100,
-  bodyIdleMillis: 30_000
+  bodyIdleMillis: 30_000,
+  backdatingDays: Filing.defaultBackdatingDays
 }
 
 /** The limits in force. */
@@ -106,13 +110,33 @@ const invalid = (field: string, reason: string) =>
   new ApiError.InvalidBody({ field, reason, message: field === "" ? reason : `${field}: ${reason}` })
 
 /**
+ * A report sent online may leave out its filing time: it is filed when the server receives it
+ * (DOMAIN.md "Filing time"), so the receipt time is written in. A paper filing must state the
+ * date it was received.
+ */
+const withReceipt = (item: unknown, receivedAt: string): unknown => {
+  if (typeof item !== "object" || item === null || Array.isArray(item)) return item
+  const event = item as Record<string, unknown>
+  if (event.type !== "ReportFiled" || event.occurredAt !== undefined) return item
+  const data = event.data as Record<string, unknown> | undefined
+  return typeof data === "object" && data !== null && data.channel === "paper"
+    ? item
+    : { ...event, occurredAt: receivedAt }
+}
+
+/**
  * Reads the body of `POST /events`: one event in the NDJSON line shape, or
  * `{ "events": [ … ], "expectedPosition"? }`; a field that is wrong is named
- * (`events.2.data.level`).
+ * (`events.2.data.level`). A report filed online without a filing time is
+ * given `receivedAt`.
  */
 export const decodeAppend = (
-  text: string
-): Either.Either<{ events: Array<Events.EventLine>; expectedPosition: number | undefined }, ApiError.InvalidBody> => {
+  text: string,
+  receivedAt: string
+): Either.Either<
+  { events: Array<Events.EventLine>; expectedPosition: number | undefined; batch: boolean },
+  ApiError.InvalidBody
+> => {
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -123,10 +147,10 @@ export const decodeAppend = (
     return Either.left(invalid("", 'expected a JSON object: one event, or { "events": [ … ] }'))
   }
   if (!("events" in json)) {
-    const line = Events.decodeLine(json)
+    const line = Events.decodeLine(withReceipt(json, receivedAt))
     return Either.isLeft(line)
       ? Either.left(invalid(line.left.field, line.left.reason))
-      : Either.right({ events: [line.right], expectedPosition: undefined })
+      : Either.right({ events: [line.right], expectedPosition: undefined, batch: false })
   }
   const batch = json as Record<string, unknown>
   for (const key of Object.keys(batch)) {
@@ -144,7 +168,7 @@ export const decodeAppend = (
   if (!Array.isArray(batch.events)) return Either.left(invalid("events", "expected an array of events"))
   const events: Array<Events.EventLine> = []
   for (const [i, item] of batch.events.entries()) {
-    const line = Events.decodeLine(item)
+    const line = Events.decodeLine(withReceipt(item, receivedAt))
     if (Either.isLeft(line)) {
       return Either.left(
         invalid(line.left.field === "" ? `events.${i}` : `events.${i}.${line.left.field}`, line.left.reason)
@@ -152,7 +176,7 @@ export const decodeAppend = (
     }
     events.push(line.right)
   }
-  return Either.right({ events, expectedPosition: expectedPosition as number | undefined })
+  return Either.right({ events, expectedPosition: expectedPosition as number | undefined, batch: true })
 }
 
 const toProposed = (line: Events.EventLine): Events.ProposedEvent =>
@@ -215,7 +239,25 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
             return yield* new ApiError.Forbidden({ message: `${actor.actor} is an auditor and cannot append events` })
           }
           const text = yield* Body.text(request, limits.maxBodyBytes, limits.bodyIdleMillis)
-          const { events, expectedPosition } = yield* decodeAppend(text)
+          // The filing rule on the server's clock at receipt: an online report is filed now (DOMAIN.md "Filing time").
+          const received = yield* Clock.currentTimeMillis
+          const decoded = yield* decodeAppend(text, Time.formatInstant(received))
+          const { expectedPosition } = decoded
+          const events: Array<Events.EventLine> = []
+          for (const [i, line] of decoded.events.entries()) {
+            const taken = Filing.receive(
+              line,
+              actor,
+              received,
+              limits.backdatingDays,
+              decoded.batch ? `events.${i}` : ""
+            )
+            if ("_tag" in taken && taken._tag === "Invalid") return yield* invalid(taken.field, taken.reason)
+            if ("_tag" in taken && taken._tag === "Forbidden") {
+              return yield* new ApiError.Forbidden({ message: taken.message })
+            }
+            events.push(taken as Events.EventLine)
+          }
           // Checked by the store inside its lock, on the state it decides on: no other append can move a unit
           // in between (a check on the state before the lock as well would cost every append a second wait).
           const authorize: EventStore.Authorize | undefined =

@@ -47,6 +47,8 @@ export interface Options {
   readonly heartbeatMillis?: number | undefined
   /** Most live tails open at once (default 100); one more is a 503. */
   readonly maxTails?: number | undefined
+  /** How far back a clerk may date a report received on paper, in days (default 60). */
+  readonly backdatingDays?: number | undefined
   /** How long a request body may stop arriving before it is cut with 408, in milliseconds (default 30 000). */
   readonly bodyIdleMillis?: number | undefined
   /** How long a client may take to send its request headers, in milliseconds (default 30 000). */
@@ -167,6 +169,7 @@ const limitsOf = (options: Omit<Options, "port" | "host">): HttpLive.Limits => (
   maxImportBytes: options.maxImportBytes ?? HttpLive.defaultLimits.maxImportBytes,
   heartbeatMillis: options.heartbeatMillis ?? HttpLive.defaultLimits.heartbeatMillis,
   maxTails: options.maxTails ?? HttpLive.defaultLimits.maxTails,
+  backdatingDays: options.backdatingDays ?? HttpLive.defaultLimits.backdatingDays,
   bodyIdleMillis: options.bodyIdleMillis ?? HttpLive.defaultLimits.bodyIdleMillis
 })
 

@@ -64,6 +64,9 @@ export const validate = (json: unknown): Either.Either<ReadonlyArray<Token>, str
     if (entry.role === "recorder" && entry.unitId === undefined) {
       return Either.left(`entry ${i}: a recorder needs a unitId (the root of the subtree it may write to)`)
     }
+    if (entry.role === "clerk" && entry.unitId === undefined) {
+      return Either.left(`entry ${i}: a clerk needs a unitId (the root of the subtree it receives reports for)`)
+    }
     if (seen.has(entry.token)) return Either.left(`entry ${i}: the same token is listed twice`)
     seen.add(entry.token)
   }

@@ -28,16 +28,16 @@ const append = (body: unknown) =>
 describe("report filings on cold plans", () => {
   it("concurrent filings share transactions and get the rules' answers: taken ids, duplicates, corrections", async () => {
     const months = ["03", "04", "05", "06", "07", "08", "09"]
-    const fresh = ["D1", "D2", "C1"].flatMap((unit) => months.map((m) => Harness.report(unit, `2018-${m}`)))
+    const fresh = ["D1", "D2", "C1"].flatMap((unit) => months.map((m) => Harness.paperReport(unit, `2018-${m}`)))
     const requests = [
       ...fresh,
       // The seed's report of D1 for 2018-02 is filed: a second first report is a duplicate,
-      Harness.report("D1", "2018-02", { reportId: "r-again" }),
+      Harness.paperReport("D1", "2018-02", { reportId: "r-again" }),
       // its id is taken for another obligation,
-      Harness.report("D2", "2018-02", { reportId: "r-d1-2018-02" }),
+      Harness.paperReport("D2", "2018-02", { reportId: "r-d1-2018-02" }),
       // and a correction of it is accepted.
       {
-        ...Harness.report("D1", "2018-02", { reportId: "r-fix", supersedes: "r-d1-2018-02" }),
+        ...Harness.paperReport("D1", "2018-02", { reportId: "r-fix", supersedes: "r-d1-2018-02" }),
         occurredAt: "2018-02-20T10:00:00+07:00"
       }
     ]
@@ -62,10 +62,10 @@ describe("report filings on cold plans", () => {
 describe("group commit on cold plans", () => {
   it("a group of concurrent filings is judged inside the store (which warms the plan), not on the cold state outside it", async () => {
     const filings = [
-      Harness.report("C1", "2018-10"),
-      Harness.report("C1", "2018-11"),
-      Harness.report("C1", "2018-10", { reportId: "r-c1-again" }),
-      Harness.report("C1", "2018-12")
+      Harness.paperReport("C1", "2018-10"),
+      Harness.paperReport("C1", "2018-11"),
+      Harness.paperReport("C1", "2018-10", { reportId: "r-c1-again" }),
+      Harness.paperReport("C1", "2018-12")
     ]
     const outcomes = await h.runtime.runPromise(
       Effect.scoped(

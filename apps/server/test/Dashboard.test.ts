@@ -79,9 +79,9 @@ describe("GET /compliance/matrix", () => {
       const march = before.body.columns.findIndex((c: any) => c.scheduleId === "monthly" && c.period === "2018-03")
       assert.strictEqual(before.body.rows[0].cells[march].own, "missing")
       const filed = yield* Effect.promise(() =>
-        h.call("/events", Harness.tokens.recC1.token, {
+        h.call("/events", Harness.tokens.admin.token, {
           method: "POST",
-          body: JSON.stringify(Harness.report("C1", "2018-03"))
+          body: JSON.stringify(Harness.paperReport("C1", "2018-03"))
         })
       )
       assert.strictEqual(filed.status, 200)

@@ -109,8 +109,8 @@ describe("found 1, 4, 5: imports and appends", () => {
 
   it("an event over the per-event limit is refused through POST /import too (422, its line)", async () => {
     const before = await position()
-    const big = Harness.report("C1", "2018-09", { note: "x".repeat(1024 * 1024 + 10) })
-    const body = JSON.stringify(Harness.report("C1", "2018-08")) + "\n" + JSON.stringify(big) + "\n"
+    const big = Harness.paperReport("C1", "2018-09", { note: "x".repeat(1024 * 1024 + 10) })
+    const body = JSON.stringify(Harness.paperReport("C1", "2018-08")) + "\n" + JSON.stringify(big) + "\n"
     const r = await call("/import", { method: "POST", body, headers: { "content-type": "application/x-ndjson" } })
     assert.strictEqual(r.status, 422, r.body.slice(0, 300))
     const json = assertError(r.body, "ImportRejected")

@@ -24,7 +24,9 @@ export const tokens = {
   recP: { token: "tok-rec-p-0123456789abcdef", actor: "recorder@P", role: "recorder", unitId: "P" },
   recD1: { token: "tok-rec-d1-0123456789abcdef", actor: "recorder@D1", role: "recorder", unitId: "D1" },
   recD2: { token: "tok-rec-d2-0123456789abcdef", actor: "recorder@D2", role: "recorder", unitId: "D2" },
-  recC1: { token: "tok-rec-c1-0123456789abcdef", actor: "recorder@C1", role: "recorder", unitId: "C1" }
+  recC1: { token: "tok-rec-c1-0123456789abcdef", actor: "recorder@C1", role: "recorder", unitId: "C1" },
+  /** The clerk (văn thư) of D1: enters reports received on paper from D1 and the units under it. */
+  clerkD1: { token: "tok-clerk-d1-0123456789abcdef", actor: "clerk@D1", role: "clerk", unitId: "D1" }
 } as const
 
 /** P (province) > D1, D2 (districts) > C1 under D1, C2 under D2 > R1 (residential area, key-area) under C1. */
@@ -71,7 +73,16 @@ export const seed = [
   {
     type: "ReportFiled",
     occurredAt: "2018-02-15T10:00:00+07:00",
-    data: { reportId: "r-d1-2018-02", planId: "182", unitId: "D1", scheduleId: "monthly", period: "2018-02" }
+    // Received on paper in 2018 and entered by the admin (beyond any clerk's backdating window today).
+    data: {
+      reportId: "r-d1-2018-02",
+      planId: "182",
+      unitId: "D1",
+      scheduleId: "monthly",
+      period: "2018-02",
+      channel: "paper",
+      registerNumber: "sđ-12/2018"
+    }
   },
   {
     type: "ModelEstablished",
@@ -87,11 +98,25 @@ export const seed = [
   }
 ] as const
 
-/** A report of C1 for a month, as one NDJSON-shaped event. */
+/**
+ * A report of a unit for a month as the unit files it online: without a filing time, which the
+ * server stamps at receipt (DOMAIN.md "Filing time"), so late for a 2018 month.
+ */
 export const report = (unitId: string, period: string, extra: Record<string, unknown> = {}) => ({
   type: "ReportFiled",
-  occurredAt: `${period}-10T10:00:00+07:00`,
   data: { reportId: `r-${unitId}-${period}`, planId: "182", unitId, scheduleId: "monthly", period, ...extra }
+})
+
+/** The same report received on paper on the 10th of its month and entered with its register number. */
+export const paperReport = (unitId: string, period: string, extra: Record<string, unknown> = {}) => ({
+  type: "ReportFiled",
+  occurredAt: `${period}-10T10:00:00+07:00`,
+  data: {
+    ...report(unitId, period).data,
+    channel: "paper",
+    registerNumber: `sđ-${unitId}-${period}`,
+    ...extra
+  }
 })
 
 /** A running server and what the tests need of it. */

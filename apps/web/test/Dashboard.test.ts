@@ -18,8 +18,12 @@ import * as Scenario from "./Scenario.js"
 const tokens = {
   admin: { token: "tok-admin-dashboard", actor: "admin@08", role: "admin" },
   auditor: { token: "tok-auditor-dashboard", actor: "kiem-toan", role: "auditor" },
-  rec070: { token: "tok-rec-070-dashboard", actor: "van-thu@070", role: "recorder", unitId: "070" }
+  rec070: { token: "tok-rec-070-dashboard", actor: "can-bo@070", role: "recorder", unitId: "070" },
+  clerk070: { token: "tok-clerk-070-dashboard", actor: "van-thu@070", role: "clerk", unitId: "070" }
 } as const
+
+/** Today in Viet Nam, as a date. */
+const todayInVietnam = () => new Date(Date.now() + 7 * 3600_000).toISOString().slice(0, 10)
 
 const repo = fileURLToPath(new URL("../../../", import.meta.url))
 // KEHOACH_SCREENSHOTS=docs writes the screenshots the README links to; otherwise they go to the temp dir.
@@ -219,8 +223,9 @@ describe("the dashboard in Chromium", () => {
     await close()
   })
 
-  test(`a recorder sees its subtree, files under the API's rules and messages, and the heat map follows the live tail${Chromium.suffix}`, async () => {
-    const watcher = await open(tokens.admin.token, "#plan=182-2018&asOf=2018-12-31")
+  test(`a recorder files online, now: the page says when the filing falls after the view, jumps to it, offers the correction path, and the heat map follows the live tail${Chromium.suffix}`, async () => {
+    const today = todayInVietnam()
+    const watcher = await open(tokens.admin.token, `#plan=182-2018&asOf=${today}`)
     await watcher.page.waitForSelector('tr[data-unit="070"]')
     await watcher.page.click('tr[data-unit="070"] button.toggle')
     const { close, errors, page } = await open(tokens.rec070.token, "#plan=182-2018&asOf=2018-12-31&tab=filing")
@@ -228,41 +233,49 @@ describe("the dashboard in Chromium", () => {
     const missing = page.locator("details.obligation.missing").first()
     const key = (await missing.getAttribute("data-obligation"))!
     const [unitId, scheduleId, period] = key.split("|") as [string, string, string]
-    const before = await api(`/compliance?planId=182-2018&asOf=2018-12-31&unit=${unitId}&depth=0`)
-    assert.strictEqual(
-      before.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period).status,
-      "missing"
-    )
+    const query = (asOf: string) => `/compliance?planId=182-2018&asOf=${asOf}&unit=${unitId}&depth=0`
+    const statusIn = async (asOf: string) =>
+      (await api(query(asOf))).obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period)
+    assert.strictEqual((await statusIn("2018-12-31")).status, "missing")
     await missing.locator("summary").click()
-    // A filing time before the unit was assigned: refused, with the API's own message.
-    await missing.locator("input[name=filedAt]").fill("2017-12-30T09:30")
+    // An online filing has no time to choose: it is filed when the server receives it.
+    assert.strictEqual(await missing.locator("input[name=filedAt], input[name=receivedAt]").count(), 0)
     await missing.locator("input[name=documentRef]").fill("99/BC-TEST")
-    await missing.locator("button[type=submit]").click()
-    await missing.locator(".form-message.error").waitFor()
-    const refused = await api("/events", tokens.rec070.token, {
-      method: "POST",
-      body: JSON.stringify({
-        type: "ReportFiled",
-        occurredAt: "2017-12-30T09:30:00+07:00",
-        data: { reportId: `${unitId}/99/BC-TEST`, planId: "182-2018", unitId, scheduleId, period }
-      })
-    })
-    assert.isString(refused.message)
-    assert.strictEqual(await missing.locator(".form-message").innerText(), `Máy chủ báo lỗi: ${refused.message}`)
-    // Then a late filing, accepted: the list is redrawn with the obligation now late.
-    await missing.locator("input[name=filedAt]").fill("2018-12-30T09:30")
+    const sentAt = Date.now()
     await missing.locator("button[type=submit]").click()
     await page.waitForSelector("#filing-status")
-    assert.include(await page.innerText("#filing-status"), "Đã ghi vào sổ")
-    const after = await api(`/compliance?planId=182-2018&asOf=2018-12-31&unit=${unitId}&depth=0`)
-    const filed = after.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period)
+    const status = await page.innerText("#filing-status")
+    assert.include(status, "Đã ghi vào sổ")
+    // The view is as of 31/12/2018: the page says plainly that the filing is after it.
+    assert.include(status, "sau ngày đang xem")
+    assert.strictEqual((await statusIn("2018-12-31")).status, "missing")
+    const filed = await statusIn(today)
     assert.strictEqual(filed.status, "late")
-    assert.strictEqual(filed.filedAt, "2018-12-30T09:30:00+07:00")
-    assert.include((await page.getAttribute(`details[data-obligation="${key}"]`, "class")) ?? "", "late")
+    assert.strictEqual(filed.channel, "online")
+    assert.strictEqual(filed.filedAt, filed.recordedAt)
+    assert.isAtMost(Math.abs(Date.parse(filed.filedAt) - sentAt), 60_000)
+    // Filing the same period again, still in the 2018 view: the correction path, not a bare refusal.
+    const again = page.locator(`details[data-obligation="${key}"]`)
+    await again.locator("summary").click()
+    await again.locator("input[name=documentRef]").fill("100/BC-TEST")
+    await again.locator("button[type=submit]").click()
+    await again.locator("button.supersede").waitFor()
+    assert.include(await again.locator(".form-message").innerText(), `${unitId}/99/BC-TEST`)
     await shot(page, "filing")
-    // The admin's heat map, open all along, now shows the late report without a reload.
-    const watched = watcher.page.locator(`tr[data-unit="${unitId}"] button[aria-label*="${scheduleId} ${period}"]`)
-    await watched.waitFor()
+    await again.locator("button.supersede").click()
+    await page.waitForSelector("#jump-to-filing")
+    // The log holds the correction, superseding the report on record (the first filing still decides the status).
+    const reports = await api(`/events?type=ReportFiled&unitId=${unitId}&limit=10000`)
+    const correction = reports.events.at(-1)
+    assert.strictEqual(correction.data.reportId, `${unitId}/100/BC-TEST`)
+    assert.strictEqual(correction.data.supersedes, `${unitId}/99/BC-TEST`)
+    assert.strictEqual(correction.data.channel, "online")
+    // The jump moves the view to the filing's date: the obligation is now shown as filed late.
+    await page.click("#jump-to-filing")
+    await page.waitForFunction((d) => (document.getElementById("as-of") as HTMLInputElement | null)?.value === d, today)
+    await page.click("#tab-filing")
+    await page.waitForSelector(`details[data-obligation="${key}"].late`)
+    // The admin's heat map as of today, open all along, shows the late report without a reload.
     await watcher.page.waitForFunction(
       ([u, label]) =>
         document.querySelector(`tr[data-unit="${u}"] button[aria-label*="${label}"]`)?.textContent === "!",
@@ -277,6 +290,63 @@ describe("the dashboard in Chromium", () => {
     assert.deepStrictEqual(watcher.errors, [])
     await close()
     await watcher.close()
+  })
+
+  test(`a clerk enters a report received on paper with its date and register number, under the API's rules and messages${Chromium.suffix}`, async () => {
+    // As of today: the period the recorder filed above is no longer missing.
+    const { close, errors, page } = await open(
+      tokens.clerk070.token,
+      `#plan=182-2018&asOf=${todayInVietnam()}&tab=filing`
+    )
+    await page.waitForSelector("details.obligation.missing")
+    const missing = page.locator("details.obligation.missing").first()
+    const key = (await missing.getAttribute("data-obligation"))!
+    const [unitId, scheduleId, period] = key.split("|") as [string, string, string]
+    await missing.locator("summary").click()
+    // A date before the unit was assigned: refused, with the API's own message.
+    await missing.locator("input[name=receivedAt]").fill("2017-12-30T09:30")
+    await missing.locator("input[name=registerNumber]").fill("125/SĐ")
+    await missing.locator("input[name=documentRef]").fill("98/BC-TEST")
+    await missing.locator("button[type=submit]").click()
+    await missing.locator(".form-message.error").waitFor()
+    const refused = await api("/events", tokens.clerk070.token, {
+      method: "POST",
+      body: JSON.stringify({
+        type: "ReportFiled",
+        occurredAt: "2017-12-30T09:30:00+07:00",
+        data: {
+          reportId: `${unitId}/98/BC-TEST`,
+          planId: "182-2018",
+          unitId,
+          scheduleId,
+          period,
+          channel: "paper",
+          registerNumber: "125/SĐ"
+        }
+      })
+    })
+    // Beyond the clerk's backdating window (60 days): the server's refusal, its receipt time aside.
+    assert.match(refused.message, /^occurredAt: 2017-12-30T09:30:00\+07:00 is more than 60 days before receipt/)
+    const withoutReceipt = (m: string) => m.replace(/receipt \([^)]*\)/, "receipt")
+    assert.strictEqual(
+      withoutReceipt(await missing.locator(".form-message").innerText()),
+      withoutReceipt(`Máy chủ báo lỗi: ${refused.message}`)
+    )
+    // Received yesterday, within the clerk's backdating window: accepted, with both times on record.
+    const yesterday = new Date(Date.now() + 7 * 3600_000 - 86_400_000).toISOString().slice(0, 10)
+    await missing.locator("input[name=receivedAt]").fill(`${yesterday}T09:30`)
+    await missing.locator("button[type=submit]").click()
+    await page.waitForSelector("#filing-status")
+    assert.include(await page.innerText("#filing-status"), "Đã ghi vào sổ")
+    const after = await api(`/compliance?planId=182-2018&asOf=${todayInVietnam()}&unit=${unitId}&depth=0`)
+    const filed = after.obligations.find((o: any) => o.scheduleId === scheduleId && o.period === period)
+    assert.strictEqual(filed.channel, "paper")
+    assert.strictEqual(filed.registerNumber, "125/SĐ")
+    assert.strictEqual(filed.filedAt, `${yesterday}T09:30:00+07:00`)
+    assert.isAbove(Date.parse(filed.recordedAt), Date.parse(filed.filedAt))
+    await shot(page, "filing-paper")
+    assert.deepStrictEqual(errors, [])
+    await close()
   })
 
   test(`coverage: a table with bars, the 2025 communes on the map, a note for units without coordinates; English${Chromium.suffix}`, async () => {

@@ -104,7 +104,9 @@ export const events2025 = (): Array<Record<string, unknown>> => {
           planId: planId2025,
           unitId,
           scheduleId: "monthly",
-          period: `2025-${month}`
+          period: `2025-${month}`,
+          channel: "paper",
+          registerNumber: `${month}/${c.code}`
         }
       })
     }

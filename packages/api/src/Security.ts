@@ -10,10 +10,13 @@ import { Unauthorized } from "./ApiError.js"
 
 /**
  * What a token may do: an `admin` everything (import included); a `recorder`
- * reads, and appends events about units inside its `unitId` subtree; an
- * `auditor` reads everything and writes nothing.
+ * reads, and appends events about units inside its `unitId` subtree (its
+ * reports filed online, when the server receives them); a `clerk` (văn thư)
+ * reads, and enters reports received on paper for units inside its `unitId`
+ * subtree, within the backdating window; an `auditor` reads everything and
+ * writes nothing.
  */
-export const Role = Schema.Literal("admin", "recorder", "auditor")
+export const Role = Schema.Literal("admin", "recorder", "clerk", "auditor")
 export type Role = typeof Role.Type
 
 /** Who is calling: the token's actor (recorded as `recordedBy`), role and unit. */

@@ -56,7 +56,16 @@ export const ObligationRow = Schema.Struct({
   deadline: Schema.String,
   status: Obligations.Status,
   filedAt: Schema.NullOr(Schema.String),
-  reportId: Schema.NullOr(Schema.String)
+  reportId: Schema.NullOr(Schema.String),
+  /**
+   * How the report reached the log (DOMAIN.md "Filing time"): `online` (filed at receipt), `paper`
+   * (entered by a clerk with the date received), `stated` (a line written before channels).
+   */
+  channel: Schema.NullOr(Schema.Literal("online", "paper", "stated")),
+  /** When the log recorded the report: where it parts from `filedAt`, the filing was backdated. */
+  recordedAt: Schema.NullOr(Schema.String),
+  /** The incoming register number (số đến) of a paper filing. */
+  registerNumber: Schema.NullOr(Schema.String)
 }).annotations({ identifier: "ObligationRow" })
 export type ObligationRow = typeof ObligationRow.Type
 
@@ -157,7 +166,10 @@ export const obligationRow = (o: Obligation): ObligationRow => ({
   deadline: Time.formatInstant(o.deadline),
   status: o.status,
   filedAt: o.filed === undefined ? null : Time.formatInstant(o.filed.stamp.at),
-  reportId: o.filed === undefined ? null : o.filed.id
+  reportId: o.filed === undefined ? null : o.filed.id,
+  channel: o.filed?.channel ?? null,
+  recordedAt: o.filed === undefined ? null : Time.formatInstant(o.filed.stamp.rec),
+  registerNumber: o.filed?.registerNumber ?? null
 })
 
 /**

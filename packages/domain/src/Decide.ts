@@ -23,7 +23,15 @@ import * as Time from "./Time.js"
 export type Candidate = DomainEvent & {
   readonly occurredAt: string
   readonly recordedAt?: string | undefined
+  /** The payload version as written; absent: the current one. */
+  readonly version?: number | undefined
 }
+
+/**
+ * The clock allowance of the filing-time rule, in milliseconds: a report's filing time may lie this
+ * much after its recording time (clocks of filer and server differ by a few seconds), no more.
+ */
+export const clockAllowanceMs = 120_000
 
 const all = Hierarchy.everything
 
@@ -170,7 +178,62 @@ const unitAssigned = (state: State, d: EventData["UnitAssigned"], t: number, at:
   return undefined
 }
 
-const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: string): Violation => {
+/**
+ * DOMAIN.md "Filing time": a report is not filed after it was recorded (beyond the clock allowance);
+ * an online filing is filed when the server received it (its filing time is its recording time); a
+ * paper filing names its incoming register number. Version-1 lines, written before channels, keep
+ * their stated times as they are.
+ */
+const filingTime = (d: EventData["ReportFiled"], event: Candidate, t: number): Violation => {
+  if (event.version !== undefined && event.version < 2) return undefined
+  const channel = d.channel
+  if (channel === undefined) {
+    return new Errors.InvalidFiling({
+      reportId: d.reportId,
+      field: "data.channel",
+      reason: 'needs a channel: "online" (filed through the server) or "paper" (entered by a clerk)'
+    })
+  }
+  if (channel === "paper" && d.registerNumber === undefined) {
+    return new Errors.InvalidFiling({
+      reportId: d.reportId,
+      field: "data.registerNumber",
+      reason: "was received on paper and needs its incoming register number (số đến)"
+    })
+  }
+  if (channel !== "paper" && d.registerNumber !== undefined) {
+    return new Errors.InvalidFiling({
+      reportId: d.reportId,
+      field: "data.registerNumber",
+      reason: `is filed ${channel}: only a paper filing has an incoming register number`
+    })
+  }
+  if (event.recordedAt === undefined) return undefined
+  const rec = Time.parseInstant(event.recordedAt)
+  if (rec === undefined) return undefined
+  if (channel === "online" && t !== rec) {
+    return new Errors.OnlineFilingTime({
+      reportId: d.reportId,
+      field: "occurredAt",
+      occurredAt: event.occurredAt,
+      recordedAt: event.recordedAt
+    })
+  }
+  if (t > rec + clockAllowanceMs) {
+    return new Errors.FilingTimeAfterRecording({
+      reportId: d.reportId,
+      field: "occurredAt",
+      occurredAt: event.occurredAt,
+      recordedAt: event.recordedAt,
+      allowanceSeconds: clockAllowanceMs / 1000
+    })
+  }
+  return undefined
+}
+
+const reportFiled = (state: State, d: EventData["ReportFiled"], t: number, at: string, event: Candidate): Violation => {
+  const filing = filingTime(d, event, t)
+  if (filing !== undefined) return filing
   if (reportById(state, d.reportId) !== undefined) return new Errors.ReportIdTaken({ reportId: d.reportId })
   const plan = state.plans.get(d.planId)
   if (plan === undefined || plan.issued.at > t) return new Errors.PlanNotFound({ planId: d.planId, role: "plan" })
@@ -277,7 +340,7 @@ export const violation = (state: State, event: Candidate): Errors.RuleViolation 
     case "UnitAssigned":
       return unitAssigned(state, event.data, t, at)
     case "ReportFiled":
-      return reportFiled(state, event.data, t, at)
+      return reportFiled(state, event.data, t, at, event)
     case "ModelEstablished":
       return modelEstablished(state, event.data, t, at)
     case "ModelDissolved":

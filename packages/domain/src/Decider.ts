@@ -88,6 +88,17 @@ export const recordedAtFor = (state: State, now: string): string => {
 }
 
 /**
+ * The store's stamp on a proposal that carries no knowledge time: its recording time, and, for a
+ * report filed online, its filing time too (DOMAIN.md "Filing time": an online filing is filed when
+ * the log received it, whatever time the sender's clock stated; the server has already refused a
+ * stated time beyond the clock allowance).
+ */
+const stamp = (proposal: Proposal, recordedAt: string): Proposal =>
+  proposal.type === "ReportFiled" && proposal.data.channel === "online"
+    ? { ...proposal, recordedAt, occurredAt: recordedAt }
+    : { ...proposal, recordedAt }
+
+/**
  * Decides a batch: checks, stamps and folds every event in order, in place.
  * On success the state includes the whole batch and the store's records of
  * its events are returned, in order; on the first refusal the state is
@@ -104,7 +115,7 @@ export const decide = <R>(
   for (let index = 0; index < batch.length; index++) {
     const proposal = batch[index]!
     const recordedAt = proposal.recordedAt ?? clock
-    const candidate = proposal.recordedAt === recordedAt ? proposal : { ...proposal, recordedAt }
+    const candidate = proposal.recordedAt === recordedAt ? proposal : stamp(proposal, recordedAt)
     const violation = Decide.violation(state, candidate)
     if (violation !== undefined) return reject(state, journal, index, violation)
     const accepted = { ...candidate, position: state.position + 1 } as Accepted

@@ -289,6 +289,48 @@ export class RecordedAtDecreased extends Schema.TaggedError<RecordedAtDecreased>
   }
 }
 
+/**
+ * A report's filing time may not lie after the moment the log recorded it (beyond the clock
+ * allowance): a filing time in the future is refused (DOMAIN.md "Filing time").
+ */
+export class FilingTimeAfterRecording extends Schema.TaggedError<FilingTimeAfterRecording>()(
+  "FilingTimeAfterRecording",
+  {
+    reportId: Schema.String,
+    field: Schema.String,
+    occurredAt: Schema.String,
+    recordedAt: Schema.String,
+    allowanceSeconds: Schema.Number
+  }
+) {
+  override get message(): string {
+    return `${this.field}: report ${this.reportId} is stated as filed at ${this.occurredAt}, after it was recorded at ${this.recordedAt} (a filing time may not be in the future; clock allowance ${this.allowanceSeconds} s)`
+  }
+}
+
+/** An online filing is filed when the server received it: its filing time is its recording time. */
+export class OnlineFilingTime extends Schema.TaggedError<OnlineFilingTime>()("OnlineFilingTime", {
+  reportId: Schema.String,
+  field: Schema.String,
+  occurredAt: Schema.String,
+  recordedAt: Schema.String
+}) {
+  override get message(): string {
+    return `${this.field}: report ${this.reportId} was filed online, so it is filed when received (${this.recordedAt}), not at ${this.occurredAt}`
+  }
+}
+
+/** The fields of a filing's channel: a paper filing names its incoming register number, and only it does. */
+export class InvalidFiling extends Schema.TaggedError<InvalidFiling>()("InvalidFiling", {
+  reportId: Schema.String,
+  field: Schema.String,
+  reason: Schema.String
+}) {
+  override get message(): string {
+    return `${this.field}: report ${this.reportId} ${this.reason}`
+  }
+}
+
 /** Every rule violation the decision can return. */
 export type RuleViolation =
   | UnitAlreadyRegistered
@@ -317,6 +359,9 @@ export type RuleViolation =
   | ModelAlreadyDissolved
   | CommittedExceedsHouseholds
   | RecordedAtDecreased
+  | FilingTimeAfterRecording
+  | OnlineFilingTime
+  | InvalidFiling
 
 /** The schema of every rule violation, for contracts (HTTP) that carry them. */
 export const RuleViolation = Schema.Union(
@@ -345,7 +390,10 @@ export const RuleViolation = Schema.Union(
   ModelNotFound,
   ModelAlreadyDissolved,
   CommittedExceedsHouseholds,
-  RecordedAtDecreased
+  RecordedAtDecreased,
+  FilingTimeAfterRecording,
+  OnlineFilingTime,
+  InvalidFiling
 )
 
 /** An explain query names an obligation the plan does not have in the view. */

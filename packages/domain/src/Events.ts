@@ -177,8 +177,7 @@ export const UnitAssigned = Schema.Struct({
 })
 export type UnitAssigned = typeof UnitAssigned.Type
 
-/** A report filed at `occurredAt` for one (plan, unit, schedule, period). */
-export const ReportFiled = Schema.Struct({
+const reportFields = {
   reportId: Id,
   planId: Id,
   unitId: Id,
@@ -187,8 +186,42 @@ export const ReportFiled = Schema.Struct({
   metrics: Schema.optional(Schema.Record({ key: Schema.String, value: Count })),
   summary: Schema.optional(Schema.String),
   supersedes: Schema.optional(Id)
+}
+
+/**
+ * How a report reached the log (DOMAIN.md "Filing time"): `online`, sent through the server by the
+ * unit itself and filed when the server received it; `paper`, received on paper and entered by a
+ * clerk (văn thư) of a receiving unit with the date received and the incoming register number (số đến).
+ */
+export const Channel = Schema.Literal("online", "paper").annotations({
+  message: (issue) => ({
+    message: `expected one of "online", "paper", got ${JSON.stringify(issue.actual)}`,
+    override: true
+  })
+})
+export type Channel = typeof Channel.Type
+
+/**
+ * A report filed at `occurredAt` for one (plan, unit, schedule, period) (version 2: its channel).
+ * `channel` is absent only in version-1 lines, written before channels: their filing time is as
+ * the filer stated it (read as the channel `"stated"`, see `channelOf`). `registerNumber` is the
+ * incoming register reference (số đến) of a paper filing, and only of one.
+ */
+export const ReportFiled = Schema.Struct({
+  ...reportFields,
+  channel: Schema.optional(Channel),
+  registerNumber: Schema.optional(Id)
 })
 export type ReportFiled = typeof ReportFiled.Type
+
+/** ReportFiled version 1, as logs written before channels hold it. */
+export const ReportFiledV1 = Schema.Struct(reportFields)
+
+/** A filing's channel as read: a version-1 line, before channels, is `"stated"` (its time is the filer's word). */
+export type ChannelReading = Channel | "stated"
+
+/** The channel of a report payload, `"stated"` for one written before channels. */
+export const channelOf = (data: { readonly channel?: Channel | undefined }): ChannelReading => data.channel ?? "stated"
 
 /** Mô hình tự quản: a model set up in a unit, normally a residential area. */
 export const ModelEstablished = Schema.Struct({
@@ -259,7 +292,7 @@ export const currentVersion: Readonly<Record<EventType, number>> = {
   UnitClosed: 1,
   PlanIssued: 2,
   UnitAssigned: 1,
-  ReportFiled: 1,
+  ReportFiled: 2,
   ModelEstablished: 1,
   ModelDissolved: 1
 }
@@ -343,11 +376,13 @@ export interface Versions {
  * half-yearly and yearly schedules; a version-1 payload is already a valid
  * version 2, so its upcaster keeps it as it is, after checking that it holds
  * only version 1's kinds (a version-1 line with a quarterly schedule is refused).
+ * ReportFiled version 2 added the channel: a version-1 payload (no channel, no
+ * register number) reads as it is, with the channel `"stated"`.
  */
 export const versions: Versions = {
   current: currentVersion,
-  upcasters: { PlanIssued: { 1: (data) => data } },
-  older: { PlanIssued: { 1: PlanIssuedV1 } }
+  upcasters: { PlanIssued: { 1: (data) => data }, ReportFiled: { 1: (data) => data } },
+  older: { PlanIssued: { 1: PlanIssuedV1 }, ReportFiled: { 1: ReportFiledV1 } }
 }
 
 const parseOptions = { errors: "first", onExcessProperty: "error" } as const

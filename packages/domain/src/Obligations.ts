@@ -9,6 +9,7 @@
  * never the timeliness.
  */
 import { Schema } from "effect"
+import type { ChannelReading } from "./Events.js"
 import * as Hierarchy from "./Hierarchy.js"
 import * as Plan from "./Plan.js"
 import type { AssignmentRecord, PlanRecord, ReportRecord, Stamp, State, UnitRecord, View } from "./State.js"
@@ -31,7 +32,15 @@ export interface Obligation {
   readonly deadline: number
   readonly status: Status
   /** The filing that decided the status: the earliest report (or, for a sub-plan, the earliest plan issued). */
-  readonly filed: { readonly id: string; readonly stamp: Stamp } | undefined
+  readonly filed:
+    | {
+        readonly id: string
+        readonly stamp: Stamp
+        /** A report's channel and register number (a sub-plan, issued as a plan, has neither). */
+        readonly channel?: ChannelReading
+        readonly registerNumber?: string | undefined
+      }
+    | undefined
   readonly assignment: AssignmentRecord
 }
 
@@ -97,7 +106,10 @@ export const ofPlan = (state: State, plan: PlanRecord, view: View): Array<Obliga
           period,
           deadline,
           status: statusOf(deadline, report?.at, view.asOf),
-          filed: report === undefined ? undefined : { id: report.reportId, stamp: report },
+          filed:
+            report === undefined
+              ? undefined
+              : { id: report.reportId, stamp: report, channel: report.channel, registerNumber: report.registerNumber },
           assignment
         })
       }

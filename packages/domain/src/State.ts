@@ -15,7 +15,7 @@
  * (`warm`), by an adapter that reads them from the log. Every reader of report
  * records throws `ColdPlan` on a cold plan rather than answer from missing data.
  */
-import type { Level, RecordedEvent, ReportFiled, Schedule, Task } from "./Events.js"
+import type { ChannelReading, Level, RecordedEvent, ReportFiled, Schedule, Task } from "./Events.js"
 import * as Time from "./Time.js"
 
 /** When a fact became true (valid time), when the log learnt it (knowledge time), and where it is in the log. */
@@ -89,6 +89,10 @@ export type PlanReports = Map<string, Map<string, Map<string, ReportRecord>>>
  */
 export interface ReportRecord extends Stamp {
   readonly reportId: string
+  /** How it reached the log (DOMAIN.md "Filing time"): `"stated"` for a version-1 line. */
+  readonly channel: ChannelReading
+  /** The incoming register number (số đến) of a paper filing. */
+  readonly registerNumber: string | undefined
   /** The report this one corrects, as filed. */
   readonly supersedes: string | undefined
   /** The report that corrects this one, if any. */
@@ -645,6 +649,8 @@ const fileReport = (state: State, d: ReportFiled, at: number, rec: number, posit
     rec,
     position,
     reportId: d.reportId,
+    channel: d.channel ?? "stated",
+    registerNumber: d.registerNumber,
     supersedes: d.supersedes,
     supersededBy: undefined,
     next: undefined

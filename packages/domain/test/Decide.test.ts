@@ -1,6 +1,6 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
-import { Decide, State } from "../src/index.js"
+import { Decide, Decider, State } from "../src/index.js"
 import type { Step } from "./Given.js"
 import { assign, given, issued, on, plan182, report, tuyenQuang, whenRejected } from "./Given.js"
 
@@ -381,5 +381,97 @@ describe("The rules of DOMAIN.md §3", () => {
       before
     )
     assert.strictEqual(State.empty().position, 0)
+  })
+})
+
+describe('Filing time (DOMAIN.md "Filing time", decision 0013)', () => {
+  const state = () => given(base)
+  const filing = (
+    occurredAt: string,
+    recordedAt: string | undefined,
+    data: Record<string, unknown>,
+    version?: number
+  ): Decide.Candidate =>
+    ({
+      type: "ReportFiled",
+      occurredAt,
+      recordedAt,
+      ...(version === undefined ? {} : { version }),
+      data: { reportId: "r1", planId: "182-2018", unitId: "070", scheduleId: "monthly", period: "2018-02", ...data }
+    }) as Decide.Candidate
+  const online = { channel: "online" }
+  const paper = { channel: "paper", registerNumber: "125/SĐ" }
+  const tagOf = (c: Decide.Candidate) => Decide.violation(state(), c)?._tag
+
+  it("an online filing is filed when it was recorded; another time is refused naming occurredAt", () => {
+    assert.strictEqual(tagOf(filing("2018-02-10T08:00:00+07:00", "2018-02-10T08:00:00+07:00", online)), undefined)
+    const v = Decide.violation(state(), filing("2018-02-10T08:00:00+07:00", "2018-02-10T08:00:01+07:00", online))
+    assert.strictEqual(v?._tag, "OnlineFilingTime")
+    assert.match(v!.message, /^occurredAt: /)
+  })
+
+  it("a paper filing may precede its recording, not follow it beyond the clock allowance", () => {
+    assert.strictEqual(tagOf(filing("2018-02-10T08:00:00+07:00", "2018-03-01T08:00:00+07:00", paper)), undefined)
+    // 120 s of clock allowance: at the limit accepted, one second past refused.
+    assert.strictEqual(tagOf(filing("2018-02-10T08:02:00+07:00", "2018-02-10T08:00:00+07:00", paper)), undefined)
+    const v = Decide.violation(state(), filing("2018-02-10T08:02:01+07:00", "2018-02-10T08:00:00+07:00", paper))
+    assert.strictEqual(v?._tag, "FilingTimeAfterRecording")
+    assert.match(v!.message, /^occurredAt: .*2018-02-10T08:02:01\+07:00.*clock allowance 120 s/)
+  })
+
+  it("a future filing time is refused, naming the field", () => {
+    const v = Decide.violation(state(), filing("2030-02-10T08:00:00+07:00", "2018-02-10T08:00:00+07:00", paper))
+    assert.strictEqual(v?._tag, "FilingTimeAfterRecording")
+    assert.match(v!.message, /^occurredAt: /)
+  })
+
+  it("a version-2 filing names its channel; a paper one its register number, and only a paper one", () => {
+    const none = Decide.violation(state(), filing("2018-02-10T08:00:00+07:00", "2018-02-10T08:00:00+07:00", {}))
+    assert.strictEqual(none?._tag, "InvalidFiling")
+    assert.match(none!.message, /^data\.channel: /)
+    const noRegister = Decide.violation(
+      state(),
+      filing("2018-02-10T08:00:00+07:00", "2018-03-10T08:00:00+07:00", { channel: "paper" })
+    )
+    assert.match(noRegister!.message, /^data\.registerNumber: .*số đến/)
+    const onlineRegister = Decide.violation(
+      state(),
+      filing("2018-02-10T08:00:00+07:00", "2018-02-10T08:00:00+07:00", { channel: "online", registerNumber: "1" })
+    )
+    assert.match(onlineRegister!.message, /^data\.registerNumber: /)
+  })
+
+  it("a version-1 line keeps its stated time: old logs read as they were written", () => {
+    assert.strictEqual(tagOf(filing("2018-02-10T08:00:00+07:00", "2018-02-01T08:00:00+07:00", {}, 1)), undefined)
+  })
+
+  it("the store's stamp: an online filing without a recording time is filed at the store's clock", () => {
+    const s = state()
+    const now = "2018-02-12T09:30:00+07:00"
+    const decided = Decider.decide(
+      s,
+      [
+        {
+          type: "ReportFiled",
+          id: "e1",
+          version: 2,
+          occurredAt: "2018-02-12T09:29:30+07:00",
+          recordedBy: "recorder@070",
+          data: {
+            reportId: "r1",
+            planId: "182-2018",
+            unitId: "070",
+            scheduleId: "monthly",
+            period: "2018-02",
+            ...online
+          }
+        } as Decider.Proposal
+      ],
+      { now, seal: (accepted) => accepted }
+    )
+    assert.isTrue(Either.isRight(decided))
+    const [event] = Either.getOrThrow(decided)
+    assert.strictEqual(event!.occurredAt, now)
+    assert.strictEqual(event!.recordedAt, now)
   })
 })

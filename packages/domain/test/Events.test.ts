@@ -77,8 +77,8 @@ describe("Events: decoding unknown JSON", () => {
 
   it("refuses a version newer than it knows", () => {
     assert.strictEqual(
-      reason({ ...line, version: 2 }),
-      "invalid event: version: version 2 of ReportFiled is newer than this software knows (1)"
+      reason({ ...line, version: 3 }),
+      "invalid event: version: version 3 of ReportFiled is newer than this software knows (2)"
     )
   })
 

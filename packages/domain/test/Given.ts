@@ -109,7 +109,10 @@ export const assign = (
   at = "2018-01-30T09:00:00+07:00"
 ): Step => on(at, { type: "UnitAssigned", data: { planId: "182-2018", unitId, ...extra } })
 
-/** A report on plan 182. */
+/**
+ * A report on plan 182, filed online when `recordedAt` is not given (recorded when filed), else
+ * received on paper and entered later by a clerk under an incoming register number (số đến).
+ */
 export const report = (
   reportId: string,
   unitId: string,
@@ -128,6 +131,7 @@ export const report = (
         unitId,
         scheduleId: period.length === 4 ? "annual" : "monthly",
         period,
+        ...(recordedAt === undefined ? { channel: "online" } : { channel: "paper", registerNumber: `sđ-${reportId}` }),
         ...extra
       }
     },

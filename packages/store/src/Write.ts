@@ -105,7 +105,10 @@ const envelopeFields = ["version", "recordedAt", "recordedBy", "position", "prev
  */
 const isRepeat = (incoming: Incoming, stored: StoredEvent): boolean => {
   const l = incoming.line
-  if (l.type !== stored.type || l.occurredAt !== stored.occurredAt) return false
+  if (l.type !== stored.type) return false
+  // An online filing is stamped with the time the log received it: a resend states another time.
+  const stamped = l.type === "ReportFiled" && l.data.channel === "online" && l.recordedAt === undefined
+  if (!stamped && l.occurredAt !== stored.occurredAt) return false
   for (const field of envelopeFields) {
     if (l[field] !== undefined && l[field] !== stored[field]) return false
   }

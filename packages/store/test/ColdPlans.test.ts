@@ -49,12 +49,12 @@ const view = { asOf: Date.parse("2019-02-01T00:00:00+07:00"), knownAt: Number.MA
 
 const uuid = (n: number) => `00000000-0000-4000-8000-${n.toString(16).padStart(12, "0")}`
 
-/** A report as a recorder would file it at the end of the log. */
+/** A report as a clerk would enter it at the end of the log, received on paper. */
 const filing = (n: number, data: Filed["data"]): Events.ProposedEvent => ({
   id: uuid(n),
   type: "ReportFiled",
   occurredAt: last.occurredAt,
-  data
+  data: { ...data, channel: "paper", registerNumber: `sđ-${n}` }
 })
 
 /**

@@ -199,7 +199,7 @@ const plan = (s: Session): Plan => s.plans.find((p) => p.planId === s.planId)!
 const view = (s: Session): View => ({ asOf: s.asOf, knownAt: s.knownAt })
 
 const rootOf = (s: Session): string =>
-  s.me.role === "recorder" && s.me.unitId !== null ? s.me.unitId : plan(s).issuerId
+  (s.me.role === "recorder" || s.me.role === "clerk") && s.me.unitId !== null ? s.me.unitId : plan(s).issuerId
 
 /** The as-of stops of a plan: the date of each deadline, then the plan's last day. */
 const stopsOf = (columns: ReadonlyArray<Column>, p: Plan): Array<string> =>
@@ -644,17 +644,54 @@ const showCoverage = async (s: Session, panel: HTMLElement) => {
   CoverageView.map(mapHost, shown, centres)
 }
 
-const showFiling = async (s: Session, panel: HTMLElement, status?: string) => {
+/**
+ * After a filing: the message, and when the filing falls after the view (its date, or the knowledge
+ * time), a plain statement of it with a button that moves the view to the filing's date.
+ */
+const filedStatus = (s: Session, filed: FilingView.Filed): HTMLElement | string => {
+  const day = dateInVietnam(filed.filedAt)
+  const before = (limit: string | undefined) => limit !== undefined && limit.slice(0, 10) < day
+  if (!before(s.asOf) && !before(s.knownAt)) return filed.message
+  return h(
+    "div",
+    { id: "filing-status", class: "form-message ok", role: "status", tabindex: "-1" },
+    `${filed.message} ${I18n.t("filedAfterView", instant(filed.filedAt))} `,
+    h(
+      "button",
+      {
+        type: "button",
+        id: "jump-to-filing",
+        onclick: () => {
+          s.asOf = day
+          s.knownAt = undefined
+          void draw(s).catch(showError)
+        }
+      },
+      I18n.t("jumpToFiling")
+    )
+  )
+}
+
+const showFiling = async (s: Session, panel: HTMLElement, status?: HTMLElement | string) => {
   if (s.me.role === "auditor") {
     replace(panel, h("p", { class: "note" }, I18n.t("filingReadOnly")))
     return
   }
   const { names, obligations } = await s.source.obligations(s.planId, rootOf(s), view(s))
-  FilingView.render(panel, s.source, s.planId, obligations, names, status, (message) => {
-    void showFiling(s, panel, message)
-      .then(() => document.getElementById("filing-status")?.focus())
-      .catch(showError)
-  })
+  FilingView.render(
+    panel,
+    s.source,
+    s.planId,
+    obligations,
+    names,
+    status,
+    (filed) => {
+      void showFiling(s, panel, filedStatus(s, filed))
+        .then(() => document.getElementById("filing-status")?.focus())
+        .catch(showError)
+    },
+    s.me.role === "clerk"
+  )
 }
 
 // ---------------------------------------------------------------------------

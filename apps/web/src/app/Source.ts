@@ -106,7 +106,7 @@ export interface CoverageRow {
 /** Who is signed in. */
 export interface Me {
   readonly actor: string
-  readonly role: "admin" | "recorder" | "auditor"
+  readonly role: "admin" | "recorder" | "clerk" | "auditor"
   readonly unitId: string | null
 }
 
@@ -121,7 +121,9 @@ export class SourceError extends Error {
   constructor(
     readonly kind: "network" | "unauthorized" | "api",
     message: string,
-    readonly status?: number
+    readonly status?: number,
+    /** The server's error body, as it wrote it (a refused rule names its data: `violation`). */
+    readonly body?: unknown
   ) {
     super(message)
   }
@@ -184,7 +186,9 @@ export const live = (token: string, base = ""): Source => {
       body = undefined
     }
     if (response.status === 401) throw new SourceError("unauthorized", body?.message ?? "unauthorized", 401)
-    if (!response.ok) throw new SourceError("api", body?.message ?? `HTTP ${response.status}`, response.status)
+    if (!response.ok) {
+      throw new SourceError("api", body?.message ?? `HTTP ${response.status}`, response.status, body)
+    }
     return body as A
   }
   let communes: Promise<ReadonlyMap<string, Coordinates.Centre>> | undefined

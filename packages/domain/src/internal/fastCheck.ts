@@ -90,7 +90,13 @@ export const payloads: Readonly<Record<string, Check>> = {
   ),
   ReportFiled: struct(
     { reportId: id, planId: id, unitId: id, scheduleId: id, period: id },
-    { metrics: recordOf(count), summary: string, supersedes: id }
+    {
+      metrics: recordOf(count),
+      summary: string,
+      supersedes: id,
+      channel: literal("online", "paper"),
+      registerNumber: id
+    }
   ),
   ModelEstablished: struct(
     { modelId: id, unitId: id, kind: id, name: text },
