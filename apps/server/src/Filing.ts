@@ -9,17 +9,18 @@
  */
 import type { Security } from "@kehoach/api"
 import type { Events } from "@kehoach/domain"
-import { Decide, Time } from "@kehoach/domain"
+import { Decide, Errors, Time } from "@kehoach/domain"
 
 /** The default backdating window of a paper filing entered by a clerk, in days. */
 export const defaultBackdatingDays = 60
 
-/** Why a filing cannot be taken as sent: a 422 naming the field, or a 403 for a role that may not make it. */
+/**
+ * Why a filing cannot be taken as sent: the domain's rule it breaks (a 422 `Rejected` naming the
+ * field), or a 403 for a role that may not make it.
+ */
 export type Refusal =
-  | { readonly _tag: "Invalid"; readonly field: string; readonly reason: string }
+  | { readonly _tag: "Invalid"; readonly violation: Errors.OnlineFilingTime | Errors.InvalidFiling }
   | { readonly _tag: "Forbidden"; readonly message: string }
-
-const seconds = (ms: number) => `${Math.round(ms / 1000)} s`
 
 /**
  * The event as the server takes it from this actor at receipt time `now` (ms): a report without a
@@ -47,8 +48,12 @@ export const receive = (
     if (Math.abs(stated - now) > Decide.clockAllowanceMs) {
       return {
         _tag: "Invalid",
-        field: at("occurredAt"),
-        reason: `an online filing is filed when the server receives it (${Time.formatInstant(now)}); ${line.occurredAt} differs from it by more than the clock allowance of ${seconds(Decide.clockAllowanceMs)} (a report received on paper is entered by a clerk with channel "paper")`
+        violation: new Errors.OnlineFilingTime({
+          reportId: line.data.reportId,
+          field: at("occurredAt"),
+          occurredAt: line.occurredAt,
+          recordedAt: Time.formatInstant(now)
+        })
       }
     }
   } else {
@@ -61,8 +66,11 @@ export const receive = (
     if (line.data.registerNumber === undefined) {
       return {
         _tag: "Invalid",
-        field: at("data.registerNumber"),
-        reason: "a report received on paper needs its incoming register number (số đến)"
+        violation: new Errors.InvalidFiling({
+          reportId: line.data.reportId,
+          field: at("data.registerNumber"),
+          reason: "was received on paper and needs its incoming register number (số đến)"
+        })
       }
     }
     const windowMs = backdatingDays * 86_400_000

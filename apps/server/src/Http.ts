@@ -252,7 +252,10 @@ export const EventsLive = HttpApiBuilder.group(Api.Api, "events", (handlers) =>
               limits.backdatingDays,
               decoded.batch ? `events.${i}` : ""
             )
-            if ("_tag" in taken && taken._tag === "Invalid") return yield* invalid(taken.field, taken.reason)
+            if ("_tag" in taken && taken._tag === "Invalid") {
+              const { violation } = taken
+              return yield* new ApiError.Rejected({ rule: violation._tag, message: violation.message, violation })
+            }
             if ("_tag" in taken && taken._tag === "Forbidden") {
               return yield* new ApiError.Forbidden({ message: taken.message })
             }

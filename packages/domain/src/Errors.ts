@@ -316,7 +316,7 @@ export class OnlineFilingTime extends Schema.TaggedError<OnlineFilingTime>()("On
   recordedAt: Schema.String
 }) {
   override get message(): string {
-    return `${this.field}: report ${this.reportId} was filed online, so it is filed when received (${this.recordedAt}), not at ${this.occurredAt}`
+    return `${this.field}: report ${this.reportId} was filed online, so it is filed when received (${this.recordedAt}), not at ${this.occurredAt} (a report received on paper is entered by a clerk with channel "paper")`
   }
 }
 

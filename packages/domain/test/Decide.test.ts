@@ -1,6 +1,8 @@
 import { assert, describe, it } from "@effect/vitest"
 import { Either } from "effect"
-import { Decide, Decider, State } from "../src/index.js"
+import fc from "fast-check"
+import { Compliance, Decide, Decider, State, Time } from "../src/index.js"
+import type { Events } from "../src/index.js"
 import type { Step } from "./Given.js"
 import { assign, given, issued, on, plan182, report, tuyenQuang, whenRejected } from "./Given.js"
 
@@ -473,5 +475,63 @@ describe('Filing time (DOMAIN.md "Filing time", decision 0013)', () => {
     const [event] = Either.getOrThrow(decided)
     assert.strictEqual(event!.occurredAt, now)
     assert.strictEqual(event!.recordedAt, now)
+  })
+})
+
+describe("Filing time: a property", () => {
+  it("compliance with online filings judged by their recording time equals compliance with their stated time", () => {
+    const filing = fc.record({
+      unitId: fc.constantFrom("070", "02200"),
+      month: fc.integer({ min: 2, max: 12 }),
+      // Minutes since 1 February 2018 at which the server receives it, and the sender's clock skew.
+      after: fc.integer({ min: 0, max: 400 * 24 * 60 }),
+      skewSeconds: fc.integer({ min: -100_000, max: 100_000 })
+    })
+    fc.assert(
+      fc.property(fc.array(filing, { maxLength: 20 }), (filings) => {
+        const state = given(base)
+        const start = Date.parse("2018-02-01T00:00:00+07:00")
+        const times = filings.map((f) => start + f.after * 60_000).sort((a, b) => a - b)
+        const recorded: Array<Events.RecordedEvent> = []
+        filings.forEach((f, i) => {
+          const period = `2018-${String(f.month).padStart(2, "0")}`
+          const decided = Decider.decide(
+            state,
+            [
+              {
+                type: "ReportFiled",
+                id: `e${i}`,
+                version: 2,
+                occurredAt: Time.formatInstant(times[i]! + f.skewSeconds * 1000),
+                recordedBy: "recorder",
+                data: {
+                  reportId: `r${i}`,
+                  planId: "182-2018",
+                  unitId: f.unitId,
+                  scheduleId: "monthly",
+                  period,
+                  channel: "online"
+                }
+              } as Decider.Proposal
+            ],
+            { now: Time.formatInstant(times[i]!), seal: (accepted) => accepted }
+          )
+          // A second report of a period is a duplicate: refused, and the state is as it was.
+          if (Either.isRight(decided)) recorded.push(...(decided.right as unknown as Array<Events.RecordedEvent>))
+        })
+        // The same log with every filing judged at the time the store recorded it.
+        const byRecording = given(base)
+        for (const e of recorded) State.evolve(byRecording, { ...e, occurredAt: e.recordedAt })
+        for (const asOf of ["2018-06-30", "2018-12-31", "2019-06-30"]) {
+          const view = {
+            planId: "182-2018",
+            asOf: Time.parseQueryTime(asOf)!,
+            knownAt: Time.parseQueryTime("2020-01-01")!
+          }
+          assert.deepStrictEqual(Compliance.project(state, view), Compliance.project(byRecording, view))
+        }
+      }),
+      { numRuns: 50 }
+    )
   })
 })
