@@ -9,6 +9,7 @@ import * as NodeRuntime from "@effect/platform-node/NodeRuntime"
 import { Cause, Console, Effect, Layer } from "effect"
 import * as Cli from "./Cli.js"
 import * as Demo from "./Demo.js"
+import * as AuditCommand from "./AuditCommand.js"
 import * as DueCommand from "./DueCommand.js"
 import * as Output from "./Output.js"
 import * as PlanCommand from "./PlanCommand.js"
@@ -30,6 +31,7 @@ export const command = Cli.root.pipe(
   Command.withSubcommands([
     ...Cli.commands,
     DueCommand.command,
+    AuditCommand.command,
     UnitsCommand.command,
     Demo.command,
     Serve.command,

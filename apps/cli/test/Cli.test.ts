@@ -692,3 +692,29 @@ describe("serve", () => {
     }
   })
 })
+
+describe("audit backdated", () => {
+  it("lists the reports recorded more than the window after their filing time, by unit, with both times", async () => {
+    // The sample's five reports were received on paper in 2018 and imported now: each is listed.
+    const all = await json("audit", "backdated", "--over", "3d")
+    expect(all.overDays).toBe(3)
+    expect(all.filings.map((f: any) => f.reportId)).toEqual(["r-nh-02", "r-nh-03", "r-sd-02", "r-sd-03", "r-tl-02"])
+    for (const f of all.filings) {
+      expect(f.channel).toBe("paper")
+      expect(f.registerNumber).toBe(`sđ-${f.reportId}`)
+      expect(Date.parse(f.recordedAt) - Date.parse(f.filedAt)).toBeGreaterThan(3 * 86_400_000)
+      expect(f.days).toBe(Math.floor((Date.parse(f.recordedAt) - Date.parse(f.filedAt)) / 86_400_000))
+    }
+    // Filtered by unit; a window wider than the gap lists nothing.
+    const sd = await json("audit", "backdated", "--over", "3d", "--unit", "son-duong")
+    expect(sd.filings.map((f: any) => f.reportId)).toEqual(["r-sd-02", "r-sd-03"])
+    expect((await json("audit", "backdated", "--over", "366d", "--plan", "no-such-plan")).filings).toEqual([])
+    const table = await ok("audit", "backdated", "--over", "2w")
+    expect(table).toContain("5 filings of 3 units.")
+    const csv = await ok("audit", "backdated", "--format", "csv")
+    expect(csv.split("\r\n")[0]).toBe(
+      "unitId,planId,scheduleId,period,reportId,channel,registerNumber,filedAt,recordedAt,days,recordedBy,position"
+    )
+    expect(await fails(["audit", "backdated", "--over", "3x", "--db", db])).toMatch(/--over "3x" is not a window/)
+  })
+})
