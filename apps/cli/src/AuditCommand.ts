@@ -5,7 +5,7 @@
  * version-1 lines (channel `stated`) whose time was the filer's word.
  */
 import { Command, HelpDoc, Options } from "@effect/cli"
-import { Due, Events } from "@kehoach/domain"
+import { Backdated, Due } from "@kehoach/domain"
 import * as EventStore from "@kehoach/store/EventStore"
 import { Effect, Option } from "effect"
 import * as Cli from "./Cli.js"
@@ -14,52 +14,7 @@ import * as Output from "./Output.js"
 import type * as Render from "./Render.js"
 import * as Table from "./Table.js"
 
-const DAY_MS = 86_400_000
-
-/** One filing recorded more than the window after its filing time. */
-export interface Backdated {
-  readonly position: number
-  readonly unitId: string
-  readonly planId: string
-  readonly scheduleId: string
-  readonly period: string
-  readonly reportId: string
-  readonly channel: Events.ChannelReading
-  readonly registerNumber: string | null
-  readonly filedAt: string
-  readonly recordedAt: string
-  readonly recordedBy: string
-  /** Whole days from the filing time to the recording (rounded down). */
-  readonly days: number
-}
-
-/** The filings among `events` whose recording follows their filing time by more than `overDays`, by unit then position. */
-export const backdated = (events: ReadonlyArray<EventStore.StoredEvent>, overDays: number): Array<Backdated> => {
-  const out: Array<Backdated> = []
-  for (const e of events) {
-    if (e.type !== "ReportFiled") continue
-    const gap = Date.parse(e.recordedAt) - Date.parse(e.occurredAt)
-    if (gap <= overDays * DAY_MS) continue
-    const d = e.data as Events.ReportFiled
-    out.push({
-      position: e.position,
-      unitId: d.unitId,
-      planId: d.planId,
-      scheduleId: d.scheduleId,
-      period: d.period,
-      reportId: d.reportId,
-      channel: Events.channelOf(d),
-      registerNumber: d.registerNumber ?? null,
-      filedAt: e.occurredAt,
-      recordedAt: e.recordedAt,
-      recordedBy: e.recordedBy,
-      days: Math.floor(gap / DAY_MS)
-    })
-  }
-  return out.sort((a, b) => (a.unitId < b.unitId ? -1 : a.unitId > b.unitId ? 1 : a.position - b.position))
-}
-
-const table = (rows: ReadonlyArray<Backdated>, overDays: number): string => {
+const table = (rows: ReadonlyArray<Backdated.Filing>, overDays: number): string => {
   const columns: Array<Table.Column> = [
     { header: "Unit", align: "left" },
     { header: "Plan", align: "left" },
@@ -103,7 +58,7 @@ const table = (rows: ReadonlyArray<Backdated>, overDays: number): string => {
   )
 }
 
-const csv = (rows: ReadonlyArray<Backdated>): string =>
+const csv = (rows: ReadonlyArray<Backdated.Filing>): string =>
   Csv.document(
     [
       "unitId",
@@ -135,13 +90,13 @@ const csv = (rows: ReadonlyArray<Backdated>): string =>
     ])
   )
 
-/** The list in a format. */
-export const render = (rows: ReadonlyArray<Backdated>, overDays: number, format: Render.Format): string =>
+/** The list in a format (JSON: the same object as `GET /audit/backdated`). */
+export const render = (b: Backdated.Backdated, format: Render.Format): string =>
   format === "json"
-    ? JSON.stringify({ overDays, filings: rows }, null, 2) + "\n"
+    ? JSON.stringify(b, null, 2) + "\n"
     : format === "csv"
-      ? csv(rows)
-      : table(rows, overDays)
+      ? csv(b.filings)
+      : table(b.filings, b.overDays)
 
 /** `kehoach audit backdated --over 3d [--plan ID] [--unit UNIT] [--format]`. */
 const backdatedCommand = Command.make(
@@ -177,7 +132,7 @@ const backdatedCommand = Command.make(
           })
         )
       )
-      yield* Output.print(render(backdated(events, o.over), o.over, o.format))
+      yield* Output.print(render(Backdated.list(events, o.over), o.format))
     })
 ).pipe(
   Command.withDescription(

@@ -8,7 +8,7 @@ import { HttpApiBuilder, HttpServerResponse } from "@effect/platform"
 import type { HttpServerRequest } from "@effect/platform"
 import { Api, ApiError, Security } from "@kehoach/api"
 import type { Resources } from "@kehoach/api"
-import { Compliance, Coverage, Events, Explain, Hierarchy, Relevance, State, Time } from "@kehoach/domain"
+import { Backdated, Compliance, Coverage, Events, Explain, Hierarchy, Relevance, State, Time } from "@kehoach/domain"
 import { EventStore, Ndjson } from "@kehoach/store"
 import { Clock, Context, Deferred, Effect, Either, Layer, Redacted, Schedule, Stream } from "effect"
 import * as Access from "./Access.js"
@@ -468,6 +468,11 @@ export const ChainLive = HttpApiBuilder.group(Api.Api, "chain", (handlers) =>
         return store.verify(hash === undefined || position === undefined ? undefined : { hash, position })
       })
       .handle("digest", () => store.digest)
+      .handle("backdated", ({ urlParams }) =>
+        Effect.map(store.read({ type: "ReportFiled", planId: urlParams.planId, unitId: urlParams.unitId }), (events) =>
+          Backdated.list(events, urlParams.over ?? 0)
+        )
+      )
   })
 )
 

@@ -118,4 +118,26 @@ describe("filing times", () => {
     assert.strictEqual(seeded.status, "on-time")
     assert.strictEqual(seeded.channel, "paper")
   })
+
+  it("GET /audit/backdated lists the filings recorded more than the window after their filing time, as the CLI does", async () => {
+    const ask = async (query: string) => {
+      const r = await h.call(`/audit/backdated${query}`, auditor.token)
+      return { status: r.status, body: (await r.json()) as any }
+    }
+    const wide = await ask("?over=3d")
+    assert.strictEqual(wide.status, 200)
+    assert.strictEqual(wide.body.overDays, 3)
+    // The seed's 2018 report entered on paper by the admin now; the clerk's of yesterday is within 3 days.
+    const ids = wide.body.filings.map((f: any) => f.reportId)
+    assert.include(ids, "r-d1-2018-02")
+    assert.notInclude(ids, "r-C1-2018-12")
+    const seeded = wide.body.filings.find((f: any) => f.reportId === "r-d1-2018-02")
+    assert.deepInclude(seeded, { unitId: "D1", channel: "paper", registerNumber: "sđ-12/2018", recordedBy: "admin@P" })
+    const all = await ask("?unitId=C1")
+    assert.deepStrictEqual(
+      all.body.filings.map((f: any) => [f.reportId, f.channel, f.recordedBy]),
+      [["r-C1-2018-12", "paper", "clerk@D1"]]
+    )
+    assert.strictEqual((await ask("?over=3x")).status, 400)
+  })
 })

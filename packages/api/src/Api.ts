@@ -4,7 +4,7 @@
  * The server serves it; `/openapi.json` and `/docs` are generated from it.
  */
 import { HttpApi, HttpApiEndpoint, HttpApiGroup, HttpApiSchema, OpenApi } from "@effect/platform"
-import { Events, Time } from "@kehoach/domain"
+import { Backdated, Due, Events, Time } from "@kehoach/domain"
 import { Schema } from "effect"
 import * as ApiError from "./ApiError.js"
 import * as DashboardApi from "./DashboardApi.js"
@@ -175,6 +175,25 @@ export class ChainGroup extends HttpApiGroup.make("chain")
     HttpApiEndpoint.get("digest", "/digest")
       .addSuccess(Resources.Digest)
       .annotate(OpenApi.Summary, "The position and hash of the last event")
+  )
+  .add(
+    HttpApiEndpoint.get("backdated", "/audit/backdated")
+      .setUrlParams(
+        Schema.Struct({
+          over: Schema.optionalWith(Due.Window, { exact: true }).annotations({
+            description:
+              "list reports recorded more than this after their filing time: days (3d, 3) or weeks (2w); default 0"
+          }),
+          planId: Schema.optionalWith(Id, { exact: true }),
+          unitId: Schema.optionalWith(Id, { exact: true })
+        })
+      )
+      .addSuccess(Backdated.Backdated)
+      .addError(ApiError.InvalidQuery)
+      .annotate(
+        OpenApi.Summary,
+        "Reports whose filing time precedes their recording by more than a window, by unit (decision 0013)"
+      )
   )
   .middleware(Authorization) {}
 

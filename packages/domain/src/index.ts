@@ -6,6 +6,7 @@
  * and ask `Compliance`, `Coverage` or `Explain` at any valid time (`asOf`)
  * and knowledge time (`knownAt`).
  */
+export * as Backdated from "./Backdated.js"
 export * as Compliance from "./Compliance.js"
 export * as ComplianceMatrix from "./ComplianceMatrix.js"
 export * as Coverage from "./Coverage.js"
